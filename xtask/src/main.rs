@@ -1,0 +1,215 @@
+//! `cargo xtask generate [--check]`: turns `spec/happytalk.yaml` into the checked-in module
+//! `crates/happytalk-api/src/generated.rs` with progenitor.
+//!
+//! The output is deterministic (same spec, same bytes) and rustfmt-clean, so that a spec change
+//! shows up as a reviewable diff and `--check` can prove the checked-in code is current.
+
+mod spec_check;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::{fs, io::Write as _};
+
+use progenitor::{GenerationSettings, Generator, InterfaceStyle};
+
+const SPEC: &str = "spec/happytalk.yaml";
+const OUTPUT: &str = "crates/happytalk-api/src/generated.rs";
+
+const USAGE: &str = "\
+usage: cargo xtask generate [--check] [--spec PATH]
+
+  generate          regenerate crates/happytalk-api/src/generated.rs from spec/happytalk.yaml
+  generate --check  fail (exit 1) with a diff if the checked-in code differs from what the spec
+                    produces; writes nothing
+  --spec PATH       read another spec (for trying out an edit); output still goes to the crate";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<ExitCode, String> {
+    let mut args = args.into_iter();
+    match args.next().as_deref() {
+        Some("generate") => {}
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(other) => return Err(format!("unknown task `{other}`\n\n{USAGE}")),
+        None => return Err(format!("no task given\n\n{USAGE}")),
+    }
+
+    let root = workspace_root();
+    let mut check = false;
+    let mut spec_path = root.join(SPEC);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--check" => check = true,
+            "--spec" => {
+                let path = args.next().ok_or("--spec needs a path")?;
+                spec_path = PathBuf::from(path);
+            }
+            other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
+        }
+    }
+
+    let generated = generate(&spec_path)?;
+    let output_path = root.join(OUTPUT);
+    let shown = display_path(&root, &output_path);
+
+    if check {
+        let current = fs::read_to_string(&output_path).unwrap_or_default();
+        if current == generated {
+            println!(
+                "{shown} is up to date with {}",
+                display_path(&root, &spec_path)
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!(
+            "{shown} is stale: it is not what {} produces.\n\
+             Run `cargo xtask generate`, review the diff and commit it.\n\
+             Difference (- checked in, + generated from the spec):\n",
+            display_path(&root, &spec_path)
+        );
+        let diff = similar::TextDiff::from_lines(&current, &generated);
+        eprint!(
+            "{}",
+            diff.unified_diff()
+                .context_radius(3)
+                .header("checked in", "generated")
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+
+    let unchanged = fs::read_to_string(&output_path).is_ok_and(|current| current == generated);
+    if unchanged {
+        println!("{shown} unchanged ({} lines)", generated.lines().count());
+    } else {
+        fs::write(&output_path, &generated)
+            .map_err(|e| format!("cannot write {}: {e}", output_path.display()))?;
+        println!("wrote {shown} ({} lines)", generated.lines().count());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads, checks and generates; every failure is a sentence naming the problem.
+fn generate(spec_path: &Path) -> Result<String, String> {
+    let text = fs::read_to_string(spec_path)
+        .map_err(|e| format!("cannot read the spec {}: {e}", spec_path.display()))?;
+    let spec: openapiv3::OpenAPI = serde_norway::from_str(&text).map_err(|e| {
+        format!(
+            "{} is not a valid OpenAPI 3.0 document: {e}",
+            spec_path.display()
+        )
+    })?;
+    spec_check::check(&spec).map_err(|problems| {
+        format!(
+            "{} cannot be turned into a client:\n  - {}",
+            spec_path.display(),
+            problems.join("\n  - ")
+        )
+    })?;
+
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Positional)
+        // The hand-written lib.rs implements ClientHooks: it applies the credentials and removes
+        // progenitor's `api-version` header (see that file for why).
+        .with_hooks(progenitor::HooksMode::Expected)
+        .with_inner_type("crate::ClientState".parse().expect("a type path parses"))
+        .with_derive("PartialEq");
+
+    // progenitor reports most problems as errors but asserts on some constructs; turn a panic
+    // into the same kind of message instead of a backtrace.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let tokens = std::panic::catch_unwind(move || {
+        let mut generator = Generator::new(&settings);
+        generator.generate_tokens(&spec)
+    });
+    std::panic::set_hook(default_hook);
+    let tokens = match tokens {
+        Ok(Ok(tokens)) => tokens,
+        Ok(Err(e)) => return Err(format!("progenitor cannot generate a client: {e}")),
+        Err(panic) => {
+            let reason = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("no reason given");
+            return Err(format!(
+                "progenitor rejected a construct of the spec it does not support: {reason}"
+            ));
+        }
+    };
+
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
+    let code = prettyplease::unparse(&file);
+    let header = format!(
+        "// @generated by `cargo xtask generate` from {SPEC}.\n\
+         // Do not edit by hand: change the spec or xtask/src/main.rs and regenerate.\n\n"
+    );
+    // rustfmt is not idempotent on the block doc comments prettyplease writes (a second pass
+    // re-indents their closing `*/`), so format until the text stops changing.
+    let mut code = format!("{header}{code}");
+    for _ in 0..4 {
+        let formatted = rustfmt(&code)?;
+        if formatted == code {
+            return Ok(code);
+        }
+        code = formatted;
+    }
+    Err("rustfmt does not settle on a formatting of the generated code".to_owned())
+}
+
+/// prettyplease output is not what `cargo fmt` writes; the toolchain's stable rustfmt makes the
+/// checked-in file pass `cargo fmt --check` like every other file.
+fn rustfmt(code: &str) -> Result<String, String> {
+    let mut child = Command::new(std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into()))
+        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            format!("cannot run rustfmt ({e}); install it with `rustup component add rustfmt`")
+        })?;
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(code.as_bytes())
+        .map_err(|e| format!("cannot write to rustfmt: {e}"))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt did not finish: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "rustfmt failed on the generated code: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|e| format!("rustfmt wrote non-UTF-8 output: {e}"))
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+fn display_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
