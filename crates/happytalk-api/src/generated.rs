@@ -518,8 +518,8 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Message {
         ///메시지 하단 버튼 목록. The buttons below the message.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub buttons: ::std::vec::Vec<Button>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub buttons: ::std::option::Option<::std::vec::Vec<Button>>,
         ///내용. The message text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
@@ -564,8 +564,8 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SystemMessage {
         ///검사 결과 및 문의 목록. Inspection results and inquiries.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub comments: ::std::vec::Vec<Comment>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comments: ::std::option::Option<::std::vec::Vec<Comment>>,
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -590,8 +590,8 @@ pub mod types {
         )]
         pub inspected_at: ::std::option::Option<KstTimestamp>,
         ///시스템 메시지 목록. The messages of this system message.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub messages: ::std::vec::Vec<Message>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub messages: ::std::option::Option<::std::vec::Vec<Message>>,
         #[serde(
             rename = "modifiedAt",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -631,9 +631,9 @@ pub mod types {
     pub struct SystemMessageResult {
         ///결과 코드. "200" on success.
         pub code: ::std::string::String,
-        ///결과 목록. The system messages; absent on failure.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub data: ::std::vec::Vec<SystemMessage>,
+        ///결과 목록. The system messages; absent (or null) on failure.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::std::vec::Vec<SystemMessage>>,
         ///처리 실패 시 결과 메시지. The failure's message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,

@@ -1,1 +1,85 @@
+//! The HappyTalk (해피톡) API client for Rust: send chat messages into counselling rooms and look
+//! up Kakao BizMessage system messages.
+//!
+//! - One [`Client`] for both endpoints: chat goes to the Biz host, system messages to the Kakao
+//!   host, in the [`Environment`] you pick (production, patch, or your own base URLs).
+//! - [`ChatMessage`] cannot be built with the wrong field for its type, and is validated
+//!   (lengths in characters, the URL) before any byte goes on the wire.
+//! - Every failure is one [`Error`]: a validation error names the field and the rule; a
+//!   HappyTalk failure code becomes a typed [`ApiError`] whether it arrived with HTTP 200 or
+//!   4xx/5xx; transport and undecodable answers are told apart.
+//! - Code tables ([`SystemMessageStatus`], [`MessageType`], …) decode values HappyTalk has not
+//!   documented yet instead of failing the response ([`code_table`]).
+//! - The client secret never appears in `Debug`, `Display` or an error.
+//!
+//! Every call goes through the generated [`happytalk_api`] client; this crate adds no HTTP code
+//! of its own.
+//!
+//! ```no_run
+//! use happytalk_ext::{ApiCode, ChatMessage, Client, Credentials, Environment, Error};
+//!
+//! # async fn run() -> Result<(), Error> {
+//! let client = Client::new(
+//!     Environment::Patch,
+//!     Credentials::new("my-client-id", std::env::var("HT_CLIENT_SECRET").unwrap_or_default()),
+//! )?;
+//!
+//! // 메시지 발신
+//! let message = ChatMessage::text("cust-0001", "1234567", "안녕하세요, 문의드립니다.");
+//! match client.send_message(&message).await {
+//!     Ok(room_id) => println!("sent into room {room_id}"),
+//!     Err(Error::Api(e)) if e.code().is_counselling_unavailable() => {
+//!         println!("no counsellor; the customer saw: {:?}", e.notice());
+//!     }
+//!     Err(Error::Api(e)) if *e.code() == ApiCode::Unauthorized => {
+//!         eprintln!("check the credentials: {e}");
+//!     }
+//!     Err(e) => return Err(e),
+//! }
+//!
+//! // 시스템 메시지 조회
+//! for system_message in client.system_messages("my-sender-key").await? {
+//!     for message in &system_message.messages {
+//!         println!("{:?}: {:?}", message.message_type, message.content);
+//!     }
+//! }
+//! let one = client.system_message("my-sender-key", 175).await?;
+//! # let _ = one;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # TLS
+//!
+//! The default feature `rustls` gives `https://` through rustls with the platform's root
+//! certificates; no OpenSSL. With default features off, bring a `reqwest::Client` that has TLS
+//! ([`ClientBuilder::http_client`]).
 
+#![warn(missing_docs)]
+
+mod client;
+pub mod code_table;
+mod error;
+mod message;
+mod system_message;
+
+pub use client::{
+    BIZ_PATCH, BIZ_PRODUCTION, Client, ClientBuilder, Credentials, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_TIMEOUT, Environment, KAKAO_PATCH, KAKAO_PRODUCTION,
+};
+pub use error::{
+    ApiCode, ApiError, ConfigurationError, Error, Rule, TransportError, TransportErrorKind,
+    UndecodableResponse, ValidationError,
+};
+pub use message::{
+    ChatMessage, MSG_LENGTH, MessageContent, ROOM_ID_LENGTH, URL_LENGTH, UUID_LENGTH,
+};
+pub use system_message::{
+    Button, Comment, CommentStatus, InspectStatus, LinkType, Message, MessageType, SystemMessage,
+    SystemMessageStatus,
+};
+
+/// The generated client this crate wraps, for what it does not cover.
+pub use happytalk_api;
+/// The HTTP client crate, at the major version the generated client exposes.
+pub use reqwest;

@@ -1,0 +1,371 @@
+//! The client, its environments (hosts) and credentials.
+
+use std::fmt;
+use std::time::Duration;
+
+use happytalk_api::types;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::error::{
+    ApiCode, ApiError, ConfigurationError, DecodeProblem, Error, Rule, ValidationError,
+    decoded_body,
+};
+use crate::message::ChatMessage;
+use crate::system_message::SystemMessage;
+
+/// Production Biz host (`/v1/chat/write`).
+pub const BIZ_PRODUCTION: &str = "https://biz-api.happytalk.io";
+/// Patch (development and test) Biz host.
+pub const BIZ_PATCH: &str = "https://patch-biz-api.happytalk.io";
+/// Production Kakao host (`/kakaoWebhook/…`).
+pub const KAKAO_PRODUCTION: &str = "https://kakao-api.happytalk.io";
+/// Patch (development and test) Kakao host.
+pub const KAKAO_PATCH: &str = "https://patch-kakao-api.happytalk.io";
+
+/// Overall time a request may take when the client builds its own `reqwest::Client`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Time a connection may take when the client builds its own `reqwest::Client`.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+const HT_CLIENT_ID: HeaderName = HeaderName::from_static("ht-client-id");
+const HT_CLIENT_SECRET: HeaderName = HeaderName::from_static("ht-client-secret");
+
+/// Where requests go. Chat messages go to the Biz host, system messages to the Kakao host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Environment {
+    /// HappyTalk's production hosts (운영).
+    Production,
+    /// HappyTalk's patch hosts, for development and test (개발/테스트).
+    Patch,
+    /// Other base URLs: a local test server, a proxy. Build with [`Environment::custom`].
+    Custom {
+        /// Base URL for `/v1/chat/write`.
+        biz: String,
+        /// Base URL for `/kakaoWebhook/…`.
+        kakao: String,
+    },
+}
+
+impl Environment {
+    /// Custom base URLs, each an absolute `http(s)` URL, possibly with a path prefix
+    /// (`http://127.0.0.1:8080/happytalk`). A trailing `/` is dropped.
+    pub fn custom(biz: &str, kakao: &str) -> Result<Self, Error> {
+        Ok(Self::Custom {
+            biz: base_url("Biz", biz)?,
+            kakao: base_url("Kakao", kakao)?,
+        })
+    }
+
+    /// The base URL of the Biz host (chat messages).
+    pub fn biz_base_url(&self) -> &str {
+        match self {
+            Self::Production => BIZ_PRODUCTION,
+            Self::Patch => BIZ_PATCH,
+            Self::Custom { biz, .. } => biz,
+        }
+    }
+
+    /// The base URL of the Kakao host (system messages).
+    pub fn kakao_base_url(&self) -> &str {
+        match self {
+            Self::Production => KAKAO_PRODUCTION,
+            Self::Patch => KAKAO_PATCH,
+            Self::Custom { kakao, .. } => kakao,
+        }
+    }
+}
+
+fn base_url(host: &str, raw: &str) -> Result<String, ConfigurationError> {
+    match url::Url::parse(raw) {
+        Ok(url)
+            if matches!(url.scheme(), "http" | "https")
+                && url.has_host()
+                && url.query().is_none()
+                && url.fragment().is_none() =>
+        {
+            Ok(raw.trim_end_matches('/').to_owned())
+        }
+        _ => Err(ConfigurationError(format!(
+            "the {host} base URL {raw:?} is not an absolute http(s) URL without query or fragment"
+        ))),
+    }
+}
+
+/// The key and token issued by the HappyTalk customer centre (고객센터에서 발급 받은 key / token).
+///
+/// `Debug` shows the client id and hides the secret.
+#[derive(Clone)]
+pub struct Credentials {
+    client_id: String,
+    client_secret: String,
+}
+
+impl Credentials {
+    /// Credentials sent as `HT-Client-Id` and `HT-Client-Secret`.
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        }
+    }
+
+    /// The client id (`HT-Client-Id`).
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The two headers; the secret's is marked sensitive, so `Debug` of a header map shows
+    /// `Sensitive` in its place.
+    fn headers(&self) -> Result<HeaderMap, ConfigurationError> {
+        let invalid = |what: &str| {
+            ConfigurationError(format!(
+                "the {what} contains a character that cannot be sent in an HTTP header \
+                 (only visible ASCII is allowed)"
+            ))
+        };
+        let id = HeaderValue::from_str(&self.client_id).map_err(|_| invalid("client id"))?;
+        // The error of from_str is discarded on purpose: nothing derived from the secret may
+        // reach a message.
+        let mut secret =
+            HeaderValue::from_str(&self.client_secret).map_err(|_| invalid("client secret"))?;
+        secret.set_sensitive(true);
+        let mut headers = HeaderMap::with_capacity(2);
+        headers.insert(HT_CLIENT_ID, id);
+        headers.insert(HT_CLIENT_SECRET, secret);
+        Ok(headers)
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Builds a [`Client`]: environment, timeouts, extra root certificates, or your own
+/// `reqwest::Client`.
+#[derive(Debug)]
+pub struct ClientBuilder {
+    credentials: Credentials,
+    environment: Environment,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    root_certificates: Vec<reqwest::Certificate>,
+    http_client: Option<reqwest::Client>,
+}
+
+impl ClientBuilder {
+    /// The environment; [`Environment::Production`] unless set.
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = environment;
+        self
+    }
+
+    /// How long a whole request may take ([`DEFAULT_TIMEOUT`] unless set).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// How long connecting may take ([`DEFAULT_CONNECT_TIMEOUT`] unless set).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Trust this certificate authority as well as the platform's (a TLS-intercepting proxy,
+    /// a test server).
+    pub fn add_root_certificate(mut self, certificate: reqwest::Certificate) -> Self {
+        self.root_certificates.push(certificate);
+        self
+    }
+
+    /// Send through this `reqwest::Client` (its pool, proxy, TLS and timeout settings) instead
+    /// of one built here. The credentials are still added to every request. Timeouts and root
+    /// certificates belong on your client then: setting them here too is refused by
+    /// [`build`](Self::build) rather than silently ignored.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// The client, or the setting that prevents it.
+    pub fn build(self) -> Result<Client, Error> {
+        let headers = self.credentials.headers()?;
+        let http = match self.http_client {
+            Some(client) => {
+                if self.timeout.is_some()
+                    || self.connect_timeout.is_some()
+                    || !self.root_certificates.is_empty()
+                {
+                    return Err(ConfigurationError(
+                        "timeouts and root certificates cannot be applied to a reqwest::Client \
+                         you built; set them on your reqwest::ClientBuilder"
+                            .to_owned(),
+                    )
+                    .into());
+                }
+                client
+            }
+            None => {
+                let mut builder = reqwest::Client::builder()
+                    .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
+                    .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                    .user_agent(concat!("happytalk-rs/", env!("CARGO_PKG_VERSION")));
+                for certificate in self.root_certificates {
+                    builder = builder.add_root_certificate(certificate);
+                }
+                builder.build().map_err(|e| {
+                    ConfigurationError(format!("the HTTP client cannot be set up: {e}"))
+                })?
+            }
+        };
+        let state = happytalk_api::ClientState::new(headers);
+        Ok(Client {
+            chat: happytalk_api::Client::new_with_client(
+                self.environment.biz_base_url(),
+                http.clone(),
+                state.clone(),
+            ),
+            kakao: happytalk_api::Client::new_with_client(
+                self.environment.kakao_base_url(),
+                http,
+                state,
+            ),
+            environment: self.environment,
+        })
+    }
+}
+
+/// One client for both HappyTalk endpoints. Cheap to clone (clones share a connection pool);
+/// `Send + Sync`.
+///
+/// `Debug` shows the hosts and the client id; the secret shows as `Sensitive`.
+#[derive(Clone, Debug)]
+pub struct Client {
+    chat: happytalk_api::Client,
+    kakao: happytalk_api::Client,
+    environment: Environment,
+}
+
+impl Client {
+    /// A client for `environment` with default settings.
+    pub fn new(environment: Environment, credentials: Credentials) -> Result<Self, Error> {
+        Self::builder(credentials).environment(environment).build()
+    }
+
+    /// A builder, for timeouts, certificates or your own `reqwest::Client`.
+    pub fn builder(credentials: Credentials) -> ClientBuilder {
+        ClientBuilder {
+            credentials,
+            environment: Environment::Production,
+            timeout: None,
+            connect_timeout: None,
+            root_certificates: Vec::new(),
+            http_client: None,
+        }
+    }
+
+    /// The environment requests go to.
+    pub fn environment(&self) -> &Environment {
+        &self.environment
+    }
+
+    /// The generated client for the Biz host, for what this crate does not wrap.
+    pub fn biz_api(&self) -> &happytalk_api::Client {
+        &self.chat
+    }
+
+    /// The generated client for the Kakao host, for what this crate does not wrap.
+    pub fn kakao_api(&self) -> &happytalk_api::Client {
+        &self.kakao
+    }
+
+    /// 메시지 발신: sends `message` into its room and returns the room id HappyTalk answered.
+    ///
+    /// The message is validated first; an invalid one is refused with
+    /// [`Error::Validation`] and nothing is sent. A failure code becomes [`Error::Api`],
+    /// whatever HTTP status carried it.
+    pub async fn send_message(&self, message: &ChatMessage) -> Result<String, Error> {
+        let body = message.to_request()?;
+        let (result, status) =
+            happytalk_api::with_response_status(self.chat.send_chat_message(&body)).await;
+        let (answer, status) = decoded_body(result, status).await?;
+        if answer.code == 0 {
+            return match &answer.room_id {
+                Some(types::ResultRoomId::String(room_id)) => Ok(room_id.clone()),
+                Some(types::ResultRoomId::Int64(room_id)) => Ok(room_id.to_string()),
+                None => Err(DecodeProblem {
+                    reason: "code 0 (success) without a room_id".to_owned(),
+                }
+                .into_error(status, &answer)),
+            };
+        }
+        Err(ApiError {
+            code: ApiCode::from_biz(answer.code),
+            raw_code: answer.code.to_string(),
+            message: answer.message,
+            field: answer.field,
+            notice: answer.content,
+            status,
+        }
+        .into())
+    }
+
+    /// 시스템 메시지 조회: the active (state `A`) system messages of a sender profile key.
+    pub async fn system_messages(&self, sender_key: &str) -> Result<Vec<SystemMessage>, Error> {
+        self.lookup_system_messages(sender_key, None).await
+    }
+
+    /// 시스템 메시지 조회 by id: the system message `id` of a sender profile key, or `None` when
+    /// HappyTalk answers success without it.
+    pub async fn system_message(
+        &self,
+        sender_key: &str,
+        id: i64,
+    ) -> Result<Option<SystemMessage>, Error> {
+        let found = self.lookup_system_messages(sender_key, Some(id)).await?;
+        Ok(found.into_iter().find(|message| message.id == id))
+    }
+
+    async fn lookup_system_messages(
+        &self,
+        sender_key: &str,
+        id: Option<i64>,
+    ) -> Result<Vec<SystemMessage>, Error> {
+        // HappyTalk documents no maximum; the spec requires at least one character.
+        let sender_key = types::GetSystemMessagesSenderKey::try_from(sender_key)
+            .map_err(|_| ValidationError::new("senderKey", Rule::NotEmpty, sender_key, true))?;
+        let (result, status) =
+            happytalk_api::with_response_status(self.kakao.get_system_messages(id, &sender_key))
+                .await;
+        let (answer, status) = decoded_body(result, status).await?;
+        if answer.code != KAKAO_SUCCESS {
+            return Err(ApiError {
+                code: ApiCode::from_kakao(&answer.code),
+                raw_code: answer.code,
+                message: answer.message,
+                field: None,
+                notice: None,
+                status,
+            }
+            .into());
+        }
+        answer
+            .data
+            .unwrap_or_default()
+            .into_iter()
+            .map(|wire| {
+                SystemMessage::from_wire(wire.clone())
+                    .map_err(|problem| problem.into_error(status, &wire))
+            })
+            .collect()
+    }
+}
+
+/// The Kakao host's success code.
+const KAKAO_SUCCESS: &str = "200";

@@ -1,0 +1,588 @@
+//! The one error type of this crate, [`Error`], and what each of its kinds carries.
+//!
+//! No error here ever contains the client secret: it is never formatted into a message, and
+//! the request headers that carry it are not part of any error.
+
+use std::fmt;
+
+use happytalk_api::ResponseValue;
+use reqwest::StatusCode;
+
+/// Everything that can go wrong when using this crate. Each variant says what to do about it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value was refused before anything was sent: fix the value. The error names the field,
+    /// the rule and what was given.
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+
+    /// HappyTalk answered with a failure code. [`ApiError::code`] says what it means; most need
+    /// a change of request or account, a few ([`ApiCode::SystemError`]) may pass on retry.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+
+    /// The exchange did not complete: connection refused, timeout, TLS or protocol failure.
+    /// Check the network and the environment's host; retrying may help.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+
+    /// An answer arrived that is not what the API documents (an HTML error page, an empty or
+    /// truncated body, a value of the wrong type). Usually a proxy or an outage in front of
+    /// HappyTalk; if it persists, report it with the status and snippet this error carries.
+    #[error(transparent)]
+    UndecodableResponse(#[from] UndecodableResponse),
+
+    /// The client could not be built from the given settings: fix the setting it names.
+    #[error(transparent)]
+    Configuration(#[from] ConfigurationError),
+}
+
+/// A value refused before anything was sent.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{field}` {rule}; got {given}")]
+pub struct ValidationError {
+    field: &'static str,
+    rule: Rule,
+    given: Given,
+}
+
+impl ValidationError {
+    pub(crate) fn new(field: &'static str, rule: Rule, value: &str, show_value: bool) -> Self {
+        /// Values longer than this are described by their length only.
+        const SHOWN_UP_TO: usize = 40;
+        let length = value.chars().count();
+        let shown = (show_value && length <= SHOWN_UP_TO).then(|| value.to_owned());
+        Self {
+            field,
+            rule,
+            given: Given { length, shown },
+        }
+    }
+
+    /// The field as HappyTalk names it on the wire (`uuid`, `room_id`, `msg`, `url`,
+    /// `senderKey`).
+    pub fn field(&self) -> &'static str {
+        self.field
+    }
+
+    /// The rule the value broke.
+    pub fn rule(&self) -> &Rule {
+        &self.rule
+    }
+
+    /// The length of the given value, in characters.
+    pub fn given_length(&self) -> usize {
+        self.given.length
+    }
+}
+
+/// A rule a field must satisfy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rule {
+    /// Between `min` and `max` characters (not bytes: HappyTalk counts 자), both inclusive.
+    Length {
+        /// The fewest characters allowed.
+        min: usize,
+        /// The most characters allowed.
+        max: usize,
+    },
+    /// An absolute `http` or `https` URL.
+    AbsoluteHttpUrl,
+    /// At least one character.
+    NotEmpty,
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Length { min, max } => write!(f, "must be {min} to {max} characters"),
+            Self::AbsoluteHttpUrl => f.write_str("must be an absolute http(s) URL"),
+            Self::NotEmpty => f.write_str("must not be empty"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Given {
+    length: usize,
+    /// The value itself, only when it is short and not message content.
+    shown: Option<String>,
+}
+
+impl fmt::Display for Given {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = if self.length == 1 {
+            "character"
+        } else {
+            "characters"
+        };
+        write!(f, "{} {unit}", self.length)?;
+        if let Some(shown) = &self.shown {
+            write!(f, " ({shown:?})")?;
+        }
+        Ok(())
+    }
+}
+
+/// HappyTalk answered with a failure code.
+///
+/// The same whichever HTTP status carried the body (HappyTalk does not document it), and the
+/// same type for both endpoints: the Biz host's integer codes (`-802`) and the Kakao host's
+/// string codes (`"507"`) both map to an [`ApiCode`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct ApiError {
+    pub(crate) code: ApiCode,
+    pub(crate) raw_code: String,
+    pub(crate) message: Option<String>,
+    pub(crate) field: Option<String>,
+    pub(crate) notice: Option<String>,
+    pub(crate) status: StatusCode,
+}
+
+impl ApiError {
+    /// What the code means.
+    pub fn code(&self) -> &ApiCode {
+        &self.code
+    }
+
+    /// The code exactly as HappyTalk sent it (`"-802"`, `"507"`), also for known codes.
+    pub fn raw_code(&self) -> &str {
+        &self.raw_code
+    }
+
+    /// HappyTalk's `message`, if it sent one (`"Length"`, or a Korean sentence from Kakao).
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// On -800, -801 and -802: the request field HappyTalk refused (`"msg"`).
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
+    /// On -90x: the automatic notice (자동메시지, `content`) shown to the customer instead of a
+    /// counsellor's answer.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    /// The HTTP status that carried the failure body.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "HappyTalk refused the request with code {}",
+            self.raw_code
+        )?;
+        if let Some(message) = self.message.as_deref().filter(|m| !m.is_empty()) {
+            write!(f, " {message:?}")?;
+        }
+        write!(f, " ({})", self.code.meaning())?;
+        if let Some(field) = &self.field {
+            write!(f, ", field `{field}`")?;
+        }
+        if let Some(notice) = &self.notice {
+            write!(f, ", notice shown to the customer: {notice:?}")?;
+        }
+        write!(f, " [HTTP {}]", self.status.as_u16())
+    }
+}
+
+/// What a HappyTalk failure code means: the Biz host's codes (`/v1/chat/write`, integers) and
+/// the Kakao BizMessage Center's (`/kakaoWebhook/…`, strings).
+///
+/// Open: an undocumented code is [`ApiCode::Unknown`] and [`ApiError::raw_code`] keeps it. Do
+/// not match on `Unknown` for a particular value; compare `raw_code()` instead.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiCode {
+    /// -400 Forbidden: no permission, or the page was not found. Check the credentials' rights.
+    Forbidden,
+    /// -500 Authorization: wrong or expired credentials. Check the client id and secret.
+    Unauthorized,
+    /// -504 Contract: sending failed because of the contract. Contact HappyTalk.
+    Contract,
+    /// -600 System: an internal error at HappyTalk. May pass on retry.
+    SystemError,
+    /// -700 EndRoom: the room has already ended.
+    RoomEnded,
+    /// -701 Room: the room could not be created.
+    RoomCreationFailed,
+    /// -702 NotRoom: no such room.
+    RoomNotFound,
+    /// -703 UUID: the room belongs to another customer uuid.
+    UuidMismatch,
+    /// -704 IngRoom: the room is in progress.
+    RoomInProgress,
+    /// -800 Validation: a parameter failed validation; see [`ApiError::field`].
+    InvalidParameter,
+    /// -801 Required: a required parameter is missing; see [`ApiError::field`].
+    MissingParameter,
+    /// -802 Length: a parameter's length is out of range; see [`ApiError::field`].
+    ParameterLength,
+    /// -900 Consulting: counselling is not offered. See [`ApiError::notice`].
+    CounsellingNotOffered,
+    /// -901 Consulting: outside working hours, not accepted. See [`ApiError::notice`].
+    OutsideHoursNotAccepted,
+    /// -902 Consulting: outside working hours, accepted, but no room was created.
+    OutsideHoursAccepted,
+    /// -903 Consulting: no counsellor available in working hours; no room was created.
+    NoCounsellorAvailable,
+    /// -904 Consulting: the counselling limit is exceeded.
+    CounsellingLimitExceeded,
+    /// -1001 Vote: the room's satisfaction vote is complete.
+    VoteCompleted,
+    /// Kakao 403: no permission.
+    KakaoForbidden,
+    /// Kakao 405: a parameter is wrong (for example the sender key).
+    KakaoParameterError,
+    /// Kakao 507: the sender profile (발신프로필, channel) or profile group is not valid.
+    InvalidSenderProfile,
+    /// Kakao 508: the requested data was not found.
+    DataNotFound,
+    /// Kakao 509: not in a state that can process the request.
+    CannotProcessInThisState,
+    /// Kakao 510: a button's format is not valid.
+    InvalidButtonFormat,
+    /// Kakao 514: the Kakao channel needs business verification.
+    BusinessVerificationRequired,
+    /// Kakao 515: there is no counselling-talk (상담톡) profile.
+    NoCounsellingProfile,
+    /// Kakao 516: there is no counselling-talk contract.
+    NoCounsellingContract,
+    /// Kakao 517: the profile information was not found.
+    ProfileNotFound,
+    /// Kakao 520: the system message content is not valid.
+    InvalidSystemMessageContent,
+    /// Kakao 805 to 810: sender profile registration is blocked ([`ApiError::raw_code`] tells
+    /// which).
+    SenderProfileRegistrationBlocked,
+    /// Kakao 811: a hub partner whose sender profile registration is blocked.
+    HubPartnerRegistrationBlocked,
+    /// Kakao 4060: the profile is already used for counselling talk by another partner.
+    ProfileUsedByAnotherPartner,
+    /// A code this version does not document, kept in [`ApiError::raw_code`].
+    Unknown,
+}
+
+impl ApiCode {
+    /// Every documented failure code of the Biz host (`/v1/chat/write`); `0` is success.
+    pub const KNOWN_BIZ_CODES: &'static [i32] = &[
+        -400, -500, -504, -600, -700, -701, -702, -703, -704, -800, -801, -802, -900, -901, -902,
+        -903, -904, -1001,
+    ];
+
+    /// Every documented failure code of the Kakao host; `"200"` is success.
+    pub const KNOWN_KAKAO_CODES: &'static [&'static str] = &[
+        "403", "405", "507", "508", "509", "510", "514", "515", "516", "517", "520", "805", "806",
+        "807", "808", "809", "810", "811", "4060",
+    ];
+
+    /// The meaning of a Biz host code (the integer `code` of `/v1/chat/write`).
+    pub fn from_biz(code: i32) -> Self {
+        match code {
+            -400 => Self::Forbidden,
+            -500 => Self::Unauthorized,
+            -504 => Self::Contract,
+            -600 => Self::SystemError,
+            -700 => Self::RoomEnded,
+            -701 => Self::RoomCreationFailed,
+            -702 => Self::RoomNotFound,
+            -703 => Self::UuidMismatch,
+            -704 => Self::RoomInProgress,
+            -800 => Self::InvalidParameter,
+            -801 => Self::MissingParameter,
+            -802 => Self::ParameterLength,
+            -900 => Self::CounsellingNotOffered,
+            -901 => Self::OutsideHoursNotAccepted,
+            -902 => Self::OutsideHoursAccepted,
+            -903 => Self::NoCounsellorAvailable,
+            -904 => Self::CounsellingLimitExceeded,
+            -1001 => Self::VoteCompleted,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// The meaning of a Kakao host code (the string `code` of `/kakaoWebhook/…`).
+    pub fn from_kakao(code: &str) -> Self {
+        match code {
+            "403" => Self::KakaoForbidden,
+            "405" => Self::KakaoParameterError,
+            "507" => Self::InvalidSenderProfile,
+            "508" => Self::DataNotFound,
+            "509" => Self::CannotProcessInThisState,
+            "510" => Self::InvalidButtonFormat,
+            "514" => Self::BusinessVerificationRequired,
+            "515" => Self::NoCounsellingProfile,
+            "516" => Self::NoCounsellingContract,
+            "517" => Self::ProfileNotFound,
+            "520" => Self::InvalidSystemMessageContent,
+            "805" | "806" | "807" | "808" | "809" | "810" => Self::SenderProfileRegistrationBlocked,
+            "811" => Self::HubPartnerRegistrationBlocked,
+            "4060" => Self::ProfileUsedByAnotherPartner,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// Whether the failure is about the request's counselling hours or capacity (-90x): the
+    /// customer was shown an automatic notice ([`ApiError::notice`]) instead.
+    pub fn is_counselling_unavailable(&self) -> bool {
+        matches!(
+            self,
+            Self::CounsellingNotOffered
+                | Self::OutsideHoursNotAccepted
+                | Self::OutsideHoursAccepted
+                | Self::NoCounsellorAvailable
+                | Self::CounsellingLimitExceeded
+        )
+    }
+
+    /// The documented meaning, in English.
+    pub fn meaning(&self) -> &'static str {
+        match self {
+            Self::Forbidden => "no permission, or page not found",
+            Self::Unauthorized => "wrong or expired credentials; check the client id and secret",
+            Self::Contract => "sending failed because of the contract",
+            Self::SystemError => "internal error at HappyTalk; may pass on retry",
+            Self::RoomEnded => "the room has already ended",
+            Self::RoomCreationFailed => "the room could not be created",
+            Self::RoomNotFound => "no such room",
+            Self::UuidMismatch => "the room belongs to another customer uuid",
+            Self::RoomInProgress => "the room is in progress",
+            Self::InvalidParameter => "a parameter failed validation",
+            Self::MissingParameter => "a required parameter is missing",
+            Self::ParameterLength => "a parameter's length is out of range",
+            Self::CounsellingNotOffered => "counselling is not offered",
+            Self::OutsideHoursNotAccepted => "outside working hours, not accepted",
+            Self::OutsideHoursAccepted => "outside working hours, accepted; no room was created",
+            Self::NoCounsellorAvailable => {
+                "no counsellor available in working hours; no room was created"
+            }
+            Self::CounsellingLimitExceeded => "the counselling limit is exceeded",
+            Self::VoteCompleted => "the room's satisfaction vote is complete",
+            Self::KakaoForbidden => "no permission",
+            Self::KakaoParameterError => "a parameter is wrong",
+            Self::InvalidSenderProfile => "the sender profile or profile group is not valid",
+            Self::DataNotFound => "the requested data was not found",
+            Self::CannotProcessInThisState => "not in a state that can process the request",
+            Self::InvalidButtonFormat => "a button's format is not valid",
+            Self::BusinessVerificationRequired => "the Kakao channel needs business verification",
+            Self::NoCounsellingProfile => "there is no counselling-talk profile",
+            Self::NoCounsellingContract => "there is no counselling-talk contract",
+            Self::ProfileNotFound => "the profile information was not found",
+            Self::InvalidSystemMessageContent => "the system message content is not valid",
+            Self::SenderProfileRegistrationBlocked => "sender profile registration is blocked",
+            Self::HubPartnerRegistrationBlocked => {
+                "hub partner whose sender profile registration is blocked"
+            }
+            Self::ProfileUsedByAnotherPartner => {
+                "the profile is already used for counselling talk by another partner"
+            }
+            Self::Unknown => "a code this version of happytalk-ext does not document",
+        }
+    }
+}
+
+impl fmt::Display for ApiCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.meaning())
+    }
+}
+
+/// The exchange with HappyTalk did not complete.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}: {source}")]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    #[source]
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl TransportError {
+    /// What kind of failure it was.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+}
+
+/// The kinds of [`TransportError`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made (refused, unreachable, DNS, TLS handshake).
+    Connect,
+    /// No answer within the configured timeout.
+    Timeout,
+    /// Any other failure while sending the request or reading the answer.
+    Other,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Connect => "could not connect to HappyTalk",
+            Self::Timeout => "HappyTalk did not answer in time",
+            Self::Other => "the exchange with HappyTalk failed",
+        })
+    }
+}
+
+impl From<reqwest::Error> for TransportError {
+    fn from(error: reqwest::Error) -> Self {
+        // A connect timeout is both; it is the timeout the user configured that matters.
+        let kind = if error.is_timeout() {
+            TransportErrorKind::Timeout
+        } else if error.is_connect() {
+            TransportErrorKind::Connect
+        } else {
+            TransportErrorKind::Other
+        };
+        Self {
+            kind,
+            source: Box::new(error),
+        }
+    }
+}
+
+/// An answer that is not what the API documents.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.describe())]
+pub struct UndecodableResponse {
+    status: Option<StatusCode>,
+    reason: String,
+    snippet: String,
+    /// Whether the snippet is the whole body; `None` when the body was empty.
+    whole_body: Option<bool>,
+}
+
+impl UndecodableResponse {
+    /// At most this many characters of the body are kept.
+    pub const SNIPPET_CHARS: usize = 200;
+
+    pub(crate) fn new(status: Option<StatusCode>, reason: impl Into<String>, body: &[u8]) -> Self {
+        let text = String::from_utf8_lossy(body);
+        let snippet: String = text.chars().take(Self::SNIPPET_CHARS).collect();
+        Self {
+            status,
+            reason: reason.into(),
+            whole_body: (!body.is_empty()).then(|| snippet.len() == text.len()),
+            snippet,
+        }
+    }
+
+    /// The HTTP status of the answer, when one arrived.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
+    }
+
+    /// Why it could not be decoded.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// The start of the body (at most [`SNIPPET_CHARS`](Self::SNIPPET_CHARS) characters;
+    /// invalid UTF-8 replaced).
+    pub fn snippet(&self) -> &str {
+        &self.snippet
+    }
+
+    fn describe(&self) -> String {
+        let status = match self.status {
+            Some(status) => format!("HTTP {}", status.as_u16()),
+            None => "unknown HTTP status".to_owned(),
+        };
+        let body = match self.whole_body {
+            None => "the body is empty".to_owned(),
+            Some(true) => format!("body {:?}", self.snippet),
+            Some(false) => format!("body starts {:?}", self.snippet),
+        };
+        format!(
+            "HappyTalk's answer is not what the API documents ({status}): {}; {body}",
+            self.reason
+        )
+    }
+}
+
+/// A setting the client cannot be built with.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("cannot build the HappyTalk client: {0}")]
+pub struct ConfigurationError(pub(crate) String);
+
+/// A decoded body that is not what the API documents; becomes an [`UndecodableResponse`] once
+/// the status is known.
+#[derive(Debug)]
+pub(crate) struct DecodeProblem {
+    pub(crate) reason: String,
+}
+
+impl DecodeProblem {
+    /// `evidence` is the decoded part that failed, re-encoded as JSON for the snippet.
+    pub(crate) fn into_error(self, status: StatusCode, evidence: &impl serde::Serialize) -> Error {
+        let evidence = serde_json::to_vec(evidence).unwrap_or_default();
+        UndecodableResponse::new(Some(status), self.reason, &evidence).into()
+    }
+}
+
+/// Splits what the generated client returned into the decoded body and its status (success and
+/// documented failure bodies alike: HappyTalk's `code` decides, not the status), or an [`Error`].
+///
+/// `status` is the response status recorded by [`happytalk_api::with_response_status`]: the
+/// generated error for an undecodable body does not keep it.
+pub(crate) async fn decoded_body<T>(
+    result: Result<ResponseValue<T>, happytalk_api::Error<T>>,
+    status: Option<StatusCode>,
+) -> Result<(T, StatusCode), Error> {
+    use happytalk_api::Error as Generated;
+    match result {
+        Ok(value) | Err(Generated::ErrorResponse(value)) => {
+            let status = value.status();
+            Ok((value.into_inner(), status))
+        }
+        Err(Generated::InvalidResponsePayload(body, error)) => {
+            Err(UndecodableResponse::new(status, error.to_string(), &body).into())
+        }
+        Err(Generated::UnexpectedResponse(response)) => {
+            let status = response.status();
+            let body = body_start(response).await;
+            Err(UndecodableResponse::new(
+                Some(status),
+                "the API documents no answer with this status",
+                &body,
+            )
+            .into())
+        }
+        Err(
+            Generated::CommunicationError(error)
+            | Generated::ResponseBodyError(error)
+            | Generated::InvalidUpgrade(error),
+        ) => Err(TransportError::from(error).into()),
+        Err(Generated::InvalidRequest(message) | Generated::Custom(message)) => {
+            Err(TransportError {
+                kind: TransportErrorKind::Other,
+                source: message.into(),
+            }
+            .into())
+        }
+    }
+}
+
+/// The first few KiB of a body: enough for a snippet, without reading a large page whole. A
+/// failure to read further changes nothing, as only the snippet is kept.
+async fn body_start(mut response: reqwest::Response) -> Vec<u8> {
+    const ENOUGH: usize = 4 * 1024;
+    let mut body = Vec::new();
+    while body.len() < ENOUGH {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body
+}

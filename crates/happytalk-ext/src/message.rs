@@ -1,0 +1,370 @@
+//! Outgoing chat messages (메시지 발신, `POST /v1/chat/write`) and their validation.
+
+use std::ops::RangeInclusive;
+
+use happytalk_api::types;
+
+use crate::error::{Rule, ValidationError};
+
+/// `uuid` (고객사 고객 식별 정보): 5 to 20 characters.
+pub const UUID_LENGTH: RangeInclusive<usize> = 5..=20;
+/// `room_id` (상담방 번호): 1 to 30 characters.
+pub const ROOM_ID_LENGTH: RangeInclusive<usize> = 1..=30;
+/// `msg` (메시지 내용): 1 to 1000 characters.
+pub const MSG_LENGTH: RangeInclusive<usize> = 1..=1000;
+/// `url` (이미지, 오디오, 비디오 경로): at most 255 characters (and an absolute http(s) URL).
+pub const URL_LENGTH: RangeInclusive<usize> = 1..=255;
+
+/// A message to send into a counselling room (상담방).
+///
+/// The kind of message decides which field it carries, so a text without `msg` or an image
+/// without `url` cannot be built. Lengths and the URL are checked by [`validate`](Self::validate),
+/// which [`Client::send_message`](crate::Client::send_message) calls before anything is sent.
+///
+/// ```
+/// use happytalk_ext::ChatMessage;
+///
+/// let text = ChatMessage::text("cust-0001", "1234567", "안녕하세요");
+/// let image = ChatMessage::image("cust-0001", "1234567", "https://example.com/a.png");
+/// assert!(text.validate().is_ok() && image.validate().is_ok());
+///
+/// let err = ChatMessage::text("abc", "1234567", "hi").validate().unwrap_err();
+/// assert_eq!(err.to_string(), r#"`uuid` must be 5 to 20 characters; got 3 characters ("abc")"#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChatMessage {
+    uuid: String,
+    room_id: String,
+    content: MessageContent,
+}
+
+/// What a [`ChatMessage`] carries: text, or the URL of a medium.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MessageContent {
+    /// `type: text` with `msg` (텍스트).
+    Text(String),
+    /// `type: image` with `url` (이미지).
+    Image(String),
+    /// `type: video` with `url` (비디오).
+    Video(String),
+    /// `type: audio` with `url` (오디오).
+    Audio(String),
+}
+
+impl MessageContent {
+    /// The wire `type`: `text`, `image`, `video` or `audio`.
+    pub fn message_type(&self) -> &'static str {
+        match self {
+            Self::Text(_) => "text",
+            Self::Image(_) => "image",
+            Self::Video(_) => "video",
+            Self::Audio(_) => "audio",
+        }
+    }
+}
+
+impl ChatMessage {
+    /// A message with any content.
+    pub fn new(
+        uuid: impl Into<String>,
+        room_id: impl Into<String>,
+        content: MessageContent,
+    ) -> Self {
+        Self {
+            uuid: uuid.into(),
+            room_id: room_id.into(),
+            content,
+        }
+    }
+
+    /// A text message (`type: text`, `msg`).
+    pub fn text(
+        uuid: impl Into<String>,
+        room_id: impl Into<String>,
+        msg: impl Into<String>,
+    ) -> Self {
+        Self::new(uuid, room_id, MessageContent::Text(msg.into()))
+    }
+
+    /// An image message (`type: image`, `url`).
+    pub fn image(
+        uuid: impl Into<String>,
+        room_id: impl Into<String>,
+        url: impl Into<String>,
+    ) -> Self {
+        Self::new(uuid, room_id, MessageContent::Image(url.into()))
+    }
+
+    /// A video message (`type: video`, `url`).
+    pub fn video(
+        uuid: impl Into<String>,
+        room_id: impl Into<String>,
+        url: impl Into<String>,
+    ) -> Self {
+        Self::new(uuid, room_id, MessageContent::Video(url.into()))
+    }
+
+    /// An audio message (`type: audio`, `url`).
+    pub fn audio(
+        uuid: impl Into<String>,
+        room_id: impl Into<String>,
+        url: impl Into<String>,
+    ) -> Self {
+        Self::new(uuid, room_id, MessageContent::Audio(url.into()))
+    }
+
+    /// 고객사 고객 식별 정보: the customer's identifier in your system.
+    pub fn uuid(&self) -> &str {
+        &self.uuid
+    }
+
+    /// 상담방 번호: the counselling room.
+    pub fn room_id(&self) -> &str {
+        &self.room_id
+    }
+
+    /// The text or medium.
+    pub fn content(&self) -> &MessageContent {
+        &self.content
+    }
+
+    /// Checks every field against HappyTalk's limits, in the order `uuid`, `room_id`, then `msg`
+    /// or `url`, and reports the first that fails. Lengths count characters, not bytes.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        self.to_request().map(drop)
+    }
+
+    /// The generated request body, once every rule holds.
+    pub(crate) fn to_request(&self) -> Result<types::ChatMessageRequest, ValidationError> {
+        let uuid = check_length("uuid", &self.uuid, UUID_LENGTH, true)?;
+        let room_id = check_length("room_id", &self.room_id, ROOM_ID_LENGTH, true)?;
+        let (type_, msg, url) = match &self.content {
+            MessageContent::Text(msg) => (
+                types::ChatMessageType::Text,
+                // Message content is never echoed into an error (it may be personal).
+                Some(check_length("msg", msg, MSG_LENGTH, false)?),
+                None,
+            ),
+            MessageContent::Image(url) => {
+                (types::ChatMessageType::Image, None, Some(check_url(url)?))
+            }
+            MessageContent::Video(url) => {
+                (types::ChatMessageType::Video, None, Some(check_url(url)?))
+            }
+            MessageContent::Audio(url) => {
+                (types::ChatMessageType::Audio, None, Some(check_url(url)?))
+            }
+        };
+        Ok(types::ChatMessageRequest {
+            uuid,
+            room_id,
+            type_,
+            msg,
+            url,
+        })
+    }
+}
+
+/// Checks a length in characters, then converts into the generated (length-checked) type.
+pub(crate) fn check_length<T>(
+    field: &'static str,
+    value: &str,
+    limit: RangeInclusive<usize>,
+    show_value: bool,
+) -> Result<T, ValidationError>
+where
+    T: for<'a> TryFrom<&'a str>,
+{
+    let error = || {
+        let rule = Rule::Length {
+            min: *limit.start(),
+            max: *limit.end(),
+        };
+        ValidationError::new(field, rule, value, show_value)
+    };
+    if !limit.contains(&value.chars().count()) {
+        return Err(error());
+    }
+    // The generated type checks the spec's limits, which equal ours (a test keeps them equal).
+    T::try_from(value).map_err(|_| error())
+}
+
+fn check_url<T>(value: &str) -> Result<T, ValidationError>
+where
+    T: for<'a> TryFrom<&'a str>,
+{
+    let converted = check_length("url", value, URL_LENGTH, true)?;
+    match url::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(converted),
+        _ => Err(ValidationError::new(
+            "url",
+            Rule::AbsoluteHttpUrl,
+            value,
+            true,
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uuid_of(n: usize) -> String {
+        "u".repeat(n)
+    }
+
+    #[test]
+    fn uuid_is_5_to_20_characters() {
+        for (length, ok) in [
+            (4, false),
+            (5, true),
+            (6, true),
+            (19, true),
+            (20, true),
+            (21, false),
+        ] {
+            let result = ChatMessage::text(uuid_of(length), "1", "hi").validate();
+            assert_eq!(result.is_ok(), ok, "uuid of {length}");
+            if let Err(err) = result {
+                assert_eq!(err.field(), "uuid");
+                assert_eq!(err.rule(), &Rule::Length { min: 5, max: 20 });
+                assert_eq!(err.given_length(), length);
+            }
+        }
+    }
+
+    #[test]
+    fn room_id_is_1_to_30_characters() {
+        for (length, ok) in [(0, false), (1, true), (29, true), (30, true), (31, false)] {
+            let result = ChatMessage::text("cust-1", "7".repeat(length), "hi").validate();
+            assert_eq!(result.is_ok(), ok, "room_id of {length}");
+            if let Err(err) = result {
+                assert_eq!(err.field(), "room_id");
+            }
+        }
+    }
+
+    #[test]
+    fn msg_counts_characters_not_bytes() {
+        for (length, ok) in [
+            (0, false),
+            (1, true),
+            (999, true),
+            (1000, true),
+            (1001, false),
+        ] {
+            let result = ChatMessage::text("cust-1", "1", "가".repeat(length)).validate();
+            assert_eq!(result.is_ok(), ok, "msg of {length} Hangul characters");
+        }
+        // 1000 Hangul characters are 3000 bytes: still allowed.
+        assert_eq!("가".repeat(1000).len(), 3000);
+    }
+
+    #[test]
+    fn a_long_value_is_described_by_its_length_and_msg_never_echoed() {
+        let err = ChatMessage::text("cust-1", "1", "가".repeat(1001))
+            .validate()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`msg` must be 1 to 1000 characters; got 1001 characters"
+        );
+        let err = ChatMessage::text("cust-1", "1", "").validate().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`msg` must be 1 to 1000 characters; got 0 characters"
+        );
+        let err = ChatMessage::text("cust-1", "9".repeat(45), "hi")
+            .validate()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`room_id` must be 1 to 30 characters; got 45 characters"
+        );
+    }
+
+    #[test]
+    fn url_is_at_most_255_characters() {
+        let base = "https://example.com/";
+        for (length, ok) in [(254, true), (255, true), (256, false)] {
+            let url = format!("{base}{}", "a".repeat(length - base.len()));
+            let result = ChatMessage::image("cust-1", "1", url).validate();
+            assert_eq!(result.is_ok(), ok, "url of {length}");
+            if let Err(err) = result {
+                assert_eq!(err.rule(), &Rule::Length { min: 1, max: 255 });
+            }
+        }
+    }
+
+    #[test]
+    fn url_must_be_absolute_http() {
+        for url in ["https://example.com/a.png", "http://127.0.0.1:8080/v.mp4"] {
+            assert!(
+                ChatMessage::video("cust-1", "1", url).validate().is_ok(),
+                "{url}"
+            );
+        }
+        for url in [
+            "ftp://example.com/a.png",
+            "/a.png",
+            "example.com/a.png",
+            "https://",
+            "data:,x",
+        ] {
+            let err = ChatMessage::audio("cust-1", "1", url)
+                .validate()
+                .unwrap_err();
+            assert_eq!(err.field(), "url");
+            assert_eq!(err.rule(), &Rule::AbsoluteHttpUrl, "{url}");
+        }
+        let err = ChatMessage::image("cust-1", "1", "ftp://x")
+            .validate()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"`url` must be an absolute http(s) URL; got 7 characters ("ftp://x")"#
+        );
+        let err = ChatMessage::image("cust-1", "1", "")
+            .validate()
+            .unwrap_err();
+        assert_eq!(err.rule(), &Rule::Length { min: 1, max: 255 });
+    }
+
+    #[test]
+    fn each_kind_carries_its_field_and_wire_type() {
+        let request = ChatMessage::text("cust-1", "1", "hi").to_request().unwrap();
+        assert_eq!(request.type_, types::ChatMessageType::Text);
+        assert_eq!(request.msg.as_deref().map(String::as_str), Some("hi"));
+        assert_eq!(request.url, None);
+        for (message, wire) in [
+            (
+                ChatMessage::image("cust-1", "1", "https://e.com/x"),
+                "image",
+            ),
+            (
+                ChatMessage::video("cust-1", "1", "https://e.com/x"),
+                "video",
+            ),
+            (
+                ChatMessage::audio("cust-1", "1", "https://e.com/x"),
+                "audio",
+            ),
+        ] {
+            assert_eq!(message.content().message_type(), wire);
+            let request = message.to_request().unwrap();
+            assert_eq!(request.type_.to_string(), wire);
+            assert_eq!(request.msg, None);
+            assert_eq!(
+                request.url.as_deref().map(String::as_str),
+                Some("https://e.com/x")
+            );
+        }
+    }
+
+    #[test]
+    fn the_first_failing_field_is_reported() {
+        let err = ChatMessage::text("abc", "", "").validate().unwrap_err();
+        assert_eq!(err.field(), "uuid");
+    }
+}

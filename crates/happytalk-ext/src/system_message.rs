@@ -1,0 +1,359 @@
+//! System messages (시스템 메시지) of a Kakao sender profile, as returned by
+//! `GET /kakaoWebhook/v3/bzmc/sm`, and their code tables.
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use happytalk_api::types;
+
+use crate::code_table::open_code_table;
+use crate::error::DecodeProblem;
+
+open_code_table! {
+    /// 메시지 상태: the state of a system message.
+    SystemMessageStatus {
+        /// `A` 정상: active.
+        Active = "A",
+        /// `T` 중지: stopped.
+        Stopped = "T",
+        /// `S` 차단: blocked.
+        Blocked = "S",
+    }
+}
+
+open_code_table! {
+    /// 검사 상태: where a system message is in Kakao's inspection (검수).
+    InspectStatus {
+        /// `REG` 등록: registered, not yet submitted for inspection.
+        Registered = "REG",
+        /// `REQ` 검수요청: inspection requested.
+        Requested = "REQ",
+        /// `APR` 승인: approved.
+        Approved = "APR",
+        /// `REJ` 반려: rejected.
+        Rejected = "REJ",
+    }
+}
+
+open_code_table! {
+    /// 시스템 메시지 타입: when a system message is shown in a counselling session.
+    MessageType {
+        /// `ST` 상담시작: counselling started.
+        CounsellingStarted = "ST",
+        /// `S1` 상담불가: counselling unavailable.
+        CounsellingUnavailable = "S1",
+        /// `S2` 상담부재: counsellor absent.
+        CounsellorAbsent = "S2",
+        /// `S3` 무응답종료: ended for lack of response.
+        EndedForNoResponse = "S3",
+        /// `S4` 상담대기: waiting for a counsellor.
+        Waiting = "S4",
+        /// `S5` 금칙어 상담불가: refused for a banned word. Buttons are not allowed (버튼 사용 불가).
+        BannedWord = "S5",
+        /// `ED` 상담종료: counselling ended.
+        CounsellingEnded = "ED",
+        /// `ER` 응답실패: response failed.
+        ResponseFailed = "ER",
+        /// `BL` 사용자차단: user blocked. Buttons are not allowed (버튼 사용 불가).
+        UserBlocked = "BL",
+        /// `SB` 봇전환: switched to the bot. Buttons are not allowed (버튼 사용 불가).
+        SwitchedToBot = "SB",
+    }
+}
+
+impl MessageType {
+    /// The documented types whose messages may not carry buttons (버튼 사용 불가).
+    pub const BUTTONS_NOT_ALLOWED: &'static [&'static str] = &["S5", "BL", "SB"];
+
+    /// Whether a message of this type may carry buttons: `false` for `S5`, `BL` and `SB`.
+    ///
+    /// For an [`Unknown`](Self::Unknown) type nothing is documented; this answers `true`, which
+    /// leaves the decision to HappyTalk.
+    pub fn buttons_allowed(&self) -> bool {
+        !Self::BUTTONS_NOT_ALLOWED.contains(&self.as_str())
+    }
+}
+
+open_code_table! {
+    /// 시스템 메시지 버튼 링크 타입: what a system message button does.
+    LinkType {
+        /// `WL` 웹링크: opens a web link.
+        WebLink = "WL",
+        /// `AL` 앱링크: opens an app link.
+        AppLink = "AL",
+        /// `BK` 봇키워드: sends a bot keyword.
+        BotKeyword = "BK",
+        /// `MD` 메시지전달: delivers a message.
+        MessageDelivery = "MD",
+    }
+}
+
+open_code_table! {
+    /// 상태 of an inspection comment.
+    CommentStatus {
+        /// `APR` 승인: approved.
+        Approved = "APR",
+        /// `REJ` 반려: rejected.
+        Rejected = "REJ",
+        /// `INQ` 문의: an inquiry.
+        Inquiry = "INQ",
+    }
+}
+
+/// A system message (시스템 메시지) of a sender profile.
+///
+/// Fields HappyTalk leaves out are `None` (or empty lists); timestamps are Korea Standard Time
+/// (UTC+9), as HappyTalk's `YYYY-MM-DD HH:MM:SS` implies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SystemMessage {
+    /// 시스템 메시지 아이디.
+    pub id: i64,
+    /// 시스템 메시지 이름.
+    pub name: Option<String>,
+    /// 메시지 상태.
+    pub status: Option<SystemMessageStatus>,
+    /// 등록일: when it was created.
+    pub created_at: Option<DateTime<FixedOffset>>,
+    /// 수정일: when it was last modified.
+    pub modified_at: Option<DateTime<FixedOffset>>,
+    /// 검사 상태.
+    pub inspect_status: Option<InspectStatus>,
+    /// 검수 요청일: when inspection was requested.
+    pub inspect_requested_at: Option<DateTime<FixedOffset>>,
+    /// 검수일: when it was inspected.
+    pub inspected_at: Option<DateTime<FixedOffset>>,
+    /// 시스템 메시지 목록.
+    pub messages: Vec<Message>,
+    /// 검사 결과 및 문의 목록: inspection results and inquiries.
+    pub comments: Vec<Comment>,
+}
+
+/// One message of a [`SystemMessage`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Message {
+    /// 시스템 메시지 타입.
+    pub message_type: Option<MessageType>,
+    /// 내용: the text.
+    pub content: Option<String>,
+    /// 메시지 하단 버튼 목록: the buttons below the message.
+    pub buttons: Vec<Button>,
+}
+
+/// A button below a [`Message`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Button {
+    /// 버튼 노출 순서: display order.
+    pub ordering: Option<i32>,
+    /// 링크 타입.
+    pub link_type: Option<LinkType>,
+    /// 버튼 이름: the label.
+    pub link_name: Option<String>,
+    /// 모바일 웹링크주소: mobile web link.
+    pub link_mobile: Option<String>,
+    /// PC 웹링크주소: PC web link.
+    pub link_pc: Option<String>,
+    /// iOS 앱링크주소: iOS app link.
+    pub link_ios: Option<String>,
+    /// Android 앱링크주소: Android app link.
+    pub link_android: Option<String>,
+}
+
+/// An inspection result or inquiry (검사 결과 및 문의) on a [`SystemMessage`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Comment {
+    /// 아이디.
+    pub id: Option<i64>,
+    /// 내용; HappyTalk sends `null` for an approval without remarks.
+    pub content: Option<String>,
+    /// 작성자: the author.
+    pub user_name: Option<String>,
+    /// 등록일.
+    pub created_at: Option<DateTime<FixedOffset>>,
+    /// 상태.
+    pub status: Option<CommentStatus>,
+}
+
+/// Korea Standard Time, the zone HappyTalk's zone-less timestamps are in.
+fn kst() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset")
+}
+
+/// Parses HappyTalk's `YYYY-MM-DD HH:MM:SS` (KST). A `T` separator and fractional seconds are
+/// accepted too, so that a small change of format on HappyTalk's side does not fail a response.
+pub(crate) fn parse_kst_timestamp(raw: &str) -> Option<DateTime<FixedOffset>> {
+    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())
+        .and_then(|naive| naive.and_local_timezone(kst()).single())
+}
+
+fn timestamp(
+    field: &'static str,
+    raw: Option<types::KstTimestamp>,
+) -> Result<Option<DateTime<FixedOffset>>, DecodeProblem> {
+    match raw {
+        None => Ok(None),
+        Some(raw) => parse_kst_timestamp(&raw)
+            .map(Some)
+            .ok_or_else(|| DecodeProblem {
+                reason: format!(
+                    "`{field}` is not a `YYYY-MM-DD HH:MM:SS` timestamp: {:?}",
+                    raw.0
+                ),
+            }),
+    }
+}
+
+impl SystemMessage {
+    /// The typed view of a decoded system message; fails only on a timestamp it cannot read.
+    pub(crate) fn from_wire(wire: types::SystemMessage) -> Result<Self, DecodeProblem> {
+        Ok(Self {
+            id: wire.id,
+            name: wire.name,
+            status: wire.status.map(SystemMessageStatus::from),
+            created_at: timestamp("createdAt", wire.created_at)?,
+            modified_at: timestamp("modifiedAt", wire.modified_at)?,
+            inspect_status: wire.inspect_status.map(InspectStatus::from),
+            inspect_requested_at: timestamp("inspectRequestAt", wire.inspect_request_at)?,
+            inspected_at: timestamp("inspectedAt", wire.inspected_at)?,
+            messages: wire
+                .messages
+                .unwrap_or_default()
+                .into_iter()
+                .map(Message::from)
+                .collect(),
+            comments: wire
+                .comments
+                .unwrap_or_default()
+                .into_iter()
+                .map(Comment::from_wire)
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+impl From<types::Message> for Message {
+    fn from(wire: types::Message) -> Self {
+        Self {
+            message_type: wire.message_type.map(MessageType::from),
+            content: wire.content,
+            buttons: wire
+                .buttons
+                .unwrap_or_default()
+                .into_iter()
+                .map(Button::from)
+                .collect(),
+        }
+    }
+}
+
+impl From<types::Button> for Button {
+    fn from(wire: types::Button) -> Self {
+        Self {
+            ordering: wire.ordering,
+            link_type: wire.link_type.map(LinkType::from),
+            link_name: wire.link_name,
+            link_mobile: wire.link_mobile,
+            link_pc: wire.link_pc,
+            link_ios: wire.link_ios,
+            link_android: wire.link_android,
+        }
+    }
+}
+
+impl Comment {
+    fn from_wire(wire: types::Comment) -> Result<Self, DecodeProblem> {
+        Ok(Self {
+            id: wire.id,
+            content: wire.content,
+            user_name: wire.user_name,
+            created_at: timestamp("comments[].createdAt", wire.created_at)?,
+            status: wire.status.map(CommentStatus::from),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_value_round_trips_and_an_unknown_one_is_kept() {
+        for value in SystemMessageStatus::KNOWN_VALUES {
+            let status = SystemMessageStatus::from(*value);
+            assert!(status.is_known(), "{value}");
+            assert_eq!(status.as_str(), *value);
+        }
+        let unknown = SystemMessageStatus::from("Z");
+        assert!(matches!(&unknown, SystemMessageStatus::Unknown(v) if v.as_str() == "Z"));
+        assert_eq!(unknown.to_string(), "Z");
+
+        for value in InspectStatus::KNOWN_VALUES {
+            assert_eq!(InspectStatus::from(*value).as_str(), *value);
+        }
+        assert!(!InspectStatus::from("HOLD").is_known());
+        for value in MessageType::KNOWN_VALUES {
+            assert_eq!(MessageType::from(*value).as_str(), *value);
+        }
+        assert_eq!(MessageType::from("S9").as_str(), "S9");
+        for value in LinkType::KNOWN_VALUES {
+            assert_eq!(LinkType::from(*value).as_str(), *value);
+        }
+        assert!(!LinkType::from("AC").is_known());
+        for value in CommentStatus::KNOWN_VALUES {
+            assert_eq!(CommentStatus::from(*value).as_str(), *value);
+        }
+        assert!(!CommentStatus::from("").is_known());
+    }
+
+    #[test]
+    fn named_variants_match_their_documented_wire_values() {
+        assert_eq!(SystemMessageStatus::from("A"), SystemMessageStatus::Active);
+        assert_eq!(SystemMessageStatus::from("T"), SystemMessageStatus::Stopped);
+        assert_eq!(SystemMessageStatus::from("S"), SystemMessageStatus::Blocked);
+        assert_eq!(InspectStatus::from("REJ"), InspectStatus::Rejected);
+        assert_eq!(MessageType::from("ST"), MessageType::CounsellingStarted);
+        assert_eq!(MessageType::from("SB"), MessageType::SwitchedToBot);
+        assert_eq!(LinkType::from("MD"), LinkType::MessageDelivery);
+        assert_eq!(CommentStatus::from("INQ"), CommentStatus::Inquiry);
+    }
+
+    #[test]
+    fn buttons_are_refused_only_for_s5_bl_and_sb() {
+        let refused: Vec<&str> = MessageType::KNOWN_VALUES
+            .iter()
+            .copied()
+            .filter(|value| !MessageType::from(*value).buttons_allowed())
+            .collect();
+        assert_eq!(refused, ["S5", "BL", "SB"]);
+        assert!(MessageType::from("S9").buttons_allowed());
+    }
+
+    #[test]
+    fn timestamps_are_kst() {
+        let parsed = parse_kst_timestamp("2019-10-31 18:26:12").unwrap();
+        assert_eq!(parsed.to_rfc3339(), "2019-10-31T18:26:12+09:00");
+        assert_eq!(
+            parse_kst_timestamp("2019-10-31T18:26:12.5")
+                .unwrap()
+                .to_rfc3339(),
+            "2019-10-31T18:26:12.500+09:00"
+        );
+        assert_eq!(parse_kst_timestamp("31/10/2019"), None);
+        assert_eq!(parse_kst_timestamp(""), None);
+        assert_eq!(parse_kst_timestamp("2019-02-30 00:00:00"), None);
+    }
+
+    #[test]
+    fn a_bad_timestamp_names_its_field_and_value() {
+        let wire: types::SystemMessage =
+            serde_json::from_str(r#"{"id": 1, "createdAt": "yesterday"}"#).unwrap();
+        let problem = SystemMessage::from_wire(wire).unwrap_err();
+        assert_eq!(
+            problem.reason,
+            "`createdAt` is not a `YYYY-MM-DD HH:MM:SS` timestamp: \"yesterday\""
+        );
+    }
+}
