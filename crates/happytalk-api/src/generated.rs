@@ -411,12 +411,13 @@ pub mod types {
         ///내용. May be null (the docs' own example).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
+        ///등록일. When the comment was written, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_at: ::std::option::Option<KstTimestamp>,
-        ///아이디.
+        pub created_at: ::std::option::Option<::std::string::String>,
+        ///아이디. The comment's id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
         ///상태. APR: 승인 (approved), REJ: 반려 (rejected), INQ: 문의 (inquiry).
@@ -479,41 +480,6 @@ pub mod types {
                 })
         }
     }
-    /**A timestamp in the form `YYYY-MM-DD HH:MM:SS` (e.g. `2019-10-31 18:26:12`), with no
-    zone: Korea Standard Time (UTC+9) is implied. Not RFC 3339, so no `format` is declared.
-    */
-    #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
-    )]
-    #[serde(transparent)]
-    pub struct KstTimestamp(pub ::std::string::String);
-    impl ::std::ops::Deref for KstTimestamp {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<KstTimestamp> for ::std::string::String {
-        fn from(value: KstTimestamp) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for KstTimestamp {
-        fn from(value: ::std::string::String) -> Self {
-            Self(value)
-        }
-    }
-    impl ::std::fmt::Display for KstTimestamp {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            self.0.fmt(f)
-        }
-    }
-    impl ::std::str::FromStr for KstTimestamp {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self(value.to_string()))
-        }
-    }
     ///One message of a system message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Message {
@@ -559,45 +525,50 @@ pub mod types {
         }
     }
     /**A system message (시스템 메시지) of a sender profile. Timestamps look like
-    `2019-10-31 18:26:12`: no zone, Korea Standard Time (UTC+9) implied.
+    `2019-10-31 18:26:12`: no zone, Korea Standard Time (UTC+9) implied. They are not
+    RFC 3339, so no `format` is declared.
     */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SystemMessage {
         ///검사 결과 및 문의 목록. Inspection results and inquiries.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments: ::std::option::Option<::std::vec::Vec<Comment>>,
+        ///등록일. When it was created, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_at: ::std::option::Option<KstTimestamp>,
-        ///시스템 메시지 아이디.
+        pub created_at: ::std::option::Option<::std::string::String>,
+        ///시스템 메시지 아이디. The system message's id.
         pub id: i64,
+        ///검수 요청일. When inspection was requested, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
         #[serde(
             rename = "inspectRequestAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub inspect_request_at: ::std::option::Option<KstTimestamp>,
+        pub inspect_request_at: ::std::option::Option<::std::string::String>,
         ///검사 상태. REG: 등록 (registered), REQ: 검수요청 (inspection requested), APR: 승인 (approved), REJ: 반려 (rejected).
         #[serde(
             rename = "inspectStatus",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inspect_status: ::std::option::Option<::std::string::String>,
+        ///검수일. When it was inspected, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
         #[serde(
             rename = "inspectedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub inspected_at: ::std::option::Option<KstTimestamp>,
+        pub inspected_at: ::std::option::Option<::std::string::String>,
         ///시스템 메시지 목록. The messages of this system message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<::std::vec::Vec<Message>>,
+        ///수정일. When it was last modified, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
         #[serde(
             rename = "modifiedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub modified_at: ::std::option::Option<KstTimestamp>,
-        ///시스템 메시지 이름.
+        pub modified_at: ::std::option::Option<::std::string::String>,
+        ///시스템 메시지 이름. The system message's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         ///메시지 상태. A: 정상 (active), T: 중지 (stopped), S: 차단 (blocked).

@@ -118,17 +118,24 @@ impl Credentials {
     /// The two headers; the secret's is marked sensitive, so `Debug` of a header map shows
     /// `Sensitive` in its place.
     fn headers(&self) -> Result<HeaderMap, ConfigurationError> {
-        let invalid = |what: &str| {
-            ConfigurationError(format!(
-                "the {what} contains a character that cannot be sent in an HTTP header \
-                 (only visible ASCII is allowed)"
-            ))
+        // Keys and tokens are visible ASCII; anything else is a copy-paste accident (a newline,
+        // a space, a quote) better reported now than as -500 from HappyTalk. The message names
+        // the field, never the value: nothing derived from the secret may reach a message.
+        let sendable = |what: &str, value: &str| {
+            if value.is_empty() {
+                return Err(ConfigurationError(format!("the {what} is empty")));
+            }
+            if !value.chars().all(|c| c.is_ascii_graphic()) {
+                return Err(ConfigurationError(format!(
+                    "the {what} contains a character that cannot be sent in an HTTP header \
+                     (only visible ASCII is allowed: no spaces, line breaks or non-ASCII)"
+                )));
+            }
+            HeaderValue::from_str(value)
+                .map_err(|_| ConfigurationError(format!("the {what} is not a valid header value")))
         };
-        let id = HeaderValue::from_str(&self.client_id).map_err(|_| invalid("client id"))?;
-        // The error of from_str is discarded on purpose: nothing derived from the secret may
-        // reach a message.
-        let mut secret =
-            HeaderValue::from_str(&self.client_secret).map_err(|_| invalid("client secret"))?;
+        let id = sendable("client id", &self.client_id)?;
+        let mut secret = sendable("client secret", &self.client_secret)?;
         secret.set_sensitive(true);
         let mut headers = HeaderMap::with_capacity(2);
         headers.insert(HT_CLIENT_ID, id);

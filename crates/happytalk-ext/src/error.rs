@@ -397,8 +397,11 @@ impl fmt::Display for ApiCode {
 }
 
 /// The exchange with HappyTalk did not complete.
+///
+/// `Display` gives the kind, what to check, and the whole chain of causes (reqwest keeps the
+/// useful part, such as "Connection refused", in its sources).
 #[derive(Debug, thiserror::Error)]
-#[error("{kind}: {source}")]
+#[error("{kind}: {}", self.causes())]
 pub struct TransportError {
     kind: TransportErrorKind,
     #[source]
@@ -409,6 +412,20 @@ impl TransportError {
     /// What kind of failure it was.
     pub fn kind(&self) -> TransportErrorKind {
         self.kind
+    }
+
+    fn causes(&self) -> String {
+        let mut causes = vec![self.source.to_string()];
+        let mut next = self.source.source();
+        while let Some(cause) = next {
+            let text = cause.to_string();
+            // hyper and reqwest repeat their inner error in their own message at times.
+            if !causes.iter().any(|seen| seen.contains(&text)) {
+                causes.push(text);
+            }
+            next = cause.source();
+        }
+        causes.join(": ")
     }
 }
 
@@ -427,9 +444,11 @@ pub enum TransportErrorKind {
 impl fmt::Display for TransportErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Self::Connect => "could not connect to HappyTalk",
-            Self::Timeout => "HappyTalk did not answer in time",
-            Self::Other => "the exchange with HappyTalk failed",
+            Self::Connect => {
+                "could not connect to HappyTalk (check the network and the environment's host)"
+            }
+            Self::Timeout => "HappyTalk did not answer in time (retry, or raise the timeout)",
+            Self::Other => "the exchange with HappyTalk failed (retrying may help)",
         })
     }
 }

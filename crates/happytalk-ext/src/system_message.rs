@@ -191,7 +191,7 @@ pub(crate) fn parse_kst_timestamp(raw: &str) -> Option<DateTime<FixedOffset>> {
 
 fn timestamp(
     field: &'static str,
-    raw: Option<types::KstTimestamp>,
+    raw: Option<String>,
 ) -> Result<Option<DateTime<FixedOffset>>, DecodeProblem> {
     match raw {
         None => Ok(None),
@@ -200,7 +200,7 @@ fn timestamp(
             .ok_or_else(|| DecodeProblem {
                 reason: format!(
                     "`{field}` is not a `YYYY-MM-DD HH:MM:SS` timestamp: {:?}",
-                    raw.0
+                    raw
                 ),
             }),
     }
