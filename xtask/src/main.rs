@@ -16,12 +16,13 @@ const SPEC: &str = "spec/happytalk.yaml";
 const OUTPUT: &str = "crates/happytalk-api/src/generated.rs";
 
 const USAGE: &str = "\
-usage: cargo xtask generate [--check] [--spec PATH]
+usage: cargo xtask generate [--check] [--spec PATH] [--out PATH]
 
   generate          regenerate crates/happytalk-api/src/generated.rs from spec/happytalk.yaml
   generate --check  fail (exit 1) with a diff if the checked-in code differs from what the spec
                     produces; writes nothing
-  --spec PATH       read another spec (for trying out an edit); output still goes to the crate";
+  --spec PATH       read another spec instead of spec/happytalk.yaml
+  --out PATH        write (or, with --check, compare) another file instead of the crate's";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -48,19 +49,17 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
     let root = workspace_root();
     let mut check = false;
     let mut spec_path = root.join(SPEC);
+    let mut output_path = root.join(OUTPUT);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => check = true,
-            "--spec" => {
-                let path = args.next().ok_or("--spec needs a path")?;
-                spec_path = PathBuf::from(path);
-            }
+            "--spec" => spec_path = PathBuf::from(args.next().ok_or("--spec needs a path")?),
+            "--out" => output_path = PathBuf::from(args.next().ok_or("--out needs a path")?),
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
     }
 
     let generated = generate(&spec_path)?;
-    let output_path = root.join(OUTPUT);
     let shown = display_path(&root, &output_path);
 
     if check {
@@ -145,7 +144,9 @@ fn generate(spec_path: &Path) -> Result<String, String> {
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("no reason given");
             return Err(format!(
-                "progenitor rejected a construct of the spec it does not support: {reason}"
+                "progenitor rejected a construct of the spec it does not support: {reason}\n\
+                 (progenitor's own words; a common cause is one operation whose responses have \
+                 different body types: give success and failure one schema)"
             ));
         }
     };
