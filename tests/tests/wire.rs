@@ -455,3 +455,31 @@ async fn a_failure_without_message_still_decodes() {
     assert_eq!(*api.code(), ApiCode::SystemError);
     assert_eq!(api.message(), None);
 }
+
+/// The status of an undecodable answer is recorded per call: concurrent calls on one client
+/// (one task, interleaved) each report their own.
+#[tokio::test]
+async fn concurrent_undecodable_answers_keep_their_own_status() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(502)
+                .set_body_raw(b"<html>bad gateway</html>".to_vec(), "text/html")
+                .set_delay(Duration::from_millis(200)),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(201).set_body_raw(b"{".to_vec(), "application/json"))
+        .mount(&server)
+        .await;
+    let client = client_for(&server.uri());
+    let message = ChatMessage::text("cust-0001", "1", "hi");
+    let (chat, lookup) = tokio::join!(client.send_message(&message), client.system_messages("k"));
+    let status = |result: Error| match result {
+        Error::UndecodableResponse(u) => u.status().map(|s| s.as_u16()),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(status(chat.unwrap_err()), Some(502));
+    assert_eq!(status(lookup.unwrap_err()), Some(201));
+}

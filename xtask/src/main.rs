@@ -17,12 +17,16 @@ const OUTPUT: &str = "crates/happytalk-api/src/generated.rs";
 
 const USAGE: &str = "\
 usage: cargo xtask generate [--check] [--spec PATH] [--out PATH]
+       cargo xtask test
 
   generate          regenerate crates/happytalk-api/src/generated.rs from spec/happytalk.yaml
   generate --check  fail (exit 1) with a diff if the checked-in code differs from what the spec
                     produces; writes nothing
   --spec PATH       read another spec instead of spec/happytalk.yaml
-  --out PATH        write (or, with --check, compare) another file instead of the crate's";
+  --out PATH        write (or, with --check, compare) another file instead of the crate's
+
+  test              run every test: `cargo test --workspace --locked`, then build and run
+                    tests/external-consumer (a crate outside the workspace using happytalk-ext)";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -38,6 +42,7 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
     let mut args = args.into_iter();
     match args.next().as_deref() {
         Some("generate") => {}
+        Some("test") => return test(args.collect()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return Ok(ExitCode::SUCCESS);
@@ -98,6 +103,46 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Every test of the project, as CI runs them.
+fn test(extra: Vec<String>) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let run = |what: &str, command: &mut Command| -> Result<bool, String> {
+        println!("==> {what}");
+        let status = command
+            .current_dir(&root)
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        Ok(status.success())
+    };
+    let workspace = run(
+        "cargo test --workspace --locked",
+        Command::new(&cargo)
+            .args(["test", "--workspace", "--locked"])
+            .args(&extra),
+    )?;
+    if !workspace {
+        return Ok(ExitCode::FAILURE);
+    }
+    // Outside the workspace, as a user's crate is; the shared target directory spares CI a
+    // second build of every dependency.
+    let consumer = run(
+        "tests/external-consumer (depends on happytalk-ext by path, from outside the workspace)",
+        Command::new(&cargo)
+            .args(["run", "--locked", "--manifest-path"])
+            .arg(root.join("tests/external-consumer/Cargo.toml"))
+            .env(
+                "CARGO_TARGET_DIR",
+                std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| root.join("target").into()),
+            ),
+    )?;
+    Ok(if consumer {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
 /// Reads, checks and generates; every failure is a sentence naming the problem.
 fn generate(spec_path: &Path) -> Result<String, String> {
     let text = fs::read_to_string(spec_path)
@@ -151,7 +196,7 @@ fn generate(spec_path: &Path) -> Result<String, String> {
         }
     };
 
-    let file: syn::File = syn::parse2(tokens)
+    let file: syn::File = syn::parse2(line_doc_comments(tokens))
         .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
     let code = prettyplease::unparse(&file);
     let header = format!(
@@ -169,6 +214,73 @@ fn generate(spec_path: &Path) -> Result<String, String> {
         code = formatted;
     }
     Err("rustfmt does not settle on a formatting of the generated code".to_owned())
+}
+
+/// Splits every multi-line `#[doc = "…"]` into one attribute per line, so that prettyplease
+/// writes `///` lines instead of a `/** … */` block. rustfmt indents the lines of a block
+/// comment but not its first line, and rustdoc then reads the indented lines as code blocks
+/// (doctests that fail on prose). Each line gets the customary space after `///`.
+fn line_doc_comments(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    use proc_macro2::{Delimiter, Group, Punct, Spacing, TokenStream, TokenTree};
+
+    let mut out = Vec::new();
+    let mut tokens = tokens.into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        match token {
+            TokenTree::Punct(pound) if pound.as_char() == '#' => {
+                let doc = match tokens.peek() {
+                    Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Bracket => {
+                        syn::parse2::<syn::MetaNameValue>(group.stream())
+                            .ok()
+                            .filter(|meta| meta.path.is_ident("doc"))
+                            .and_then(|meta| match meta.value {
+                                syn::Expr::Lit(syn::ExprLit {
+                                    lit: syn::Lit::Str(text),
+                                    ..
+                                }) => Some(text.value()),
+                                _ => None,
+                            })
+                    }
+                    _ => None,
+                };
+                match doc {
+                    Some(text) => {
+                        tokens.next();
+                        for line in text.trim_end().lines() {
+                            let line = if line.is_empty() || line.starts_with(' ') {
+                                line.to_owned()
+                            } else {
+                                format!(" {line}")
+                            };
+                            out.push(TokenTree::Punct(Punct::new('#', Spacing::Alone)));
+                            let attribute: TokenStream = quote_doc(&line);
+                            out.push(TokenTree::Group(Group::new(Delimiter::Bracket, attribute)));
+                        }
+                    }
+                    None => out.push(TokenTree::Punct(pound)),
+                }
+            }
+            TokenTree::Group(group) => {
+                let mut inner = Group::new(group.delimiter(), line_doc_comments(group.stream()));
+                inner.set_span(group.span());
+                out.push(TokenTree::Group(inner));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// `doc = "<line>"` as tokens.
+fn quote_doc(line: &str) -> proc_macro2::TokenStream {
+    use proc_macro2::{Ident, Literal, Punct, Spacing, Span, TokenTree};
+    [
+        TokenTree::Ident(Ident::new("doc", Span::call_site())),
+        TokenTree::Punct(Punct::new('=', Spacing::Alone)),
+        TokenTree::Literal(Literal::string(line)),
+    ]
+    .into_iter()
+    .collect()
 }
 
 /// prettyplease output is not what `cargo fmt` writes; the toolchain's stable rustfmt makes the

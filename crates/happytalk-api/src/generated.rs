@@ -8,72 +8,71 @@ use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_pa
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///A button below a system message.
+    /// A button below a system message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Button {
-        ///Android 앱링크주소. Android app link.
+        /// Android 앱링크주소. Android app link.
         #[serde(
             rename = "linkAndroid",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub link_android: ::std::option::Option<::std::string::String>,
-        ///iOS 앱링크주소. iOS app link.
+        /// iOS 앱링크주소. iOS app link.
         #[serde(
             rename = "linkIos",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub link_ios: ::std::option::Option<::std::string::String>,
-        ///모바일 웹링크주소. Mobile web link.
+        /// 모바일 웹링크주소. Mobile web link.
         #[serde(
             rename = "linkMobile",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub link_mobile: ::std::option::Option<::std::string::String>,
-        ///버튼 이름. The button's label.
+        /// 버튼 이름. The button's label.
         #[serde(
             rename = "linkName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub link_name: ::std::option::Option<::std::string::String>,
-        ///PC 웹링크주소. PC web link.
+        /// PC 웹링크주소. PC web link.
         #[serde(
             rename = "linkPc",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub link_pc: ::std::option::Option<::std::string::String>,
-        ///시스템 메시지 버튼 링크 타입 (예: WL, AL, BK, MD). WL 웹링크 (web link), AL 앱링크 (app link), BK 봇키워드 (bot keyword), MD 메시지전달 (message delivery).
+        /// 시스템 메시지 버튼 링크 타입 (예: WL, AL, BK, MD). WL 웹링크 (web link), AL 앱링크 (app link), BK 봇키워드 (bot keyword), MD 메시지전달 (message delivery).
         #[serde(
             rename = "linkType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub link_type: ::std::option::Option<::std::string::String>,
-        ///버튼 노출 순서. The button's display order.
+        /// 버튼 노출 순서. The button's display order.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ordering: ::std::option::Option<i32>,
     }
-    /**The body of 메시지 발신. `msg` is required when `type` is `text` (메시지 타입이 text일 경우
-    필수); `url` is required for every other type (메시지 타입이 text이외일 경우 필수). The
-    schema cannot say "exactly one of" for a field chosen by `type`, so the rule is enforced
-    by `happytalk-ext` before a request is sent.
-
-    Lengths are in characters (자), not bytes.
-    */
+    /// The body of 메시지 발신. `msg` is required when `type` is `text` (메시지 타입이 text일 경우
+    /// 필수); `url` is required for every other type (메시지 타입이 text이외일 경우 필수). The
+    /// schema cannot say "exactly one of" for a field chosen by `type`, so the rule is enforced
+    /// by `happytalk-ext` before a request is sent.
+    ///
+    /// Lengths are in characters (자), not bytes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageRequest {
-        ///메시지 내용 (메시지 타입이 text일 경우 필수). The message text, up to 1000 characters; required when `type` is `text`.
+        /// 메시지 내용 (메시지 타입이 text일 경우 필수). The message text, up to 1000 characters; required when `type` is `text`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub msg: ::std::option::Option<ChatMessageRequestMsg>,
-        ///상담방 번호. The counselling room's id, up to 30 characters.
+        /// 상담방 번호. The counselling room's id, up to 30 characters.
         pub room_id: ChatMessageRequestRoomId,
         #[serde(rename = "type")]
         pub type_: ChatMessageType,
-        ///이미지, 오디오, 비디오 경로 (메시지 타입이 text이외일 경우 필수). The absolute http(s) URL of the image, audio or video, up to 255 characters; required for every type but `text`.
+        /// 이미지, 오디오, 비디오 경로 (메시지 타입이 text이외일 경우 필수). The absolute http(s) URL of the image, audio or video, up to 255 characters; required for every type but `text`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<ChatMessageRequestUrl>,
-        ///고객사 고객 식별 정보 (최소 5자 ~ 최대 20자). The customer's identifier in your own system, 5 to 20 characters.
+        /// 고객사 고객 식별 정보 (최소 5자 ~ 최대 20자). The customer's identifier in your own system, 5 to 20 characters.
         pub uuid: ChatMessageRequestUuid,
     }
-    ///메시지 내용 (메시지 타입이 text일 경우 필수). The message text, up to 1000 characters; required when `type` is `text`.
+    /// 메시지 내용 (메시지 타입이 text일 경우 필수). The message text, up to 1000 characters; required when `type` is `text`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ChatMessageRequestMsg(::std::string::String);
@@ -126,7 +125,7 @@ pub mod types {
                 })
         }
     }
-    ///상담방 번호. The counselling room's id, up to 30 characters.
+    /// 상담방 번호. The counselling room's id, up to 30 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ChatMessageRequestRoomId(::std::string::String);
@@ -179,7 +178,7 @@ pub mod types {
                 })
         }
     }
-    ///이미지, 오디오, 비디오 경로 (메시지 타입이 text이외일 경우 필수). The absolute http(s) URL of the image, audio or video, up to 255 characters; required for every type but `text`.
+    /// 이미지, 오디오, 비디오 경로 (메시지 타입이 text이외일 경우 필수). The absolute http(s) URL of the image, audio or video, up to 255 characters; required for every type but `text`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ChatMessageRequestUrl(::std::string::String);
@@ -232,7 +231,7 @@ pub mod types {
                 })
         }
     }
-    ///고객사 고객 식별 정보 (최소 5자 ~ 최대 20자). The customer's identifier in your own system, 5 to 20 characters.
+    /// 고객사 고객 식별 정보 (최소 5자 ~ 최대 20자). The customer's identifier in your own system, 5 to 20 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct ChatMessageRequestUuid(::std::string::String);
@@ -285,63 +284,61 @@ pub mod types {
                 })
         }
     }
-    /**The body of every answer of 메시지 발신, success or failure. `code` 0 is success
-    (성공, 실패여부); any other value is a failure:
-
-    | code | message | meaning |
-    | --- | --- | --- |
-    | -400 | Forbidden | no permission, page not found (권한 없음) |
-    | -500 | Authorization | wrong or expired credentials (인증 실패) |
-    | -504 | Contract | sending failed (contract) (계약) |
-    | -600 | System | internal system error (시스템 오류) |
-    | -700 | EndRoom | room already ended (이미 종료된 상담방) |
-    | -701 | Room | room creation failed (상담방 생성 실패) |
-    | -702 | NotRoom | no such room (존재하지 않는 상담방) |
-    | -703 | UUID | the room's uuid differs (상담방 uuid 불일치) |
-    | -704 | IngRoom | room currently in progress (진행 중인 상담방) |
-    | -800 | Validation | parameter validation error; `field` names it |
-    | -801 | Required | required parameter missing; `field` names it |
-    | -802 | Length | parameter length out of range; `field` names it |
-    | -900 | Consulting | counselling not offered |
-    | -901 | Consulting | outside working hours, not accepted |
-    | -902 | Consulting | outside working hours, accepted (no room created) |
-    | -903 | Consulting | no counsellor available in working hours (no room created) |
-    | -904 | Consulting | counselling limit exceeded |
-    | -1001 | Vote | the room's satisfaction vote is complete |
-
-    The -90x failures carry `room_id` as the integer 0, `uuid`, `type` and the automatic
-    notice text in `content`. The table is open: an undocumented code must still decode.
-    The seed page documents only `code`, `room_id` and `message`; the failure codes and
-    extra fields come from HappyTalk's "Biz API Fail Code" page.
-    */
+    /// The body of every answer of 메시지 발신, success or failure. `code` 0 is success
+    /// (성공, 실패여부); any other value is a failure:
+    ///
+    /// | code | message | meaning |
+    /// | --- | --- | --- |
+    /// | -400 | Forbidden | no permission, page not found (권한 없음) |
+    /// | -500 | Authorization | wrong or expired credentials (인증 실패) |
+    /// | -504 | Contract | sending failed (contract) (계약) |
+    /// | -600 | System | internal system error (시스템 오류) |
+    /// | -700 | EndRoom | room already ended (이미 종료된 상담방) |
+    /// | -701 | Room | room creation failed (상담방 생성 실패) |
+    /// | -702 | NotRoom | no such room (존재하지 않는 상담방) |
+    /// | -703 | UUID | the room's uuid differs (상담방 uuid 불일치) |
+    /// | -704 | IngRoom | room currently in progress (진행 중인 상담방) |
+    /// | -800 | Validation | parameter validation error; `field` names it |
+    /// | -801 | Required | required parameter missing; `field` names it |
+    /// | -802 | Length | parameter length out of range; `field` names it |
+    /// | -900 | Consulting | counselling not offered |
+    /// | -901 | Consulting | outside working hours, not accepted |
+    /// | -902 | Consulting | outside working hours, accepted (no room created) |
+    /// | -903 | Consulting | no counsellor available in working hours (no room created) |
+    /// | -904 | Consulting | counselling limit exceeded |
+    /// | -1001 | Vote | the room's satisfaction vote is complete |
+    ///
+    /// The -90x failures carry `room_id` as the integer 0, `uuid`, `type` and the automatic
+    /// notice text in `content`. The table is open: an undocumented code must still decode.
+    /// The seed page documents only `code`, `room_id` and `message`; the failure codes and
+    /// extra fields come from HappyTalk's "Biz API Fail Code" page.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageResult {
-        ///성공, 실패여부. 0 on success, a negative failure code otherwise.
+        /// 성공, 실패여부. 0 on success, a negative failure code otherwise.
         pub code: i32,
-        ///On -90x, the automatic notice (자동메시지) the customer was shown.
+        /// On -90x, the automatic notice (자동메시지) the customer was shown.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
-        ///On -800, -801 and -802, the request field that failed (e.g. `msg`).
+        /// On -800, -801 and -802, the request field that failed (e.g. `msg`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<::std::string::String>,
-        ///오류 메시지 (성공시 공란). The failure's name (e.g. `Length`); empty on success.
+        /// 오류 메시지 (성공시 공란). The failure's name (e.g. `Length`); empty on success.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_id: ::std::option::Option<ResultRoomId>,
-        ///On -90x, the message type of the request.
+        /// On -90x, the message type of the request.
         #[serde(
             rename = "type",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub type_: ::std::option::Option<::std::string::String>,
-        ///On -90x, the customer identifier of the request.
+        /// On -90x, the customer identifier of the request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
-    /**메시지 타입 (String (6), default text). `text` 텍스트 (plain text, needs `msg`);
-    `image` 이미지, `video` 비디오, `audio` 오디오 (need `url`). No other value is documented.
-    */
+    /// 메시지 타입 (String (6), default text). `text` 텍스트 (plain text, needs `msg`);
+    /// `image` 이미지, `video` 비디오, `audio` 오디오 (need `url`). No other value is documented.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -405,32 +402,32 @@ pub mod types {
             ChatMessageType::Text
         }
     }
-    ///An inspection result or inquiry (검사 결과 및 문의) on a system message.
+    /// An inspection result or inquiry (검사 결과 및 문의) on a system message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Comment {
-        ///내용. May be null (the docs' own example).
+        /// 내용. May be null (the docs' own example).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
-        ///등록일. When the comment was written, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
+        /// 등록일. When the comment was written, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
-        ///아이디. The comment's id.
+        /// 아이디. The comment's id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
-        ///상태. APR: 승인 (approved), REJ: 반려 (rejected), INQ: 문의 (inquiry).
+        /// 상태. APR: 승인 (approved), REJ: 반려 (rejected), INQ: 문의 (inquiry).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
-        ///작성자. The author.
+        /// 작성자. The author.
         #[serde(
             rename = "userName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_name: ::std::option::Option<::std::string::String>,
     }
-    ///`GetSystemMessagesSenderKey`
+    /// `GetSystemMessagesSenderKey`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct GetSystemMessagesSenderKey(::std::string::String);
@@ -480,31 +477,29 @@ pub mod types {
                 })
         }
     }
-    ///One message of a system message.
+    /// One message of a system message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Message {
-        ///메시지 하단 버튼 목록. The buttons below the message.
+        /// 메시지 하단 버튼 목록. The buttons below the message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub buttons: ::std::option::Option<::std::vec::Vec<Button>>,
-        ///내용. The message text.
+        /// 내용. The message text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
-        /**시스템 메시지 타입 (예: ST, S1, S2 등).
-        ST 상담시작 (counselling started); S1 상담불가 (counselling unavailable);
-        S2 상담부재 (counsellor absent); S3 무응답종료 (ended for no response);
-        S4 상담대기 (waiting for a counsellor); S5 금칙어 상담불가 (refused for a banned word;
-        buttons not allowed, 버튼 사용 불가); ED 상담종료 (counselling ended);
-        ER 응답실패 (response failed); BL 사용자차단 (user blocked; buttons not allowed);
-        SB 봇전환 (switched to the bot; buttons not allowed).
-        */
+        /// 시스템 메시지 타입 (예: ST, S1, S2 등).
+        /// ST 상담시작 (counselling started); S1 상담불가 (counselling unavailable);
+        /// S2 상담부재 (counsellor absent); S3 무응답종료 (ended for no response);
+        /// S4 상담대기 (waiting for a counsellor); S5 금칙어 상담불가 (refused for a banned word;
+        /// buttons not allowed, 버튼 사용 불가); ED 상담종료 (counselling ended);
+        /// ER 응답실패 (response failed); BL 사용자차단 (user blocked; buttons not allowed);
+        /// SB 봇전환 (switched to the bot; buttons not allowed).
         #[serde(
             rename = "messageType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub message_type: ::std::option::Option<::std::string::String>,
     }
-    /**상담방 번호. A string room id on success; the integer 0 on the -90x failures (no room).
-     */
+    /// 상담방 번호. A string room id on success; the integer 0 on the -90x failures (no room).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ResultRoomId {
@@ -524,88 +519,86 @@ pub mod types {
             Self::Int64(value)
         }
     }
-    /**A system message (시스템 메시지) of a sender profile. Timestamps look like
-    `2019-10-31 18:26:12`: no zone, Korea Standard Time (UTC+9) implied. They are not
-    RFC 3339, so no `format` is declared.
-    */
+    /// A system message (시스템 메시지) of a sender profile. Timestamps look like
+    /// `2019-10-31 18:26:12`: no zone, Korea Standard Time (UTC+9) implied. They are not
+    /// RFC 3339, so no `format` is declared.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SystemMessage {
-        ///검사 결과 및 문의 목록. Inspection results and inquiries.
+        /// 검사 결과 및 문의 목록. Inspection results and inquiries.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments: ::std::option::Option<::std::vec::Vec<Comment>>,
-        ///등록일. When it was created, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
+        /// 등록일. When it was created, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
         #[serde(
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
-        ///시스템 메시지 아이디. The system message's id.
+        /// 시스템 메시지 아이디. The system message's id.
         pub id: i64,
-        ///검수 요청일. When inspection was requested, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
+        /// 검수 요청일. When inspection was requested, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
         #[serde(
             rename = "inspectRequestAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inspect_request_at: ::std::option::Option<::std::string::String>,
-        ///검사 상태. REG: 등록 (registered), REQ: 검수요청 (inspection requested), APR: 승인 (approved), REJ: 반려 (rejected).
+        /// 검사 상태. REG: 등록 (registered), REQ: 검수요청 (inspection requested), APR: 승인 (approved), REJ: 반려 (rejected).
         #[serde(
             rename = "inspectStatus",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inspect_status: ::std::option::Option<::std::string::String>,
-        ///검수일. When it was inspected, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
+        /// 검수일. When it was inspected, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
         #[serde(
             rename = "inspectedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub inspected_at: ::std::option::Option<::std::string::String>,
-        ///시스템 메시지 목록. The messages of this system message.
+        /// 시스템 메시지 목록. The messages of this system message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<::std::vec::Vec<Message>>,
-        ///수정일. When it was last modified, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
+        /// 수정일. When it was last modified, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
         #[serde(
             rename = "modifiedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub modified_at: ::std::option::Option<::std::string::String>,
-        ///시스템 메시지 이름. The system message's name.
+        /// 시스템 메시지 이름. The system message's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        ///메시지 상태. A: 정상 (active), T: 중지 (stopped), S: 차단 (blocked).
+        /// 메시지 상태. A: 정상 (active), T: 중지 (stopped), S: 차단 (blocked).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<::std::string::String>,
     }
-    /**The body of every answer of 시스템 메시지 조회. `code` is a string: "200" is success. The
-    Kakao BizCenter codes:
-
-    | code | meaning |
-    | --- | --- |
-    | 200 | success (성공) |
-    | 403 | no permission (권한 없음) |
-    | 405 | parameter error (파라미터 오류) |
-    | 507 | invalid sender profile (발신프로필(발신채널) 또는 발신프로필 그룹이 유효하지 않습니다) |
-    | 508 | requested data not found (요청한 데이터가 없음) |
-    | 509 | not in a state that can process the request |
-    | 510 | invalid button format (버튼 형식 오류) |
-    | 514 | Kakao channel that needs business verification (비즈니스 인증 필요) |
-    | 515 | no counselling-talk profile (상담톡 프로필 없음) |
-    | 516 | no counselling-talk contract (상담톡 계약 없음) |
-    | 517 | profile information not found |
-    | 520 | invalid system message content |
-    | 805 to 810 | sender profile registration blocked |
-    | 811 | hub partner whose sender profile registration is blocked |
-    | 4060 | profile already used for counselling talk by another partner |
-
-    The table is open: an undocumented code must still decode.
-    */
+    /// The body of every answer of 시스템 메시지 조회. `code` is a string: "200" is success. The
+    /// Kakao BizCenter codes:
+    ///
+    /// | code | meaning |
+    /// | --- | --- |
+    /// | 200 | success (성공) |
+    /// | 403 | no permission (권한 없음) |
+    /// | 405 | parameter error (파라미터 오류) |
+    /// | 507 | invalid sender profile (발신프로필(발신채널) 또는 발신프로필 그룹이 유효하지 않습니다) |
+    /// | 508 | requested data not found (요청한 데이터가 없음) |
+    /// | 509 | not in a state that can process the request |
+    /// | 510 | invalid button format (버튼 형식 오류) |
+    /// | 514 | Kakao channel that needs business verification (비즈니스 인증 필요) |
+    /// | 515 | no counselling-talk profile (상담톡 프로필 없음) |
+    /// | 516 | no counselling-talk contract (상담톡 계약 없음) |
+    /// | 517 | profile information not found |
+    /// | 520 | invalid system message content |
+    /// | 805 to 810 | sender profile registration blocked |
+    /// | 811 | hub partner whose sender profile registration is blocked |
+    /// | 4060 | profile already used for counselling talk by another partner |
+    ///
+    /// The table is open: an undocumented code must still decode.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SystemMessageResult {
-        ///결과 코드. "200" on success.
+        /// 결과 코드. "200" on success.
         pub code: ::std::string::String,
-        ///결과 목록. The system messages; absent (or null) on failure.
+        /// 결과 목록. The system messages; absent (or null) on failure.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<SystemMessage>>,
-        ///처리 실패 시 결과 메시지. The failure's message.
+        /// 처리 실패 시 결과 메시지. The failure's message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
@@ -637,29 +630,29 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for HappyTalk API
-
-Two endpoints of the HappyTalk customer-chat service (해피톡), written by hand from HappyTalk's
-published developer documentation:
-
-- 메시지 발신 (send a message into a counselling room): `POST /v1/chat/write` on the Biz host.
-- 시스템 메시지 조회 (look up Kakao BizMessage system messages): `GET /kakaoWebhook/v3/bzmc/sm`
-  on the Kakao host.
-
-Each endpoint lives on its own host family, declared as per-path `servers` (production first,
-then the patch host used for development and test). Both authenticate with the
-`HT-Client-Id` and `HT-Client-Secret` headers issued by the HappyTalk customer centre
-(고객센터에서 발급 받은 key / token).
-
-`info.version` is the version of this description, not of HappyTalk's API (which puts its own
-versions in the paths: `/v1/…`, `/v3/…`).
-
-Code tables (statuses, message types, link types, result codes) are open: HappyTalk may add
-values at any time. Response fields that carry them are therefore plain strings here, with the
-known values listed in `x-known-values` (machine-readable) and in the description.
-
-
-Version: 1.0.0*/
+/// Client for HappyTalk API
+///
+/// Two endpoints of the HappyTalk customer-chat service (해피톡), written by hand from HappyTalk's
+/// published developer documentation:
+///
+/// - 메시지 발신 (send a message into a counselling room): `POST /v1/chat/write` on the Biz host.
+/// - 시스템 메시지 조회 (look up Kakao BizMessage system messages): `GET /kakaoWebhook/v3/bzmc/sm`
+///  on the Kakao host.
+///
+/// Each endpoint lives on its own host family, declared as per-path `servers` (production first,
+/// then the patch host used for development and test). Both authenticate with the
+/// `HT-Client-Id` and `HT-Client-Secret` headers issued by the HappyTalk customer centre
+/// (고객센터에서 발급 받은 key / token).
+///
+/// `info.version` is the version of this description, not of HappyTalk's API (which puts its own
+/// versions in the paths: `/v1/…`, `/v3/…`).
+///
+/// Code tables (statuses, message types, link types, result codes) are open: HappyTalk may add
+/// values at any time. Response fields that carry them are therefore plain strings here, with the
+/// known values listed in `x-known-values` (machine-readable) and in the description.
+///
+///
+/// Version: 1.0.0
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -667,7 +660,6 @@ pub struct Client {
 }
 impl Client {
     /// Create a new client.
-    ///
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
@@ -685,7 +677,6 @@ impl Client {
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
-    ///
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
@@ -725,19 +716,17 @@ const _: () = {
 };
 #[allow(clippy::all)]
 impl Client {
-    /**Send a message into a counselling room (메시지 발신)
-
-    메시지 발신. Sends a text, image, video or audio message into the counselling room
-    (상담방) `room_id` on behalf of the customer identified by `uuid`.
-
-    HappyTalk reports the outcome in the body's integer `code` (0 is success). The HTTP
-    status that carries a failure code is not documented, so every status range is described
-    with the same body: a failure decodes whether it arrives with 200 or with 4xx/5xx.
-
-
-    Sends a `POST` request to `/v1/chat/write`
-
-    */
+    /// Send a message into a counselling room (메시지 발신)
+    ///
+    /// 메시지 발신. Sends a text, image, video or audio message into the counselling room
+    /// (상담방) `room_id` on behalf of the customer identified by `uuid`.
+    ///
+    /// HappyTalk reports the outcome in the body's integer `code` (0 is success). The HTTP
+    /// status that carries a failure code is not documented, so every status range is described
+    /// with the same body: a failure decodes whether it arrives with 200 or with 4xx/5xx.
+    ///
+    ///
+    /// Sends a `POST` request to `/v1/chat/write`
     pub async fn send_chat_message<'a>(
         &'a self,
         body: &'a types::ChatMessageRequest,
@@ -777,27 +766,26 @@ impl Client {
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
-    /**Look up system messages (시스템 메시지 조회)
-
-    시스템 메시지 조회. 발신프로필 키를 기준으로, 상태가 정상(A)인 시스템 메시지를 조회하거나,
-    시스템 메시지 ID로 특정 메시지를 조회하는 API입니다.
-
-    Lists the system messages in normal state (A) of a sender profile key, or fetches one
-    system message by its id.
-
-    The seed page lists `HT-Client-Id` and `HT-Client-Secret` under "Request (Query)", but
-    its curl examples send them as headers; they are headers (see `securitySchemes`).
-
-    The result is reported in the body's string `code` ("200" is success); a failure body
-    decodes whether it arrives with HTTP 200 or with 4xx/5xx.
-
-
-    Sends a `GET` request to `/kakaoWebhook/v3/bzmc/sm`
-
-    Arguments:
-    - `id`: 시스템 메시지 아이디 (a system message id; absent lists every active message).
-    - `sender_key`: 발신프로필 키 (the sender profile key of the Kakao channel).
-    */
+    /// Look up system messages (시스템 메시지 조회)
+    ///
+    /// 시스템 메시지 조회. 발신프로필 키를 기준으로, 상태가 정상(A)인 시스템 메시지를 조회하거나,
+    /// 시스템 메시지 ID로 특정 메시지를 조회하는 API입니다.
+    ///
+    /// Lists the system messages in normal state (A) of a sender profile key, or fetches one
+    /// system message by its id.
+    ///
+    /// The seed page lists `HT-Client-Id` and `HT-Client-Secret` under "Request (Query)", but
+    /// its curl examples send them as headers; they are headers (see `securitySchemes`).
+    ///
+    /// The result is reported in the body's string `code` ("200" is success); a failure body
+    /// decodes whether it arrives with HTTP 200 or with 4xx/5xx.
+    ///
+    ///
+    /// Sends a `GET` request to `/kakaoWebhook/v3/bzmc/sm`
+    ///
+    /// Arguments:
+    /// - `id`: 시스템 메시지 아이디 (a system message id; absent lists every active message).
+    /// - `sender_key`: 발신프로필 키 (the sender profile key of the Kakao channel).
     pub async fn get_system_messages<'a>(
         &'a self,
         id: Option<i64>,

@@ -96,9 +96,16 @@ tokio::task_local! {
 /// local scoped to `call`), so concurrent calls do not see each other's.
 ///
 /// ```no_run
-/// # async fn f(client: &happytalk_api::Client) {
-/// let (result, status) =
-///     happytalk_api::with_response_status(client.get_system_messages(None, "sender-key")).await;
+/// # async fn f(client: &happytalk_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// use happytalk_api::{Error, types::GetSystemMessagesSenderKey};
+///
+/// let sender_key = GetSystemMessagesSenderKey::try_from("sender-key")?;
+/// let call = client.get_system_messages(None, &sender_key);
+/// let (result, status) = happytalk_api::with_response_status(call).await;
+/// if let Err(Error::InvalidResponsePayload(body, _)) = result {
+///     eprintln!("HTTP {status:?} sent {} bytes that do not decode", body.len());
+/// }
+/// # Ok(())
 /// # }
 /// ```
 pub async fn with_response_status<F: Future>(call: F) -> (F::Output, Option<StatusCode>) {
