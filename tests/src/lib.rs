@@ -103,3 +103,8 @@ impl ReceivedRequest {
 pub fn header<'a>(request: &'a wiremock::Request, name: &str) -> Option<&'a str> {
     request.headers.get(name).and_then(|v| v.to_str().ok())
 }
+
+/// The README's Rust example compiles (rustdoc runs it as a doctest of this crate).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -83,3 +83,8 @@ pub use system_message::{
 pub use happytalk_api;
 /// The HTTP client crate, at the major version the generated client exposes.
 pub use reqwest;
+
+/// The README's example compiles.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
