@@ -247,8 +247,9 @@ fn line_doc_comments(tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStre
                     Some(text) => {
                         tokens.next();
                         for line in text.trim_end().lines() {
-                            let line = if line.is_empty() || line.starts_with(' ') {
-                                line.to_owned()
+                            // Every line shifts alike, so markdown indentation is kept.
+                            let line = if line.is_empty() {
+                                String::new()
                             } else {
                                 format!(" {line}")
                             };
