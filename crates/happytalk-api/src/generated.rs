@@ -4,8 +4,8 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_path};
-///  Types used as operation parameters and responses.
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+/// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
     /// A button below a system message.
@@ -89,7 +89,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ChatMessageRequestMsg {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 1000usize {
                 return Err("longer than 1000 characters".into());
             }
@@ -101,7 +103,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ChatMessageRequestMsg {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -142,7 +146,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ChatMessageRequestRoomId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 30usize {
                 return Err("longer than 30 characters".into());
             }
@@ -154,7 +160,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ChatMessageRequestRoomId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -195,7 +203,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ChatMessageRequestUrl {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -207,7 +217,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ChatMessageRequestUrl {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -248,7 +260,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ChatMessageRequestUuid {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 20usize {
                 return Err("longer than 20 characters".into());
             }
@@ -260,7 +274,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ChatMessageRequestUuid {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -328,10 +344,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_id: ::std::option::Option<ResultRoomId>,
         /// On -90x, the message type of the request.
-        #[serde(
-            rename = "type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         /// On -90x, the customer identifier of the request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -349,7 +362,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
+        PartialOrd
     )]
     pub enum ChatMessageType {
         #[serde(rename = "text")]
@@ -373,7 +386,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ChatMessageType {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "text" => Ok(Self::Text),
                 "image" => Ok(Self::Image),
@@ -385,7 +400,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ChatMessageType {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -444,7 +461,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetSystemMessagesSenderKey {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
@@ -453,7 +472,9 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetSystemMessagesSenderKey {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -602,18 +623,24 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
-    ///  Error types.
+    /// Error types.
     pub mod error {
-        ///  Error from a `TryFrom` or `FromStr` implementation.
+        /// Error from a `TryFrom` or `FromStr` implementation.
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -659,27 +686,25 @@ pub struct Client {
     pub(crate) inner: crate::ClientState,
 }
 impl Client {
-    ///  Create a new client.
-    ///  `baseurl` is the base URL provided to the internal
-    ///  `reqwest::Client`, and should include a scheme and hostname,
-    ///  as well as port and a path stem if applicable.
+    /// Create a new client.
+    /// `baseurl` is the base URL provided to the internal
+    /// `reqwest::Client`, and should include a scheme and hostname,
+    /// as well as port and a path stem if applicable.
     pub fn new(baseurl: &str, inner: crate::ClientState) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new()
-                .connect_timeout(dur)
-                .timeout(dur)
+            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
         Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
-    ///  Construct a new client with an existing `reqwest::Client`,
-    ///  allowing more control over its configuration.
-    ///  `baseurl` is the base URL provided to the internal
-    ///  `reqwest::Client`, and should include a scheme and hostname,
-    ///  as well as port and a path stem if applicable.
+    /// Construct a new client with an existing `reqwest::Client`,
+    /// allowing more control over its configuration.
+    /// `baseurl` is the base URL provided to the internal
+    /// `reqwest::Client`, and should include a scheme and hostname,
+    /// as well as port and a path stem if applicable.
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
@@ -711,8 +736,7 @@ const _: () = {
     fn assert_client_hooks()
     where
         Client: ClientHooks<crate::ClientState>,
-    {
-    }
+    {}
 };
 #[allow(clippy::all)]
 impl Client {
@@ -730,13 +754,17 @@ impl Client {
     pub async fn send_chat_message<'a>(
         &'a self,
         body: &'a types::ChatMessageRequest,
-    ) -> Result<ResponseValue<types::ChatMessageResult>, Error<types::ChatMessageResult>> {
+    ) -> Result<
+        ResponseValue<types::ChatMessageResult>,
+        Error<types::ChatMessageResult>,
+    > {
         let url = format!("{}/v1/chat/write", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map.append(
-            ::reqwest::header::HeaderName::from_static("api-version"),
-            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-        );
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -757,12 +785,12 @@ impl Client {
         let response = result?;
         match response.status().as_u16() {
             200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
-            )),
-            500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
-            )),
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -790,13 +818,17 @@ impl Client {
         &'a self,
         id: Option<i64>,
         sender_key: &'a types::GetSystemMessagesSenderKey,
-    ) -> Result<ResponseValue<types::SystemMessageResult>, Error<types::SystemMessageResult>> {
+    ) -> Result<
+        ResponseValue<types::SystemMessageResult>,
+        Error<types::SystemMessageResult>,
+    > {
         let url = format!("{}/kakaoWebhook/v3/bzmc/sm", self.baseurl,);
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map.append(
-            ::reqwest::header::HeaderName::from_static("api-version"),
-            ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-        );
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -806,10 +838,7 @@ impl Client {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("id", &id))
-            .query(&progenitor_client::QueryParam::new(
-                "senderKey",
-                &sender_key,
-            ))
+            .query(&progenitor_client::QueryParam::new("senderKey", &sender_key))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
@@ -821,17 +850,17 @@ impl Client {
         let response = result?;
         match response.status().as_u16() {
             200..=299 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
-            )),
-            500u16..=599u16 => Err(Error::ErrorResponse(
-                ResponseValue::from_response(response).await?,
-            )),
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
 }
-///  Items consumers will typically use such as the Client.
+/// Items consumers will typically use such as the Client.
 pub mod prelude {
     #[allow(unused_imports)]
     pub use super::Client;

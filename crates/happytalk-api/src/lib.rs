@@ -23,6 +23,8 @@
 //! spec's version is ours, not HappyTalk's, so the hook removes it: the wire carries only what
 //! HappyTalk documents.
 
+// Printed by prettyplease, not rustfmt, so that every toolchain regenerates the same bytes.
+#[rustfmt::skip]
 mod generated;
 
 use std::cell::Cell;
