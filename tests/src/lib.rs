@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use happytalk_ext::{Client, Credentials, Environment};
 use serde::Serialize;
@@ -54,6 +55,40 @@ pub fn client_for(base_url: &str) -> Client {
     .expect("the test client builds")
 }
 
+/// A local server answering every request with `status` and `body` (as `content_type`) after
+/// `delay`.
+pub async fn server_answering_with(
+    status: u16,
+    content_type: &str,
+    body: &str,
+    delay: Duration,
+) -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(
+            wiremock::ResponseTemplate::new(status)
+                .set_body_raw(body.as_bytes().to_vec(), content_type)
+                .set_delay(delay),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A local server answering every request at once with `status` and the JSON `body`.
+pub async fn server_answering(status: u16, body: &str) -> wiremock::MockServer {
+    server_answering_with(status, "application/json", body, Duration::ZERO).await
+}
+
+/// A base URL on loopback where nothing listens (a port that was just free).
+pub fn refused_base_url() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+        .port();
+    format!("http://127.0.0.1:{port}")
+}
+
 /// A request as a local server received it, in a stable form for snapshots: the host's port
 /// and the secret are replaced (a separate assertion checks the real secret was sent).
 #[derive(Debug, Serialize)]
@@ -68,8 +103,16 @@ pub struct ReceivedRequest {
 }
 
 impl ReceivedRequest {
-    /// Renders what `wiremock` recorded.
+    /// Renders what `wiremock` recorded. A header sent twice fails the test: the map below
+    /// would hide it.
     pub fn from_wiremock(request: &wiremock::Request) -> Self {
+        for name in request.headers.keys() {
+            assert_eq!(
+                request.headers.get_all(name).iter().count(),
+                1,
+                "header {name} was sent more than once"
+            );
+        }
         let headers = request
             .headers
             .iter()

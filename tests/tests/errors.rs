@@ -4,30 +4,10 @@
 use std::time::Duration;
 
 use happytalk_ext::{ChatMessage, Client, Credentials, Environment, Error};
-use happytalk_tests::{CLIENT_SECRET, client_for, credentials, fixture};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-async fn server_answering(status: u16, body: &str, delay: Duration) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(
-            ResponseTemplate::new(status)
-                .set_body_raw(body.as_bytes().to_vec(), "application/json")
-                .set_delay(delay),
-        )
-        .mount(&server)
-        .await;
-    server
-}
-
-fn refused_base_url() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    format!("http://127.0.0.1:{port}")
-}
+use happytalk_tests::{
+    CLIENT_SECRET, client_for, credentials, fixture, refused_base_url, server_answering,
+    server_answering_with,
+};
 
 /// One of each error kind, labelled, as a user can hit it.
 async fn every_error_kind() -> Vec<(&'static str, Error)> {
@@ -84,7 +64,7 @@ async fn every_error_kind() -> Vec<(&'static str, Error)> {
         ("api: -901 with notice", "chat/failure-901-consulting.json"),
         ("api: undocumented Biz code", "chat/undocumented-code.json"),
     ] {
-        let server = server_answering(400, &fixture(fixture_name), Duration::ZERO).await;
+        let server = server_answering(400, &fixture(fixture_name)).await;
         let error = client_for(&server.uri())
             .send_message(&ChatMessage::text("cust-0001", "1", "hi"))
             .await
@@ -98,7 +78,7 @@ async fn every_error_kind() -> Vec<(&'static str, Error)> {
             "kakao/undocumented-code.json",
         ),
     ] {
-        let server = server_answering(200, &fixture(fixture_name), Duration::ZERO).await;
+        let server = server_answering(200, &fixture(fixture_name)).await;
         let error = client_for(&server.uri())
             .system_messages("k")
             .await
@@ -106,12 +86,20 @@ async fn every_error_kind() -> Vec<(&'static str, Error)> {
         errors.push((label, error));
     }
 
-    let slow = server_answering(200, &fixture("chat/success.json"), Duration::from_secs(5)).await;
-    let impatient = Client::builder(credentials())
-        .environment(Environment::custom(&slow.uri(), &slow.uri()).unwrap())
-        .timeout(Duration::from_millis(200))
-        .build()
-        .unwrap();
+    let slow = server_answering_with(
+        200,
+        "application/json",
+        &fixture("chat/success.json"),
+        Duration::from_secs(5),
+    )
+    .await;
+    let impatient = Client::builder(
+        Environment::custom(&slow.uri(), &slow.uri()).unwrap(),
+        credentials(),
+    )
+    .timeout(Duration::from_millis(200))
+    .build()
+    .unwrap();
     errors.push((
         "transport: timeout",
         impatient
@@ -124,10 +112,21 @@ async fn every_error_kind() -> Vec<(&'static str, Error)> {
         offline.system_messages("k").await.unwrap_err(),
     ));
 
-    let html = server_answering(502, "<html>Bad Gateway</html>", Duration::ZERO).await;
+    let html =
+        server_answering_with(502, "text/html", "<html>Bad Gateway</html>", Duration::ZERO).await;
     errors.push((
         "undecodable: HTML error page",
         client_for(&html.uri())
+            .system_messages("k")
+            .await
+            .unwrap_err(),
+    ));
+
+    let odd_date = fixture("kakao/success-one.json").replace("2019-10-31 18:26:28", "어제");
+    let odd_date = server_answering(200, &odd_date).await;
+    errors.push((
+        "undecodable: a timestamp that is no timestamp",
+        client_for(&odd_date.uri())
             .system_messages("k")
             .await
             .unwrap_err(),
@@ -155,7 +154,7 @@ async fn every_error_kind() -> Vec<(&'static str, Error)> {
     ));
     errors.push((
         "configuration: timeout with own reqwest client",
-        Client::builder(credentials())
+        Client::builder(Environment::Patch, credentials())
             .http_client(happytalk_ext::reqwest::Client::new())
             .timeout(Duration::from_secs(1))
             .build()
@@ -171,7 +170,12 @@ async fn every_error_kind_reads_clearly() {
         .iter()
         .map(|(label, error)| format!("{label}\n  {error}\n"))
         .collect();
-    insta::with_settings!({ filters => vec![(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]")] }, {
+    // The port is random; the OS error number differs between systems.
+    let filters = vec![
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
+        (r"\(os error \d+\)", "(os error [n])"),
+    ];
+    insta::with_settings!({ filters => filters }, {
         insta::assert_snapshot!(text);
     });
 }
@@ -204,7 +208,7 @@ async fn no_error_carries_the_secret() {
 #[test]
 fn no_client_type_shows_the_secret() {
     let credentials = credentials();
-    let builder = Client::builder(credentials.clone()).environment(Environment::Patch);
+    let builder = Client::builder(Environment::Patch, credentials.clone());
     let builder_debug = format!("{builder:?}");
     let client = builder.build().unwrap();
     let rendered = [

@@ -204,9 +204,11 @@ fn message() -> ChatMessage {
 
 /// A client with default features whose hosts are both `url`, trusting `root` if given.
 fn client(url: &str, root: Option<&str>) -> Client {
-    let mut builder = Client::builder(happytalk_tests::credentials())
-        .environment(Environment::custom(url, url).expect("a local https base URL"))
-        .timeout(CLIENT_TIMEOUT);
+    let mut builder = Client::builder(
+        Environment::custom(url, url).expect("a local https base URL"),
+        happytalk_tests::credentials(),
+    )
+    .timeout(CLIENT_TIMEOUT);
     if let Some(pem) = root {
         builder = builder.add_root_certificate(
             reqwest::Certificate::from_pem(pem.as_bytes()).expect("rcgen writes valid PEM"),

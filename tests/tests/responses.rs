@@ -2,18 +2,11 @@
 //! `tests/fixtures/`), served by a local server and decoded by the client as a user sees it.
 
 use happytalk_ext::{ChatMessage, Client};
-use happytalk_tests::{client_for, fixture};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use happytalk_tests::{client_for, fixture, server_answering};
+use wiremock::MockServer;
 
 async fn serving(fixture_name: &str, status: u16) -> (MockServer, Client) {
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(
-            ResponseTemplate::new(status)
-                .set_body_raw(fixture(fixture_name).into_bytes(), "application/json"),
-        )
-        .mount(&server)
-        .await;
+    let server = server_answering(status, &fixture(fixture_name)).await;
     let client = client_for(&server.uri());
     (server, client)
 }
@@ -54,11 +47,7 @@ async fn chat_failure_classes() {
         serde_json::from_str(&fixture("chat/failures.json")).unwrap();
     let mut decoded = String::new();
     for body in bodies {
-        let server = MockServer::start().await;
-        Mock::given(wiremock::matchers::any())
-            .respond_with(ResponseTemplate::new(200).set_body_json(&body))
-            .mount(&server)
-            .await;
+        let server = server_answering(200, &body.to_string()).await;
         let result = client_for(&server.uri())
             .send_message(&ChatMessage::text("cust-0001", "1234567", "문의드립니다"))
             .await;
@@ -85,6 +74,22 @@ async fn system_messages_failure_507() {
 #[tokio::test]
 async fn system_messages_with_undocumented_values() {
     insta::assert_snapshot!(lookup("kakao/undocumented-values.json").await);
+}
+
+/// Every documented Kakao code (only 507's message is documented).
+#[tokio::test]
+async fn system_messages_failure_classes() {
+    let bodies: Vec<serde_json::Value> =
+        serde_json::from_str(&fixture("kakao/failures.json")).unwrap();
+    let mut decoded = String::new();
+    for body in bodies {
+        let server = server_answering(200, &body.to_string()).await;
+        let result = client_for(&server.uri())
+            .system_messages("example-senderKey")
+            .await;
+        decoded.push_str(&format!("{body}\n=> {}\n\n", result.unwrap_err()));
+    }
+    insta::assert_snapshot!(decoded);
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ use happytalk_ext::{
 };
 use happytalk_tests::{
     CLIENT_ID, CLIENT_SECRET, ReceivedRequest, client_for, credentials, fixture, header,
+    refused_base_url, server_answering, server_answering_with,
 };
 use serde_json::Value;
 use wiremock::matchers::{method, path};
@@ -16,19 +17,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const CHAT_PATH: &str = "/v1/chat/write";
 const SM_PATH: &str = "/kakaoWebhook/v3/bzmc/sm";
-
-/// A server answering every request with `status` and `body` (sent as JSON content).
-async fn server_answering(status: u16, body: &str) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(
-            ResponseTemplate::new(status)
-                .set_body_raw(body.as_bytes().to_vec(), "application/json"),
-        )
-        .mount(&server)
-        .await;
-    server
-}
 
 async fn only_request(server: &MockServer) -> wiremock::Request {
     let mut requests = server.received_requests().await.expect("recording is on");
@@ -275,53 +263,90 @@ async fn undocumented_enum_values_decode_and_keep_the_raw_value() {
 /// Answers that are not what the API documents, each with its documented outcome.
 #[tokio::test]
 async fn malformed_answers_are_undecodable_errors_with_status_and_snippet() {
+    /// Which operations a body is malformed for (a wrong type for one is right for the other).
+    #[derive(PartialEq)]
+    enum For {
+        Both,
+        Chat,
+        Kakao,
+    }
     let html = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
     let long_html = format!("<html>{}</html>", "x".repeat(5000));
-    let cases: Vec<(&str, u16, &str, String)> = vec![
-        ("html_error_page", 502, "text/html", html.to_owned()),
-        ("long_html_page", 200, "text/html", long_html),
-        ("empty_body", 200, "application/json", String::new()),
+    let json = "application/json";
+    let cases: Vec<(&str, For, u16, &str, String)> = vec![
+        (
+            "html_error_page",
+            For::Both,
+            502,
+            "text/html",
+            html.to_owned(),
+        ),
+        ("long_html_page", For::Both, 200, "text/html", long_html),
+        ("empty_body", For::Both, 200, json, String::new()),
         (
             "truncated_json",
+            For::Both,
             200,
-            "application/json",
+            json,
             r#"{"code": 0, "room_id": "12"#.to_owned(),
+        ),
+        ("array", For::Both, 500, json, "[]".to_owned()),
+        (
+            "redirect_status",
+            For::Both,
+            302,
+            "text/plain",
+            "moved".to_owned(),
         ),
         (
             "code_as_string",
+            For::Chat,
             200,
-            "application/json",
+            json,
             r#"{"code": "0", "room_id": "1"}"#.to_owned(),
         ),
-        ("array", 500, "application/json", "[]".to_owned()),
-        ("redirect_status", 302, "text/plain", "moved".to_owned()),
+        (
+            "code_as_number",
+            For::Kakao,
+            200,
+            json,
+            r#"{"code": 200, "data": []}"#.to_owned(),
+        ),
+        (
+            "data_as_object",
+            For::Kakao,
+            200,
+            json,
+            r#"{"code": "200", "data": {}}"#.to_owned(),
+        ),
     ];
-    for (name, status, content_type, body) in cases {
-        let server = MockServer::start().await;
-        Mock::given(wiremock::matchers::any())
-            .respond_with(
-                ResponseTemplate::new(status).set_body_raw(body.clone().into_bytes(), content_type),
-            )
-            .mount(&server)
-            .await;
-        let error = client_for(&server.uri())
-            .send_message(&ChatMessage::text("cust-0001", "1", "hi"))
-            .await
-            .unwrap_err();
-        let Error::UndecodableResponse(undecodable) = &error else {
-            panic!("{name}: {error:?}")
-        };
-        assert_eq!(
-            undecodable.status().map(|s| s.as_u16()),
-            Some(status),
-            "{name}"
-        );
+    for (name, endpoints, status, content_type, body) in cases {
+        let server = server_answering_with(status, content_type, &body, Duration::ZERO).await;
+        let client = client_for(&server.uri());
+        let mut errors = Vec::new();
+        if endpoints != For::Kakao {
+            let message = ChatMessage::text("cust-0001", "1", "hi");
+            errors.push(client.send_message(&message).await.unwrap_err());
+        }
+        if endpoints != For::Chat {
+            errors.push(client.system_messages("k").await.unwrap_err());
+        }
         let expected_snippet: String = body
             .chars()
             .take(happytalk_ext::UndecodableResponse::SNIPPET_CHARS)
             .collect();
-        assert_eq!(undecodable.snippet(), expected_snippet, "{name}");
-        insta::assert_snapshot!(format!("undecodable_{name}"), error.to_string());
+        for error in &errors {
+            let Error::UndecodableResponse(undecodable) = error else {
+                panic!("{name}: {error:?}")
+            };
+            assert_eq!(
+                undecodable.status().map(|s| s.as_u16()),
+                Some(status),
+                "{name}"
+            );
+            assert_eq!(undecodable.snippet(), expected_snippet, "{name}");
+        }
+        insta::assert_snapshot!(format!("undecodable_{name}"), errors[0].to_string());
     }
 }
 
@@ -369,11 +394,13 @@ async fn a_silent_server_gives_a_timeout_in_about_the_configured_time() {
         .mount(&server)
         .await;
     let timeout = Duration::from_millis(300);
-    let client = Client::builder(credentials())
-        .environment(Environment::custom(&server.uri(), &server.uri()).unwrap())
-        .timeout(timeout)
-        .build()
-        .unwrap();
+    let client = Client::builder(
+        Environment::custom(&server.uri(), &server.uri()).unwrap(),
+        credentials(),
+    )
+    .timeout(timeout)
+    .build()
+    .unwrap();
     let started = Instant::now();
     let error = client
         .send_message(&ChatMessage::text("cust-0001", "1", "hi"))
@@ -395,13 +422,7 @@ async fn a_silent_server_gives_a_timeout_in_about_the_configured_time() {
 
 #[tokio::test]
 async fn a_refused_connection_is_a_connect_error() {
-    // A port that was just free: bind, note it, release it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let client = client_for(&format!("http://127.0.0.1:{port}"));
+    let client = client_for(&refused_base_url());
     let error = client.system_messages("k").await.unwrap_err();
     let Error::Transport(transport) = &error else {
         panic!("{error:?}")
@@ -482,4 +503,81 @@ async fn concurrent_undecodable_answers_keep_their_own_status() {
     };
     assert_eq!(status(chat.unwrap_err()), Some(502));
     assert_eq!(status(lookup.unwrap_err()), Some(201));
+}
+
+/// A redirect is not followed: it would carry `HT-Client-Secret` (a header reqwest does not
+/// strip) to the host it names.
+#[tokio::test]
+async fn a_redirect_is_not_followed_so_the_secret_stays_home() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&elsewhere)
+        .await;
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("{}/steal", elsewhere.uri()).as_str()),
+        )
+        .mount(&server)
+        .await;
+    let error = client_for(&server.uri())
+        .send_message(&ChatMessage::text("cust-0001", "1", "hi"))
+        .await
+        .unwrap_err();
+    let Error::UndecodableResponse(undecodable) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(undecodable.status().map(|s| s.as_u16()), Some(302));
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+    elsewhere.verify().await;
+}
+
+/// The credentials come from the client's state, not from `reqwest` default headers, so a
+/// `reqwest::Client` the user built carries them too.
+#[tokio::test]
+async fn a_reqwest_client_of_your_own_carries_the_credentials() {
+    let server = server_answering(200, &fixture("chat/success.json")).await;
+    let own = happytalk_ext::reqwest::Client::builder()
+        .user_agent("my-service/1.0")
+        .build()
+        .unwrap();
+    let client = Client::builder(
+        Environment::custom(&server.uri(), &server.uri()).unwrap(),
+        credentials(),
+    )
+    .http_client(own)
+    .build()
+    .unwrap();
+    let room_id = client
+        .send_message(&ChatMessage::text("cust-0001", "1", "hi"))
+        .await
+        .unwrap();
+    assert_eq!(room_id, "상담방 아이디");
+    let request = only_request(&server).await;
+    assert_eq!(header(&request, "ht-client-id"), Some(CLIENT_ID));
+    assert_eq!(header(&request, "ht-client-secret"), Some(CLIENT_SECRET));
+    assert_eq!(header(&request, "user-agent"), Some("my-service/1.0"));
+}
+
+/// Clones of one client work from spawned tasks (the calls are `Send`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_run_on_spawned_tasks() {
+    let server = server_answering(200, &fixture("chat/success.json")).await;
+    let client = client_for(&server.uri());
+    let tasks: Vec<_> = (0..4)
+        .map(|i| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let message = ChatMessage::text(format!("cust-000{i}"), "1", "hi");
+                client.send_message(&message).await
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap(), "상담방 아이디");
+    }
+    assert_eq!(server.received_requests().await.unwrap().len(), 4);
 }

@@ -39,22 +39,24 @@ pub enum Environment {
     /// HappyTalk's patch hosts, for development and test (개발/테스트).
     Patch,
     /// Other base URLs: a local test server, a proxy. Build with [`Environment::custom`].
-    Custom {
-        /// Base URL for `/v1/chat/write`.
-        biz: String,
-        /// Base URL for `/kakaoWebhook/…`.
-        kakao: String,
-    },
+    Custom(CustomHosts),
+}
+
+/// Base URLs of an [`Environment::Custom`], checked when built by [`Environment::custom`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomHosts {
+    biz: String,
+    kakao: String,
 }
 
 impl Environment {
     /// Custom base URLs, each an absolute `http(s)` URL, possibly with a path prefix
     /// (`http://127.0.0.1:8080/happytalk`). A trailing `/` is dropped.
     pub fn custom(biz: &str, kakao: &str) -> Result<Self, Error> {
-        Ok(Self::Custom {
+        Ok(Self::Custom(CustomHosts {
             biz: base_url("Biz", biz)?,
             kakao: base_url("Kakao", kakao)?,
-        })
+        }))
     }
 
     /// The base URL of the Biz host (chat messages).
@@ -62,7 +64,7 @@ impl Environment {
         match self {
             Self::Production => BIZ_PRODUCTION,
             Self::Patch => BIZ_PATCH,
-            Self::Custom { biz, .. } => biz,
+            Self::Custom(hosts) => &hosts.biz,
         }
     }
 
@@ -71,7 +73,7 @@ impl Environment {
         match self {
             Self::Production => KAKAO_PRODUCTION,
             Self::Patch => KAKAO_PATCH,
-            Self::Custom { kakao, .. } => kakao,
+            Self::Custom(hosts) => &hosts.kakao,
         }
     }
 }
@@ -153,8 +155,7 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// Builds a [`Client`]: environment, timeouts, extra root certificates, or your own
-/// `reqwest::Client`.
+/// Builds a [`Client`]: timeouts, extra root certificates, or your own `reqwest::Client`.
 #[derive(Debug)]
 pub struct ClientBuilder {
     credentials: Credentials,
@@ -166,12 +167,6 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The environment; [`Environment::Production`] unless set.
-    pub fn environment(mut self, environment: Environment) -> Self {
-        self.environment = environment;
-        self
-    }
-
     /// How long a whole request may take ([`DEFAULT_TIMEOUT`] unless set).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
@@ -195,6 +190,10 @@ impl ClientBuilder {
     /// of one built here. The credentials are still added to every request. Timeouts and root
     /// certificates belong on your client then: setting them here too is refused by
     /// [`build`](Self::build) rather than silently ignored.
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`, as this crate does for its
+    /// own: reqwest strips only the standard credential headers on a redirect, so a redirect
+    /// would forward `HT-Client-Secret` to whatever host it names.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -220,6 +219,9 @@ impl ClientBuilder {
             }
             None => {
                 let mut builder = reqwest::Client::builder()
+                    // HappyTalk documents no redirect, and following one would send the
+                    // secret (a custom header reqwest does not strip) to the host it names.
+                    .redirect(reqwest::redirect::Policy::none())
                     .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
                     .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                     .user_agent(concat!("happytalk-rs/", env!("CARGO_PKG_VERSION")));
@@ -249,7 +251,7 @@ impl ClientBuilder {
 }
 
 /// One client for both HappyTalk endpoints. Cheap to clone (clones share a connection pool);
-/// `Send + Sync`.
+/// `Send + Sync`, and so are the futures of its calls (they can be `tokio::spawn`ed).
 ///
 /// `Debug` shows the hosts and the client id; the secret shows as `Sensitive`.
 #[derive(Clone, Debug)]
@@ -262,14 +264,15 @@ pub struct Client {
 impl Client {
     /// A client for `environment` with default settings.
     pub fn new(environment: Environment, credentials: Credentials) -> Result<Self, Error> {
-        Self::builder(credentials).environment(environment).build()
+        Self::builder(environment, credentials).build()
     }
 
-    /// A builder, for timeouts, certificates or your own `reqwest::Client`.
-    pub fn builder(credentials: Credentials) -> ClientBuilder {
+    /// A builder, for timeouts, certificates or your own `reqwest::Client`. The environment
+    /// has no default, so that nothing reaches production by omission.
+    pub fn builder(environment: Environment, credentials: Credentials) -> ClientBuilder {
         ClientBuilder {
             credentials,
-            environment: Environment::Production,
+            environment,
             timeout: None,
             connect_timeout: None,
             root_certificates: Vec::new(),
@@ -376,3 +379,18 @@ impl Client {
 
 /// The Kakao host's success code.
 const KAKAO_SUCCESS: &str = "200";
+
+// The client and its calls cross threads: a change that breaks this fails to compile.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Client>();
+    send_sync::<Error>();
+};
+
+#[allow(dead_code)]
+fn calls_are_send(client: &Client, message: &ChatMessage) {
+    fn send<T: Send>(_: &T) {}
+    send(&client.send_message(message));
+    send(&client.system_messages(""));
+    send(&client.system_message("", 0));
+}

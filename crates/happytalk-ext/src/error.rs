@@ -241,7 +241,7 @@ pub enum ApiCode {
     VoteCompleted,
     /// Kakao 403: no permission.
     KakaoForbidden,
-    /// Kakao 405: a parameter is wrong (for example the sender key).
+    /// Kakao 405: a parameter is wrong.
     KakaoParameterError,
     /// Kakao 507: the sender profile (발신프로필, channel) or profile group is not valid.
     InvalidSenderProfile,
@@ -272,63 +272,78 @@ pub enum ApiCode {
     Unknown,
 }
 
-impl ApiCode {
-    /// Every documented failure code of the Biz host (`/v1/chat/write`); `0` is success.
-    pub const KNOWN_BIZ_CODES: &'static [i32] = &[
-        -400, -500, -504, -600, -700, -701, -702, -703, -704, -800, -801, -802, -900, -901, -902,
-        -903, -904, -1001,
-    ];
+/// The Biz host's documented failure codes, in the order of HappyTalk's table; `0` is success.
+const BIZ_CODES: &[(i32, ApiCode)] = &[
+    (-400, ApiCode::Forbidden),
+    (-500, ApiCode::Unauthorized),
+    (-504, ApiCode::Contract),
+    (-600, ApiCode::SystemError),
+    (-700, ApiCode::RoomEnded),
+    (-701, ApiCode::RoomCreationFailed),
+    (-702, ApiCode::RoomNotFound),
+    (-703, ApiCode::UuidMismatch),
+    (-704, ApiCode::RoomInProgress),
+    (-800, ApiCode::InvalidParameter),
+    (-801, ApiCode::MissingParameter),
+    (-802, ApiCode::ParameterLength),
+    (-900, ApiCode::CounsellingNotOffered),
+    (-901, ApiCode::OutsideHoursNotAccepted),
+    (-902, ApiCode::OutsideHoursAccepted),
+    (-903, ApiCode::NoCounsellorAvailable),
+    (-904, ApiCode::CounsellingLimitExceeded),
+    (-1001, ApiCode::VoteCompleted),
+];
 
-    /// Every documented failure code of the Kakao host; `"200"` is success.
-    pub const KNOWN_KAKAO_CODES: &'static [&'static str] = &[
-        "403", "405", "507", "508", "509", "510", "514", "515", "516", "517", "520", "805", "806",
-        "807", "808", "809", "810", "811", "4060",
-    ];
+/// The Kakao host's documented failure codes, in the order of the table; `"200"` is success.
+const KAKAO_CODES: &[(&str, ApiCode)] = &[
+    ("403", ApiCode::KakaoForbidden),
+    ("405", ApiCode::KakaoParameterError),
+    ("507", ApiCode::InvalidSenderProfile),
+    ("508", ApiCode::DataNotFound),
+    ("509", ApiCode::CannotProcessInThisState),
+    ("510", ApiCode::InvalidButtonFormat),
+    ("514", ApiCode::BusinessVerificationRequired),
+    ("515", ApiCode::NoCounsellingProfile),
+    ("516", ApiCode::NoCounsellingContract),
+    ("517", ApiCode::ProfileNotFound),
+    ("520", ApiCode::InvalidSystemMessageContent),
+    ("805", ApiCode::SenderProfileRegistrationBlocked),
+    ("806", ApiCode::SenderProfileRegistrationBlocked),
+    ("807", ApiCode::SenderProfileRegistrationBlocked),
+    ("808", ApiCode::SenderProfileRegistrationBlocked),
+    ("809", ApiCode::SenderProfileRegistrationBlocked),
+    ("810", ApiCode::SenderProfileRegistrationBlocked),
+    ("811", ApiCode::HubPartnerRegistrationBlocked),
+    ("4060", ApiCode::ProfileUsedByAnotherPartner),
+];
+
+impl ApiCode {
+    /// Every documented failure code of the Biz host (`/v1/chat/write`), in the order of
+    /// HappyTalk's table; `0` is success.
+    pub fn known_biz_codes() -> impl Iterator<Item = i32> {
+        BIZ_CODES.iter().map(|(code, _)| *code)
+    }
+
+    /// Every documented failure code of the Kakao host, in the order of the table; `"200"` is
+    /// success.
+    pub fn known_kakao_codes() -> impl Iterator<Item = &'static str> {
+        KAKAO_CODES.iter().map(|(code, _)| *code)
+    }
 
     /// The meaning of a Biz host code (the integer `code` of `/v1/chat/write`).
     pub fn from_biz(code: i32) -> Self {
-        match code {
-            -400 => Self::Forbidden,
-            -500 => Self::Unauthorized,
-            -504 => Self::Contract,
-            -600 => Self::SystemError,
-            -700 => Self::RoomEnded,
-            -701 => Self::RoomCreationFailed,
-            -702 => Self::RoomNotFound,
-            -703 => Self::UuidMismatch,
-            -704 => Self::RoomInProgress,
-            -800 => Self::InvalidParameter,
-            -801 => Self::MissingParameter,
-            -802 => Self::ParameterLength,
-            -900 => Self::CounsellingNotOffered,
-            -901 => Self::OutsideHoursNotAccepted,
-            -902 => Self::OutsideHoursAccepted,
-            -903 => Self::NoCounsellorAvailable,
-            -904 => Self::CounsellingLimitExceeded,
-            -1001 => Self::VoteCompleted,
-            _ => Self::Unknown,
-        }
+        BIZ_CODES
+            .iter()
+            .find(|(known, _)| *known == code)
+            .map_or(Self::Unknown, |(_, meaning)| meaning.clone())
     }
 
     /// The meaning of a Kakao host code (the string `code` of `/kakaoWebhook/…`).
     pub fn from_kakao(code: &str) -> Self {
-        match code {
-            "403" => Self::KakaoForbidden,
-            "405" => Self::KakaoParameterError,
-            "507" => Self::InvalidSenderProfile,
-            "508" => Self::DataNotFound,
-            "509" => Self::CannotProcessInThisState,
-            "510" => Self::InvalidButtonFormat,
-            "514" => Self::BusinessVerificationRequired,
-            "515" => Self::NoCounsellingProfile,
-            "516" => Self::NoCounsellingContract,
-            "517" => Self::ProfileNotFound,
-            "520" => Self::InvalidSystemMessageContent,
-            "805" | "806" | "807" | "808" | "809" | "810" => Self::SenderProfileRegistrationBlocked,
-            "811" => Self::HubPartnerRegistrationBlocked,
-            "4060" => Self::ProfileUsedByAnotherPartner,
-            _ => Self::Unknown,
-        }
+        KAKAO_CODES
+            .iter()
+            .find(|(known, _)| *known == code)
+            .map_or(Self::Unknown, |(_, meaning)| meaning.clone())
     }
 
     /// Whether the failure is about the request's counselling hours or capacity (-90x): the
@@ -437,6 +452,9 @@ pub enum TransportErrorKind {
     Connect,
     /// No answer within the configured timeout.
     Timeout,
+    /// The request could not be built (for example an unusable URL). Retrying will not help:
+    /// it is a setting or a bug to report.
+    Request,
     /// Any other failure while sending the request or reading the answer.
     Other,
 }
@@ -448,6 +466,7 @@ impl fmt::Display for TransportErrorKind {
                 "could not connect to HappyTalk (check the network and the environment's host)"
             }
             Self::Timeout => "HappyTalk did not answer in time (retry, or raise the timeout)",
+            Self::Request => "the request could not be built (retrying will not help)",
             Self::Other => "the exchange with HappyTalk failed (retrying may help)",
         })
     }
@@ -456,7 +475,9 @@ impl fmt::Display for TransportErrorKind {
 impl From<reqwest::Error> for TransportError {
     fn from(error: reqwest::Error) -> Self {
         // A connect timeout is both; it is the timeout the user configured that matters.
-        let kind = if error.is_timeout() {
+        let kind = if error.is_builder() {
+            TransportErrorKind::Request
+        } else if error.is_timeout() {
             TransportErrorKind::Timeout
         } else if error.is_connect() {
             TransportErrorKind::Connect
@@ -477,8 +498,20 @@ pub struct UndecodableResponse {
     status: Option<StatusCode>,
     reason: String,
     snippet: String,
-    /// Whether the snippet is the whole body; `None` when the body was empty.
-    whole_body: Option<bool>,
+    evidence: Evidence,
+}
+
+/// What an [`UndecodableResponse`]'s snippet shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Evidence {
+    EmptyBody,
+    WholeBody,
+    StartOfBody,
+    /// The body decoded, but a value in it breaks a rule; the snippet is that value, re-encoded
+    /// (`whole`: not cut to the snippet's length).
+    DecodedValue {
+        whole: bool,
+    },
 }
 
 impl UndecodableResponse {
@@ -488,11 +521,30 @@ impl UndecodableResponse {
     pub(crate) fn new(status: Option<StatusCode>, reason: impl Into<String>, body: &[u8]) -> Self {
         let text = String::from_utf8_lossy(body);
         let snippet: String = text.chars().take(Self::SNIPPET_CHARS).collect();
+        let evidence = if body.is_empty() {
+            Evidence::EmptyBody
+        } else if snippet.len() == text.len() {
+            Evidence::WholeBody
+        } else {
+            Evidence::StartOfBody
+        };
         Self {
             status,
             reason: reason.into(),
-            whole_body: (!body.is_empty()).then(|| snippet.len() == text.len()),
             snippet,
+            evidence,
+        }
+    }
+
+    /// A body that decoded but holds a value that breaks a rule; `value` is that value.
+    fn decoded(status: StatusCode, reason: String, value: &impl serde::Serialize) -> Self {
+        let value = serde_json::to_string(value).unwrap_or_default();
+        let cut = Self::new(Some(status), reason, value.as_bytes());
+        Self {
+            evidence: Evidence::DecodedValue {
+                whole: cut.evidence != Evidence::StartOfBody,
+            },
+            ..cut
         }
     }
 
@@ -507,7 +559,8 @@ impl UndecodableResponse {
     }
 
     /// The start of the body (at most [`SNIPPET_CHARS`](Self::SNIPPET_CHARS) characters;
-    /// invalid UTF-8 replaced).
+    /// invalid UTF-8 replaced). When the body decoded but a value in it breaks a rule (a
+    /// timestamp that is no timestamp), the offending value instead, re-encoded as JSON.
     pub fn snippet(&self) -> &str {
         &self.snippet
     }
@@ -517,10 +570,12 @@ impl UndecodableResponse {
             Some(status) => format!("HTTP {}", status.as_u16()),
             None => "unknown HTTP status".to_owned(),
         };
-        let body = match self.whole_body {
-            None => "the body is empty".to_owned(),
-            Some(true) => format!("body {:?}", self.snippet),
-            Some(false) => format!("body starts {:?}", self.snippet),
+        let body = match self.evidence {
+            Evidence::EmptyBody => "the body is empty".to_owned(),
+            Evidence::WholeBody => format!("body {:?}", self.snippet),
+            Evidence::StartOfBody => format!("body starts {:?}", self.snippet),
+            Evidence::DecodedValue { whole: true } => format!("in {:?}", self.snippet),
+            Evidence::DecodedValue { whole: false } => format!("in {:?}…", self.snippet),
         };
         format!(
             "HappyTalk's answer is not what the API documents ({status}): {}; {body}",
@@ -542,10 +597,9 @@ pub(crate) struct DecodeProblem {
 }
 
 impl DecodeProblem {
-    /// `evidence` is the decoded part that failed, re-encoded as JSON for the snippet.
+    /// `evidence` is the decoded value that breaks the rule.
     pub(crate) fn into_error(self, status: StatusCode, evidence: &impl serde::Serialize) -> Error {
-        let evidence = serde_json::to_vec(evidence).unwrap_or_default();
-        UndecodableResponse::new(Some(status), self.reason, &evidence).into()
+        UndecodableResponse::decoded(status, self.reason, evidence).into()
     }
 }
 
@@ -584,7 +638,7 @@ pub(crate) async fn decoded_body<T>(
         ) => Err(TransportError::from(error).into()),
         Err(Generated::InvalidRequest(message) | Generated::Custom(message)) => {
             Err(TransportError {
-                kind: TransportErrorKind::Other,
+                kind: TransportErrorKind::Request,
                 source: message.into(),
             }
             .into())
@@ -604,4 +658,139 @@ async fn body_start(mut response: reqwest::Response) -> Vec<u8> {
         }
     }
     body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_code_has_its_own_meaning() {
+        let biz: Vec<ApiCode> = ApiCode::known_biz_codes().map(ApiCode::from_biz).collect();
+        let kakao: Vec<ApiCode> = ApiCode::known_kakao_codes()
+            .map(ApiCode::from_kakao)
+            .collect();
+        assert_eq!(biz.len(), 18);
+        assert_eq!(kakao.len(), 19);
+        let mut all: Vec<&ApiCode> = biz.iter().chain(&kakao).collect();
+        assert!(all.iter().all(|code| **code != ApiCode::Unknown));
+        all.dedup(); // 805 to 810 share one meaning and stand together
+        let meanings: std::collections::BTreeSet<&str> = all.iter().map(|c| c.meaning()).collect();
+        assert_eq!(meanings.len(), all.len(), "no two codes read the same");
+        assert_eq!(all.len(), 18 + 19 - 5);
+    }
+
+    #[test]
+    fn codes_map_by_family_and_unknown_codes_stay_unknown() {
+        assert_eq!(ApiCode::from_biz(-802), ApiCode::ParameterLength);
+        assert_eq!(ApiCode::from_biz(-1001), ApiCode::VoteCompleted);
+        assert_eq!(
+            ApiCode::from_kakao("4060"),
+            ApiCode::ProfileUsedByAnotherPartner
+        );
+        for code in ["805", "806", "807", "808", "809", "810"] {
+            assert_eq!(
+                ApiCode::from_kakao(code),
+                ApiCode::SenderProfileRegistrationBlocked
+            );
+        }
+        // A code of one family means nothing in the other.
+        assert_eq!(ApiCode::from_kakao("-802"), ApiCode::Unknown);
+        assert_eq!(ApiCode::from_biz(403), ApiCode::Unknown);
+        assert_eq!(ApiCode::from_biz(0), ApiCode::Unknown);
+        assert_eq!(ApiCode::from_kakao("200"), ApiCode::Unknown);
+        assert_eq!(ApiCode::from_kakao(" 507"), ApiCode::Unknown);
+        let counselling: Vec<i32> = ApiCode::known_biz_codes()
+            .filter(|c| ApiCode::from_biz(*c).is_counselling_unavailable())
+            .collect();
+        assert_eq!(counselling, [-900, -901, -902, -903, -904]);
+    }
+
+    fn api_error(
+        raw: &str,
+        message: Option<&str>,
+        field: Option<&str>,
+        notice: Option<&str>,
+    ) -> ApiError {
+        ApiError {
+            code: ApiCode::from_biz(raw.parse().unwrap()),
+            raw_code: raw.to_owned(),
+            message: message.map(str::to_owned),
+            field: field.map(str::to_owned),
+            notice: notice.map(str::to_owned),
+            status: StatusCode::OK,
+        }
+    }
+
+    #[test]
+    fn an_api_error_says_code_meaning_field_notice_and_status() {
+        assert_eq!(
+            api_error("-802", Some("Length"), Some("msg"), None).to_string(),
+            "HappyTalk refused the request with code -802 \"Length\" \
+             (a parameter's length is out of range), field `msg` [HTTP 200]"
+        );
+        assert_eq!(
+            api_error("-600", None, None, None).to_string(),
+            "HappyTalk refused the request with code -600 \
+             (internal error at HappyTalk; may pass on retry) [HTTP 200]"
+        );
+        assert_eq!(
+            api_error("-600", Some(""), None, None).to_string(),
+            api_error("-600", None, None, None).to_string(),
+            "an empty message is no message"
+        );
+        assert!(
+            api_error("-903", Some("Consulting"), None, Some("상담사 부재"))
+                .to_string()
+                .contains(", notice shown to the customer: \"상담사 부재\" [HTTP 200]")
+        );
+    }
+
+    #[test]
+    fn an_undecodable_answer_shows_a_bounded_snippet() {
+        let empty = UndecodableResponse::new(Some(StatusCode::OK), "EOF", b"");
+        assert!(
+            empty.to_string().ends_with("EOF; the body is empty"),
+            "{empty}"
+        );
+
+        let long = "가".repeat(UndecodableResponse::SNIPPET_CHARS + 1);
+        let cut = UndecodableResponse::new(None, "bad", long.as_bytes());
+        assert_eq!(
+            cut.snippet().chars().count(),
+            UndecodableResponse::SNIPPET_CHARS
+        );
+        assert!(cut.to_string().starts_with(
+            "HappyTalk's answer is not what the API documents (unknown HTTP status): bad; body starts \"가가"
+        ));
+
+        let invalid_utf8 = UndecodableResponse::new(None, "bad", b"\xff\xfeok");
+        assert_eq!(invalid_utf8.snippet(), "\u{FFFD}\u{FFFD}ok");
+
+        let decoded = UndecodableResponse::decoded(
+            StatusCode::OK,
+            "no room_id".into(),
+            &serde_json::json!({"code": 0}),
+        );
+        assert!(
+            decoded
+                .to_string()
+                .ends_with("no room_id; in \"{\\\"code\\\":0}\""),
+            "{decoded}"
+        );
+    }
+
+    #[test]
+    fn a_validation_error_counts_in_the_singular_too() {
+        let error = ValidationError::new("uuid", Rule::Length { min: 5, max: 20 }, "a", true);
+        assert_eq!(
+            error.to_string(),
+            "`uuid` must be 5 to 20 characters; got 1 character (\"a\")"
+        );
+        let hidden = ValidationError::new("msg", Rule::Length { min: 1, max: 1000 }, "a", false);
+        assert_eq!(
+            hidden.to_string(),
+            "`msg` must be 1 to 1000 characters; got 1 character"
+        );
+    }
 }

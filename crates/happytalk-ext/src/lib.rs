@@ -64,8 +64,8 @@ mod message;
 mod system_message;
 
 pub use client::{
-    BIZ_PATCH, BIZ_PRODUCTION, Client, ClientBuilder, Credentials, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_TIMEOUT, Environment, KAKAO_PATCH, KAKAO_PRODUCTION,
+    BIZ_PATCH, BIZ_PRODUCTION, Client, ClientBuilder, Credentials, CustomHosts,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Environment, KAKAO_PATCH, KAKAO_PRODUCTION,
 };
 pub use error::{
     ApiCode, ApiError, ConfigurationError, Error, Rule, TransportError, TransportErrorKind,

@@ -100,8 +100,11 @@ open_code_table! {
 
 /// A system message (시스템 메시지) of a sender profile.
 ///
-/// Fields HappyTalk leaves out are `None` (or empty lists); timestamps are Korea Standard Time
-/// (UTC+9), as HappyTalk's `YYYY-MM-DD HH:MM:SS` implies.
+/// Fields HappyTalk leaves out (or sends as `null`) are `None` or empty lists. Timestamps are
+/// Korea Standard Time (UTC+9), as HappyTalk's zone-less `YYYY-MM-DD HH:MM:SS` implies; an
+/// empty or zero date (`0000-00-00 00:00:00`) is `None`, and any other value that is not a
+/// date fails the lookup with [`Error::UndecodableResponse`](crate::Error::UndecodableResponse)
+/// naming the field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SystemMessage {
@@ -189,12 +192,16 @@ pub(crate) fn parse_kst_timestamp(raw: &str) -> Option<DateTime<FixedOffset>> {
         .and_then(|naive| naive.and_local_timezone(kst()).single())
 }
 
+/// Values that mean "no date" rather than a malformed one: empty, or MySQL's zero date.
+const NO_DATE: &[&str] = &["", "0000-00-00 00:00:00"];
+
 fn timestamp(
     field: &'static str,
     raw: Option<String>,
 ) -> Result<Option<DateTime<FixedOffset>>, DecodeProblem> {
     match raw {
         None => Ok(None),
+        Some(raw) if NO_DATE.contains(&raw.trim()) => Ok(None),
         Some(raw) => parse_kst_timestamp(&raw)
             .map(Some)
             .ok_or_else(|| DecodeProblem {
@@ -344,6 +351,18 @@ mod tests {
         assert_eq!(parse_kst_timestamp("31/10/2019"), None);
         assert_eq!(parse_kst_timestamp(""), None);
         assert_eq!(parse_kst_timestamp("2019-02-30 00:00:00"), None);
+    }
+
+    #[test]
+    fn an_empty_or_zero_date_is_no_date() {
+        for raw in ["", " ", "0000-00-00 00:00:00"] {
+            assert_eq!(
+                timestamp("inspectedAt", Some(raw.to_owned())).unwrap(),
+                None,
+                "{raw:?}"
+            );
+        }
+        assert_eq!(timestamp("inspectedAt", None).unwrap(), None);
     }
 
     #[test]

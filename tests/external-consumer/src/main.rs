@@ -49,11 +49,13 @@ async fn run() -> Result<String, String> {
 
     let url = format!("http://127.0.0.1:{port}");
     let environment = Environment::custom(&url, &url).map_err(|e| e.to_string())?;
-    let client = Client::builder(Credentials::new("consumer-id", "consumer-secret"))
-        .environment(environment)
-        .timeout(STEP)
-        .build()
-        .map_err(|e| e.to_string())?;
+    let client = Client::builder(
+        environment,
+        Credentials::new("consumer-id", "consumer-secret"),
+    )
+    .timeout(STEP)
+    .build()
+    .map_err(|e| e.to_string())?;
     let message = ChatMessage::text("cust-0001", "1234567", "안녕하세요");
     let room_id = client
         .send_message(&message)
