@@ -71,7 +71,8 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
     let shown = display_path(&root, &output_path);
 
     if check {
-        let current = fs::read_to_string(&output_path).unwrap_or_default();
+        let current = fs::read_to_string(&output_path)
+            .map_err(|e| format!("cannot read {shown} to compare it with the spec: {e}"))?;
         if current == generated {
             println!(
                 "{shown} is up to date with {}",

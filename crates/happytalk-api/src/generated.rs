@@ -305,16 +305,16 @@ pub mod types {
     ///
     /// | code | message | meaning |
     /// | --- | --- | --- |
-    /// | -400 | Forbidden | no permission, page not found (권한 없음) |
-    /// | -500 | Authorization | wrong or expired credentials (인증 실패) |
-    /// | -504 | Contract | sending failed (contract) (계약) |
-    /// | -600 | System | internal system error (시스템 오류) |
-    /// | -700 | EndRoom | room already ended (이미 종료된 상담방) |
-    /// | -701 | Room | room creation failed (상담방 생성 실패) |
-    /// | -702 | NotRoom | no such room (존재하지 않는 상담방) |
-    /// | -703 | UUID | the room's uuid differs (상담방 uuid 불일치) |
-    /// | -704 | IngRoom | room currently in progress (진행 중인 상담방) |
-    /// | -800 | Validation | parameter validation error; `field` names it |
+    /// | -400 | Forbidden | no permission, page not found |
+    /// | -500 | Authorization | wrong or expired credentials, authentication failed |
+    /// | -504 | Contract | sending failed (contract) |
+    /// | -600 | System | internal system error |
+    /// | -700 | EndRoom | room already ended |
+    /// | -701 | Room | room creation failed |
+    /// | -702 | NotRoom | no such room |
+    /// | -703 | UUID | the room's uuid differs |
+    /// | -704 | IngRoom | room currently in progress |
+    /// | -800 | Validation(Validation-uuid) | parameter validation error; `field` names it |
     /// | -801 | Required | required parameter missing; `field` names it |
     /// | -802 | Length | parameter length out of range; `field` names it |
     /// | -900 | Consulting | counselling not offered |
@@ -325,9 +325,11 @@ pub mod types {
     /// | -1001 | Vote | the room's satisfaction vote is complete |
     ///
     /// The -90x failures carry `room_id` as the integer 0, `uuid`, `type` and the automatic
-    /// notice text in `content`. The table is open: an undocumented code must still decode.
-    /// The seed page documents only `code`, `room_id` and `message`; the failure codes and
-    /// extra fields come from HappyTalk's "Biz API Fail Code" page.
+    /// notice text (자동메시지) in `content`. The table is open: an undocumented code must still
+    /// decode. The send-message page documents only `code` (Int, 성공, 실패여부), `room_id` and
+    /// `message` (오류 메시지, 성공시 공란); the failure codes, their English meanings and the
+    /// extra fields come from HappyTalk's "Biz API Fail Code" page, which gives no Korean
+    /// text for them.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ChatMessageResult {
         /// 성공, 실패여부. 0 on success, a negative failure code otherwise.
@@ -350,8 +352,12 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
-    /// 메시지 타입 (String (6), default text). `text` 텍스트 (plain text, needs `msg`);
-    /// `image` 이미지, `video` 비디오, `audio` 오디오 (need `url`). No other value is documented.
+    /// 메시지 타입 (String (6), default text). `text` (plain text, needs `msg`); `image`,
+    /// `video`, `audio` (이미지, 오디오, 비디오: need `url`). No other value is documented.
+    ///
+    /// The docs disagree with themselves: the field is marked required (Y) and also given the
+    /// default `text`. This spec keeps both: clients always send `type`, and `default` records
+    /// what HappyTalk documents for a request without it.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -554,7 +560,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub created_at: ::std::option::Option<::std::string::String>,
-        /// 시스템 메시지 아이디. The system message's id.
+        /// 시스템 메시지 아이디. The system message's id. The docs mark no field of this object
+        /// required; this spec requires `id` alone (a system message without its id cannot be
+        /// looked up again) and leaves the rest optional.
         pub id: i64,
         /// 검수 요청일. When inspection was requested, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
         #[serde(
@@ -595,23 +603,25 @@ pub mod types {
     ///
     /// | code | meaning |
     /// | --- | --- |
-    /// | 200 | success (성공) |
-    /// | 403 | no permission (권한 없음) |
-    /// | 405 | parameter error (파라미터 오류) |
+    /// | 200 | success |
+    /// | 403 | no permission |
+    /// | 405 | parameter error |
     /// | 507 | invalid sender profile (발신프로필(발신채널) 또는 발신프로필 그룹이 유효하지 않습니다) |
-    /// | 508 | requested data not found (요청한 데이터가 없음) |
+    /// | 508 | requested data not found |
     /// | 509 | not in a state that can process the request |
-    /// | 510 | invalid button format (버튼 형식 오류) |
-    /// | 514 | Kakao channel that needs business verification (비즈니스 인증 필요) |
-    /// | 515 | no counselling-talk profile (상담톡 프로필 없음) |
-    /// | 516 | no counselling-talk contract (상담톡 계약 없음) |
+    /// | 510 | invalid button format |
+    /// | 514 | Kakao channel that needs business verification |
+    /// | 515 | no counselling-talk profile |
+    /// | 516 | no counselling-talk contract |
     /// | 517 | profile information not found |
     /// | 520 | invalid system message content |
     /// | 805 to 810 | sender profile registration blocked |
     /// | 811 | hub partner whose sender profile registration is blocked |
     /// | 4060 | profile already used for counselling talk by another partner |
     ///
-    /// The table is open: an undocumented code must still decode.
+    /// The table is open: an undocumented code must still decode. The system-message page
+    /// documents `code` (결과 코드) and gives 507's message; the other meanings come from the
+    /// Kakao webhook code dictionary, in English only.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SystemMessageResult {
         /// 결과 코드. "200" on success.
@@ -813,7 +823,8 @@ impl Client {
     ///
     /// Arguments:
     /// - `id`: 시스템 메시지 아이디 (a system message id; absent lists every active message).
-    /// - `sender_key`: 발신프로필 키 (the sender profile key of the Kakao channel).
+    /// - `sender_key`: 발신프로필 키 (the sender profile key of the Kakao channel). The docs give no length;
+    /// `minLength: 1` is this spec's (an empty key cannot name a profile).
     pub async fn get_system_messages<'a>(
         &'a self,
         id: Option<i64>,

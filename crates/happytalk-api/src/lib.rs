@@ -13,7 +13,7 @@
 //!
 //! What is written by hand here is what must live beside the generated [`Client`] (the orphan
 //! rule keeps it out of other crates): [`ClientState`], the headers every request carries, and
-//! the [`ClientHooks`](progenitor_client::ClientHooks) implementation that applies them.
+//! the [`ClientHooks`] implementation that applies them.
 //!
 //! # Headers on the wire
 //!

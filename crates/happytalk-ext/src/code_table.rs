@@ -5,7 +5,7 @@
 //! documented value and an `Unknown` variant that keeps any other value as it came, so a new
 //! value never fails a whole response. Do not match on `Unknown` to detect a particular new
 //! value: when a later release documents it, it moves to its own variant and such a match stops
-//! matching. Compare [`as_str`](SystemMessageStatus::as_str) instead.
+//! matching. Compare [`as_str`](crate::SystemMessageStatus::as_str) instead.
 
 use std::fmt;
 
