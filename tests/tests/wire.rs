@@ -562,12 +562,17 @@ async fn a_reqwest_client_of_your_own_carries_the_credentials() {
     assert_eq!(header(&request, "user-agent"), Some("my-service/1.0"));
 }
 
-/// Clones of one client work from spawned tasks (the calls are `Send`).
+/// Clones of one client work from spawned tasks: every call's future is `Send`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_run_on_spawned_tasks() {
-    let server = server_answering(200, &fixture("chat/success.json")).await;
-    let client = client_for(&server.uri());
-    let tasks: Vec<_> = (0..4)
+    let biz = server_answering(200, &fixture("chat/success.json")).await;
+    let kakao = server_answering(200, &fixture("kakao/success-one.json")).await;
+    let client = Client::new(
+        Environment::custom(&biz.uri(), &kakao.uri()).unwrap(),
+        credentials(),
+    )
+    .unwrap();
+    let sends: Vec<_> = (0..4)
         .map(|i| {
             let client = client.clone();
             tokio::spawn(async move {
@@ -576,8 +581,16 @@ async fn calls_run_on_spawned_tasks() {
             })
         })
         .collect();
-    for task in tasks {
+    let list = tokio::spawn({
+        let client = client.clone();
+        async move { client.system_messages("k").await }
+    });
+    let one = tokio::spawn(async move { client.system_message("k", 175).await });
+    for task in sends {
         assert_eq!(task.await.unwrap().unwrap(), "상담방 아이디");
     }
-    assert_eq!(server.received_requests().await.unwrap().len(), 4);
+    assert_eq!(list.await.unwrap().unwrap().len(), 1);
+    assert_eq!(one.await.unwrap().unwrap().map(|m| m.id), Some(175));
+    assert_eq!(biz.received_requests().await.unwrap().len(), 4);
+    assert_eq!(kakao.received_requests().await.unwrap().len(), 2);
 }
