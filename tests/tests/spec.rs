@@ -141,14 +141,14 @@ fn the_message_types_are_the_documented_four() {
         ["text", "image", "video", "audio"]
     );
     assert_eq!(schema("ChatMessageType")["default"], json!("text"));
-    let ext: Vec<&str> = [
+    let ext: Vec<String> = [
         happytalk_ext::MessageContent::Text(String::new()),
         happytalk_ext::MessageContent::Image(String::new()),
         happytalk_ext::MessageContent::Video(String::new()),
         happytalk_ext::MessageContent::Audio(String::new()),
     ]
     .iter()
-    .map(|c| c.message_type())
+    .map(|c| c.message_type().to_string())
     .collect();
     assert_eq!(ext, ["text", "image", "video", "audio"]);
 }

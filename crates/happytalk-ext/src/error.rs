@@ -23,7 +23,8 @@ pub enum Error {
     Api(#[from] ApiError),
 
     /// The exchange did not complete: connection refused, timeout, TLS or protocol failure.
-    /// Check the network and the environment's host; retrying may help.
+    /// Check the network and the environment's host; retrying may help, except for
+    /// [`TransportErrorKind::Request`] (the request could not be built).
     #[error(transparent)]
     Transport(#[from] TransportError),
 

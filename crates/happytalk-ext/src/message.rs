@@ -53,13 +53,13 @@ pub enum MessageContent {
 }
 
 impl MessageContent {
-    /// The wire `type`: `text`, `image`, `video` or `audio`.
-    pub fn message_type(&self) -> &'static str {
+    /// The wire `type` (`text`, `image`, `video` or `audio` as its `Display`).
+    pub fn message_type(&self) -> types::ChatMessageType {
         match self {
-            Self::Text(_) => "text",
-            Self::Image(_) => "image",
-            Self::Video(_) => "video",
-            Self::Audio(_) => "audio",
+            Self::Text(_) => types::ChatMessageType::Text,
+            Self::Image(_) => types::ChatMessageType::Image,
+            Self::Video(_) => types::ChatMessageType::Video,
+            Self::Audio(_) => types::ChatMessageType::Audio,
         }
     }
 }
@@ -139,27 +139,17 @@ impl ChatMessage {
     pub(crate) fn to_request(&self) -> Result<types::ChatMessageRequest, ValidationError> {
         let uuid = check_length("uuid", &self.uuid, UUID_LENGTH, true)?;
         let room_id = check_length("room_id", &self.room_id, ROOM_ID_LENGTH, true)?;
-        let (type_, msg, url) = match &self.content {
-            MessageContent::Text(msg) => (
-                types::ChatMessageType::Text,
-                // Message content is never echoed into an error (it may be personal).
-                Some(check_length("msg", msg, MSG_LENGTH, false)?),
-                None,
-            ),
-            MessageContent::Image(url) => {
-                (types::ChatMessageType::Image, None, Some(check_url(url)?))
-            }
-            MessageContent::Video(url) => {
-                (types::ChatMessageType::Video, None, Some(check_url(url)?))
-            }
-            MessageContent::Audio(url) => {
-                (types::ChatMessageType::Audio, None, Some(check_url(url)?))
-            }
+        let (msg, url) = match &self.content {
+            // Message content is never echoed into an error (it may be personal).
+            MessageContent::Text(msg) => (Some(check_length("msg", msg, MSG_LENGTH, false)?), None),
+            MessageContent::Image(url)
+            | MessageContent::Video(url)
+            | MessageContent::Audio(url) => (None, Some(check_url(url)?)),
         };
         Ok(types::ChatMessageRequest {
             uuid,
             room_id,
-            type_,
+            type_: self.content.message_type(),
             msg,
             url,
         })
@@ -351,7 +341,7 @@ mod tests {
                 "audio",
             ),
         ] {
-            assert_eq!(message.content().message_type(), wire);
+            assert_eq!(message.content().message_type().to_string(), wire);
             let request = message.to_request().unwrap();
             assert_eq!(request.type_.to_string(), wire);
             assert_eq!(request.msg, None);
