@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use happytalk_ext::{ChatMessage, Client, Environment, Error, TransportErrorKind, reqwest};
+use happytalk_ext::{
+    ChatMessage, Client, Environment, Error, RetryPolicy, TransportErrorKind, reqwest,
+};
 use serde_json::json;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -202,13 +204,16 @@ fn message() -> ChatMessage {
     ChatMessage::text("cust-0001", "1234567", "안녕하세요")
 }
 
-/// A client with default features whose hosts are both `url`, trusting `root` if given.
+/// A client with default features whose hosts are both `url`, trusting `root` if given. It
+/// does not retry: a refused handshake would be retried (nothing was sent), and each server here
+/// serves a counted number of connections.
 fn client(url: &str, root: Option<&str>) -> Client {
     let mut builder = Client::builder(
         Environment::custom(url, url).expect("a local https base URL"),
         happytalk_tests::credentials(),
     )
-    .timeout(CLIENT_TIMEOUT);
+    .timeout(CLIENT_TIMEOUT)
+    .retry(RetryPolicy::none());
     if let Some(pem) = root {
         builder = builder.add_root_certificate(
             reqwest::Certificate::from_pem(pem.as_bytes()).expect("rcgen writes valid PEM"),

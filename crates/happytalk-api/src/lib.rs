@@ -13,26 +13,35 @@
 //!
 //! What is written by hand here is what must live beside the generated [`Client`] (the orphan
 //! rule keeps it out of other crates): [`ClientState`], the headers every request carries, and
-//! the [`ClientHooks`] implementation that applies them.
+//! the [`ClientHooks`] implementation that applies them and observes every response
+//! ([`with_response_info`]).
 //!
 //! # Headers on the wire
 //!
 //! Every request carries the headers of its client's [`ClientState`] (the credentials
-//! `HT-Client-Id` and `HT-Client-Secret`, set by `happytalk-ext`). progenitor also adds an
-//! `api-version: <info.version>` header to every request; HappyTalk does not document it and the
-//! spec's version is ours, not HappyTalk's, so the hook removes it: the wire carries only what
-//! HappyTalk documents.
+//! `HT-Client-Id` and `HT-Client-Secret`, set by `happytalk-ext`). progenitor writes an
+//! `api-version: <info.version>` header into every operation; HappyTalk does not document it and
+//! the spec's version is ours, not HappyTalk's, so `cargo xtask generate` leaves it out of the
+//! generated code: the wire carries only what HappyTalk documents.
+//!
+//! # Features
+//!
+//! - `tracing` (off by default; `happytalk-ext` turns it on): a `happytalk.http` span (DEBUG)
+//!   around each HTTP exchange, with the operation, method, host, path and response status.
+//!   Never a header, a query value or a body.
 
 // Printed by prettyplease, not rustfmt, so that every toolchain regenerates the same bytes.
 #[rustfmt::skip]
 mod generated;
 
-use std::cell::Cell;
+use std::cell::RefCell;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 
 pub use generated::*;
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 
 /// State every generated [`Client`] carries: the headers added to each of its requests.
 ///
@@ -56,9 +65,6 @@ impl ClientState {
     }
 }
 
-/// The header progenitor adds to every request (see the crate docs for why it is removed).
-const PROGENITOR_API_VERSION: &str = "api-version";
-
 impl ClientHooks<ClientState> for Client {
     async fn pre<E>(
         &self,
@@ -66,36 +72,82 @@ impl ClientHooks<ClientState> for Client {
         _info: &OperationInfo,
     ) -> Result<(), Error<E>> {
         let headers = request.headers_mut();
-        headers.remove(PROGENITOR_API_VERSION);
         for (name, value) in &self.inner.headers {
             headers.insert(name.clone(), value.clone());
         }
         Ok(())
     }
 
-    async fn post<E>(
+    /// One HTTP exchange: the place that sees every response before it is decoded. It records
+    /// what [`with_response_info`] returns and, with the `tracing` feature, wraps the exchange
+    /// in a `happytalk.http` span.
+    async fn exec(
         &self,
-        result: &reqwest::Result<reqwest::Response>,
-        _info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        if let Ok(response) = result {
-            // Outside `with_response_status` there is nowhere to record it, and nothing to do.
-            let _ = RESPONSE_STATUS.try_with(|status| status.set(Some(response.status())));
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        #[cfg(feature = "tracing")]
+        let span = tracing::debug_span!(
+            "happytalk.http",
+            operation = info.operation_id,
+            http.request.method = %request.method(),
+            server.address = request.url().host_str().unwrap_or_default(),
+            url.path = request.url().path(),
+            http.response.status_code = tracing::field::Empty,
+        );
+        #[cfg(not(feature = "tracing"))]
+        let _ = info;
+        let sent = self.client.execute(request);
+        #[cfg(feature = "tracing")]
+        let sent = tracing::Instrument::instrument(sent, span.clone());
+        let result = sent.await;
+        if let Ok(response) = &result {
+            #[cfg(feature = "tracing")]
+            span.record("http.response.status_code", response.status().as_u16());
+            // Outside `with_response_info` there is nowhere to record it, and nothing to do.
+            let _ = RESPONSE_INFO.try_with(|slot| {
+                slot.replace(Some(ResponseInfo {
+                    status: response.status(),
+                    retry_after: response.headers().get(RETRY_AFTER).cloned(),
+                }))
+            });
         }
-        Ok(())
+        result
+    }
+}
+
+/// What arrived with a response besides its body: the status and the `Retry-After` header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponseInfo {
+    status: StatusCode,
+    retry_after: Option<HeaderValue>,
+}
+
+impl ResponseInfo {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The `Retry-After` header as sent, if any (seconds or an HTTP date; HappyTalk documents
+    /// none).
+    pub fn retry_after(&self) -> Option<&HeaderValue> {
+        self.retry_after.as_ref()
     }
 }
 
 tokio::task_local! {
-    static RESPONSE_STATUS: Cell<Option<StatusCode>>;
+    static RESPONSE_INFO: RefCell<Option<ResponseInfo>>;
 }
 
-/// Runs one call of the generated client and also returns the HTTP status of its response
-/// (`None` when no response arrived).
+/// Runs one call of the generated client and also returns what arrived with its response
+/// besides the body ([`ResponseInfo`]: the status and `Retry-After`; `None` when no response
+/// arrived).
 ///
 /// progenitor's [`Error::InvalidResponsePayload`] keeps the body but not the status; a caller
-/// that reports an undecodable response needs both. The status is recorded per call (a task
-/// local scoped to `call`), so concurrent calls do not see each other's.
+/// that reports an undecodable response, or decides whether to retry it, needs both. The
+/// information is recorded per call (a task local scoped to `call`), so concurrent calls do not
+/// see each other's.
 ///
 /// ```no_run
 /// # async fn f(client: &happytalk_api::Client) -> Result<(), Box<dyn std::error::Error>> {
@@ -103,18 +155,35 @@ tokio::task_local! {
 ///
 /// let sender_key = GetSystemMessagesSenderKey::try_from("sender-key")?;
 /// let call = client.get_system_messages(None, &sender_key);
-/// let (result, status) = happytalk_api::with_response_status(call).await;
+/// let (result, info) = happytalk_api::with_response_info(call).await;
 /// if let Err(Error::InvalidResponsePayload(body, _)) = result {
+///     let status = info.map(|info| info.status());
 ///     eprintln!("HTTP {status:?} sent {} bytes that do not decode", body.len());
 /// }
 /// # Ok(())
 /// # }
 /// ```
-pub async fn with_response_status<F: Future>(call: F) -> (F::Output, Option<StatusCode>) {
-    RESPONSE_STATUS
-        .scope(Cell::new(None), async move {
-            let output = call.await;
-            (output, RESPONSE_STATUS.with(Cell::get))
-        })
-        .await
+pub fn with_response_info<F: Future>(
+    call: F,
+) -> impl Future<Output = (F::Output, Option<ResponseInfo>)> {
+    RESPONSE_INFO.scope(RefCell::new(None), Recorded { call })
+}
+
+pin_project_lite::pin_project! {
+    /// `call`, then what [`ClientHooks::exec`] recorded for it. A hand-written future rather
+    /// than an `async` block: the block would hold `call` twice (as captured and as awaited),
+    /// doubling the size of every call's future.
+    struct Recorded<F> {
+        #[pin]
+        call: F,
+    }
+}
+
+impl<F: Future> Future for Recorded<F> {
+    type Output = (F::Output, Option<ResponseInfo>);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let output = ready!(self.project().call.poll(cx));
+        Poll::Ready((output, RESPONSE_INFO.with(RefCell::take)))
+    }
 }

@@ -4,14 +4,16 @@ use std::fmt;
 use std::time::Duration;
 
 use happytalk_api::types;
+use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::{
     ApiCode, ApiError, ConfigurationError, DecodeProblem, Error, Rule, ValidationError,
-    decoded_body,
 };
 use crate::message::ChatMessage;
+use crate::retry::{self, Failure, Idempotency, RetryPolicy};
 use crate::system_message::SystemMessage;
+use crate::telemetry::CallTrace;
 
 /// Production Biz host (`/v1/chat/write`).
 pub const BIZ_PRODUCTION: &str = "https://biz-api.happytalk.io";
@@ -76,6 +78,20 @@ impl Environment {
             Self::Custom(hosts) => &hosts.kakao,
         }
     }
+}
+
+/// `host[:port]` of a base URL, as traces show it (never its user info or path).
+fn host_of(base_url: &str) -> String {
+    url::Url::parse(base_url)
+        .ok()
+        .and_then(|url| {
+            let host = url.host_str()?.to_owned();
+            Some(match url.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host,
+            })
+        })
+        .unwrap_or_default()
 }
 
 fn base_url(host: &str, raw: &str) -> Result<String, ConfigurationError> {
@@ -155,11 +171,13 @@ impl fmt::Debug for Credentials {
     }
 }
 
-/// Builds a [`Client`]: timeouts, extra root certificates, or your own `reqwest::Client`.
+/// Builds a [`Client`]: timeouts, retries, extra root certificates, or your own
+/// `reqwest::Client`.
 #[derive(Debug)]
 pub struct ClientBuilder {
     credentials: Credentials,
     environment: Environment,
+    retry: RetryPolicy,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     root_certificates: Vec<reqwest::Certificate>,
@@ -176,6 +194,14 @@ impl ClientBuilder {
     /// How long connecting may take ([`DEFAULT_CONNECT_TIMEOUT`] unless set).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How failed calls are retried ([`RetryPolicy::standard`] unless set;
+    /// [`RetryPolicy::none`] turns retries off). What is retried at all is fixed by the
+    /// operation: see the [`retry`](crate::retry) module.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
         self
     }
 
@@ -202,6 +228,7 @@ impl ClientBuilder {
     /// The client, or the setting that prevents it.
     pub fn build(self) -> Result<Client, Error> {
         let headers = self.credentials.headers()?;
+        self.retry.check()?;
         let http = match self.http_client {
             Some(client) => {
                 if self.timeout.is_some()
@@ -235,6 +262,9 @@ impl ClientBuilder {
         };
         let state = happytalk_api::ClientState::new(headers);
         Ok(Client {
+            biz_host: host_of(self.environment.biz_base_url()),
+            kakao_host: host_of(self.environment.kakao_base_url()),
+            retry: self.retry,
             chat: happytalk_api::Client::new_with_client(
                 self.environment.biz_base_url(),
                 http.clone(),
@@ -259,6 +289,10 @@ pub struct Client {
     chat: happytalk_api::Client,
     kakao: happytalk_api::Client,
     environment: Environment,
+    retry: RetryPolicy,
+    /// `host[:port]` of each base URL, for traces.
+    biz_host: String,
+    kakao_host: String,
 }
 
 impl Client {
@@ -273,6 +307,7 @@ impl Client {
         ClientBuilder {
             credentials,
             environment,
+            retry: RetryPolicy::standard(),
             timeout: None,
             connect_timeout: None,
             root_certificates: Vec::new(),
@@ -300,33 +335,32 @@ impl Client {
     /// The message is validated first; an invalid one is refused with
     /// [`Error::Validation`] and nothing is sent. A failure code becomes [`Error::Api`],
     /// whatever HTTP status carried it.
+    ///
+    /// Retried only when no connection could be made, so the message never left: never after
+    /// a timeout, a dropped connection or an answer, because it may have reached the customer
+    /// (see the [`retry`](crate::retry) module). The same holds for -600 "System"
+    /// ([`ApiCode::SystemError`]): whether to send again is yours to decide.
     pub async fn send_message(&self, message: &ChatMessage) -> Result<String, Error> {
         let body = message.to_request()?;
-        let (result, status) =
-            happytalk_api::with_response_status(self.chat.send_chat_message(&body)).await;
-        let (answer, status) = decoded_body(result, status).await?;
-        if answer.code == 0 {
-            return match &answer.room_id {
-                Some(types::ResultRoomId::String(room_id)) => Ok(room_id.clone()),
-                Some(types::ResultRoomId::Int64(room_id)) => Ok(room_id.to_string()),
-                None => Err(DecodeProblem {
-                    reason: "code 0 (success) without a room_id".to_owned(),
-                }
-                .into_error(status, &answer)),
-            };
-        }
-        Err(ApiError {
-            code: ApiCode::from_biz(answer.code),
-            raw_code: answer.code.to_string(),
-            message: answer.message,
-            field: answer.field,
-            notice: answer.content,
-            status,
-        }
-        .into())
+        let trace = CallTrace::send_message(&self.biz_host, message.room_id());
+        self.call(
+            trace,
+            CHAT_SUCCESS,
+            || {
+                retry::attempt(
+                    || self.chat.send_chat_message(&body),
+                    Idempotency::NotIdempotent,
+                )
+            },
+            chat_outcome,
+        )
+        .await
     }
 
     /// 시스템 메시지 조회: the active (state `A`) system messages of a sender profile key.
+    ///
+    /// Failures that may pass on a second try are retried (see the [`retry`](crate::retry)
+    /// module).
     pub async fn system_messages(&self, sender_key: &str) -> Result<Vec<SystemMessage>, Error> {
         self.lookup_system_messages(sender_key, None).await
     }
@@ -348,35 +382,104 @@ impl Client {
         id: Option<i64>,
     ) -> Result<Vec<SystemMessage>, Error> {
         // HappyTalk documents no maximum; the spec requires at least one character.
-        let sender_key = types::GetSystemMessagesSenderKey::try_from(sender_key)
+        let sender_key_param = types::GetSystemMessagesSenderKey::try_from(sender_key)
             .map_err(|_| ValidationError::new("senderKey", Rule::NotEmpty, sender_key, true))?;
-        let (result, status) =
-            happytalk_api::with_response_status(self.kakao.get_system_messages(id, &sender_key))
-                .await;
-        let (answer, status) = decoded_body(result, status).await?;
-        if answer.code != KAKAO_SUCCESS {
-            return Err(ApiError {
-                code: ApiCode::from_kakao(&answer.code),
-                raw_code: answer.code,
-                message: answer.message,
-                field: None,
-                notice: None,
-                status,
-            }
-            .into());
-        }
-        answer
-            .data
-            .unwrap_or_default()
-            .into_iter()
-            .map(|wire| {
-                SystemMessage::from_wire(wire.clone())
-                    .map_err(|problem| problem.into_error(status, &wire))
-            })
-            .collect()
+        let trace = CallTrace::system_messages(&self.kakao_host, sender_key, id);
+        self.call(
+            trace,
+            KAKAO_SUCCESS,
+            || {
+                retry::attempt(
+                    || self.kakao.get_system_messages(id, &sender_key_param),
+                    Idempotency::Idempotent,
+                )
+            },
+            system_messages_outcome,
+        )
+        .await
+    }
+
+    /// One call: `attempt` as often as the retry policy allows, then `interpret` of the
+    /// decoded answer, traced from start to end. Every error says how many attempts were made.
+    async fn call<T, R, Fut>(
+        &self,
+        trace: CallTrace,
+        success_code: &str,
+        attempt: impl FnMut() -> Fut,
+        interpret: impl FnOnce(T, StatusCode) -> Result<R, Error>,
+    ) -> Result<R, Error>
+    where
+        Fut: Future<Output = Result<(T, StatusCode), Failure>>,
+    {
+        let (result, attempts) = trace
+            .instrument(retry::run(&self.retry, &trace, attempt))
+            .await;
+        let outcome = result
+            .and_then(|(answer, status)| Ok((interpret(answer, status)?, status)))
+            .map_err(|error| error.with_attempts(attempts));
+        trace.finish(
+            outcome.as_ref().map(|(_, status)| (*status, success_code)),
+            attempts,
+        );
+        outcome.map(|(value, _)| value)
     }
 }
 
+/// What a decoded answer of `/v1/chat/write` means: the room id, or HappyTalk's refusal.
+fn chat_outcome(answer: types::ChatMessageResult, status: StatusCode) -> Result<String, Error> {
+    if answer.code == 0 {
+        return match answer.room_id {
+            Some(types::ResultRoomId::String(room_id)) => Ok(room_id),
+            Some(types::ResultRoomId::Int64(room_id)) => Ok(room_id.to_string()),
+            None => Err(DecodeProblem {
+                reason: "code 0 (success) without a room_id".to_owned(),
+            }
+            .into_error(status, &answer)),
+        };
+    }
+    Err(ApiError {
+        code: ApiCode::from_biz(answer.code),
+        raw_code: answer.code.to_string(),
+        message: answer.message,
+        field: answer.field,
+        notice: answer.content,
+        status,
+        attempts: 1,
+    }
+    .into())
+}
+
+/// What a decoded answer of `/kakaoWebhook/v3/bzmc/sm` means: the system messages, or the
+/// Kakao host's refusal.
+fn system_messages_outcome(
+    answer: types::SystemMessageResult,
+    status: StatusCode,
+) -> Result<Vec<SystemMessage>, Error> {
+    if answer.code != KAKAO_SUCCESS {
+        return Err(ApiError {
+            code: ApiCode::from_kakao(&answer.code),
+            raw_code: answer.code,
+            message: answer.message,
+            field: None,
+            notice: None,
+            status,
+            attempts: 1,
+        }
+        .into());
+    }
+    answer
+        .data
+        .unwrap_or_default()
+        .into_iter()
+        .map(|wire| {
+            SystemMessage::from_wire(wire.clone())
+                .map_err(|problem| problem.into_error(status, &wire))
+        })
+        .collect()
+}
+
+/// The Biz host's success code.
+const CHAT_SUCCESS: &str = "0";
 /// The Kakao host's success code.
 const KAKAO_SUCCESS: &str = "200";
 

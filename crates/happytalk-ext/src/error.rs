@@ -39,6 +39,42 @@ pub enum Error {
     Configuration(#[from] ConfigurationError),
 }
 
+impl Error {
+    /// How many requests the call made before it gave up: 0 when nothing was sent (validation,
+    /// configuration), more than 1 when it was retried (see [`RetryPolicy`](crate::RetryPolicy)).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Self::Validation(_) | Self::Configuration(_) => 0,
+            Self::Api(error) => error.attempts,
+            Self::Transport(error) => error.attempts,
+            Self::UndecodableResponse(error) => error.attempts,
+        }
+    }
+
+    /// The same error, saying that the call made `attempts` requests.
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        match &mut self {
+            Self::Validation(_) | Self::Configuration(_) => {}
+            Self::Api(error) => error.attempts = attempts,
+            Self::Transport(error) => error.attempts = attempts,
+            Self::UndecodableResponse(error) => error.attempts = attempts,
+        }
+        self
+    }
+}
+
+/// `Display` of an attempt count: nothing for one attempt, " (after N attempts)" for more.
+struct Attempts(u32);
+
+impl fmt::Display for Attempts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            0 | 1 => Ok(()),
+            n => write!(f, " (after {n} attempts)"),
+        }
+    }
+}
+
 /// A value refused before anything was sent.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("`{field}` {rule}; got {given}")]
@@ -140,6 +176,7 @@ pub struct ApiError {
     pub(crate) field: Option<String>,
     pub(crate) notice: Option<String>,
     pub(crate) status: StatusCode,
+    pub(crate) attempts: u32,
 }
 
 impl ApiError {
@@ -173,6 +210,12 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// How many requests the call made (more than 1 when earlier attempts failed in a way that
+    /// was retried).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -192,7 +235,12 @@ impl fmt::Display for ApiError {
         if let Some(notice) = &self.notice {
             write!(f, ", notice shown to the customer: {notice:?}")?;
         }
-        write!(f, " [HTTP {}]", self.status.as_u16())
+        write!(
+            f,
+            " [HTTP {}]{}",
+            self.status.as_u16(),
+            Attempts(self.attempts)
+        )
     }
 }
 
@@ -417,17 +465,32 @@ impl fmt::Display for ApiCode {
 /// `Display` gives the kind, what to check, and the whole chain of causes (reqwest keeps the
 /// useful part, such as "Connection refused", in its sources).
 #[derive(Debug, thiserror::Error)]
-#[error("{kind}: {}", self.causes())]
+#[error("{kind}: {}{}", self.causes(), Attempts(self.attempts))]
 pub struct TransportError {
     kind: TransportErrorKind,
     #[source]
     source: Box<dyn std::error::Error + Send + Sync>,
+    attempts: u32,
 }
 
 impl TransportError {
     /// What kind of failure it was.
     pub fn kind(&self) -> TransportErrorKind {
         self.kind
+    }
+
+    /// How many requests the call made before it gave up.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    #[cfg(test)]
+    pub(crate) fn for_test(kind: TransportErrorKind) -> Self {
+        Self {
+            kind,
+            source: "test".into(),
+            attempts: 1,
+        }
     }
 
     fn causes(&self) -> String {
@@ -488,6 +551,7 @@ impl From<reqwest::Error> for TransportError {
         Self {
             kind,
             source: Box::new(error),
+            attempts: 1,
         }
     }
 }
@@ -500,6 +564,7 @@ pub struct UndecodableResponse {
     reason: String,
     snippet: String,
     evidence: Evidence,
+    attempts: u32,
 }
 
 /// What an [`UndecodableResponse`]'s snippet shows.
@@ -534,6 +599,7 @@ impl UndecodableResponse {
             reason: reason.into(),
             snippet,
             evidence,
+            attempts: 1,
         }
     }
 
@@ -552,6 +618,11 @@ impl UndecodableResponse {
     /// The HTTP status of the answer, when one arrived.
     pub fn status(&self) -> Option<StatusCode> {
         self.status
+    }
+
+    /// How many requests the call made before it gave up.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 
     /// Why it could not be decoded.
@@ -579,8 +650,9 @@ impl UndecodableResponse {
             Evidence::DecodedValue { whole: false } => format!("in {:?}…", self.snippet),
         };
         format!(
-            "HappyTalk's answer is not what the API documents ({status}): {}; {body}",
-            self.reason
+            "HappyTalk's answer is not what the API documents ({status}): {}; {body}{}",
+            self.reason,
+            Attempts(self.attempts)
         )
     }
 }
@@ -607,7 +679,7 @@ impl DecodeProblem {
 /// Splits what the generated client returned into the decoded body and its status (success and
 /// documented failure bodies alike: HappyTalk's `code` decides, not the status), or an [`Error`].
 ///
-/// `status` is the response status recorded by [`happytalk_api::with_response_status`]: the
+/// `status` is the response status recorded by [`happytalk_api::with_response_info`]: the
 /// generated error for an undecodable body does not keep it.
 pub(crate) async fn decoded_body<T>(
     result: Result<ResponseValue<T>, happytalk_api::Error<T>>,
@@ -641,6 +713,7 @@ pub(crate) async fn decoded_body<T>(
             Err(TransportError {
                 kind: TransportErrorKind::Request,
                 source: message.into(),
+                attempts: 1,
             }
             .into())
         }
@@ -720,6 +793,7 @@ mod tests {
             field: field.map(str::to_owned),
             notice: notice.map(str::to_owned),
             status: StatusCode::OK,
+            attempts: 1,
         }
     }
 
@@ -779,6 +853,33 @@ mod tests {
                 .ends_with("no room_id; in \"{\\\"code\\\":0}\""),
             "{decoded}"
         );
+    }
+
+    #[test]
+    fn a_retried_error_says_how_many_attempts_it_made() {
+        let once = api_error("-600", None, None, None);
+        assert_eq!(Error::from(once.clone()).attempts(), 1);
+        let thrice = Error::from(once).with_attempts(3);
+        assert_eq!(thrice.attempts(), 3);
+        assert!(
+            thrice
+                .to_string()
+                .ends_with("[HTTP 200] (after 3 attempts)"),
+            "{thrice}"
+        );
+        let timeout = Error::from(TransportError::for_test(TransportErrorKind::Timeout));
+        assert_eq!(
+            timeout.with_attempts(2).to_string(),
+            "HappyTalk did not answer in time (retry, or raise the timeout): test (after 2 attempts)"
+        );
+        let html = Error::from(UndecodableResponse::new(None, "bad", b"<html>")).with_attempts(3);
+        assert!(
+            html.to_string()
+                .ends_with("body \"<html>\" (after 3 attempts)"),
+            "{html}"
+        );
+        let invalid = Error::from(ValidationError::new("uuid", Rule::NotEmpty, "", true));
+        assert_eq!(invalid.with_attempts(3).attempts(), 0, "nothing was sent");
     }
 
     #[test]

@@ -61,7 +61,9 @@ mod client;
 pub mod code_table;
 mod error;
 mod message;
+pub mod retry;
 mod system_message;
+mod telemetry;
 
 pub use client::{
     BIZ_PATCH, BIZ_PRODUCTION, Client, ClientBuilder, Credentials, CustomHosts,
@@ -74,6 +76,7 @@ pub use error::{
 pub use message::{
     ChatMessage, MSG_LENGTH, MessageContent, ROOM_ID_LENGTH, URL_LENGTH, UUID_LENGTH,
 };
+pub use retry::RetryPolicy;
 pub use system_message::{
     Button, Comment, CommentStatus, InspectStatus, LinkType, Message, MessageType, SystemMessage,
     SystemMessageStatus,

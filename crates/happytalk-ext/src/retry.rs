@@ -1,0 +1,380 @@
+//! Retries: which failures are retried for which operation, how long to wait, and when to stop.
+//!
+//! The rules follow what each operation does to the world:
+//!
+//! - **System messages** (`GET`) only read. A failure that may pass on a second try is retried:
+//!   a connection that could not be made, a timeout, a connection dropped before the answer was
+//!   complete, and HTTP 408, 429 or 5xx whose body is not one of HappyTalk's documented answers
+//!   (a proxy's error page, an empty body). No Kakao result code is retried: none is documented
+//!   as temporary, and the ones closest to it (509 "not in a state that can process the
+//!   request") describe the state of the sender profile, which a retry seconds later does not
+//!   change.
+//! - **Sending a message** (`POST /v1/chat/write`) puts a message in front of a customer. It is
+//!   retried only when the request provably never reached HappyTalk: no connection could be made
+//!   (refused, DNS, TLS handshake), so not one byte of the request was written. Never after a
+//!   timeout (a connect timeout included), a dropped connection or any answer, since the message
+//!   may have been delivered; and never on -600 "System", whose docs say it *may* pass on retry:
+//!   whether a second copy is acceptable is the caller's decision (see
+//!   [`ApiCode::SystemError`](crate::ApiCode::SystemError)).
+//!
+//! Waits grow exponentially from [`RetryPolicy::backoff`]'s initial delay up to its maximum,
+//! with full jitter (each wait is drawn uniformly between zero and that bound, so clients that
+//! failed together do not retry together). A `Retry-After` header is honoured (waited at least)
+//! when it fits in the time left. No attempt starts after [`RetryPolicy::max_elapsed`]; a wait
+//! that would cross it is shortened to end there.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
+use happytalk_api::{ResponseInfo, ResponseValue};
+use reqwest::StatusCode;
+use reqwest::header::HeaderValue;
+
+use crate::error::{ConfigurationError, Error, TransportErrorKind, decoded_body};
+use crate::telemetry::CallTrace;
+
+/// When and how often a call is retried. See the [module docs](crate::retry) for what is
+/// retried; this only sets how much.
+///
+/// ```
+/// use std::time::Duration;
+/// use happytalk_ext::RetryPolicy;
+///
+/// let patient = RetryPolicy::standard()
+///     .max_attempts(5)
+///     .backoff(Duration::from_millis(100), Duration::from_secs(2))
+///     .max_elapsed(Duration::from_secs(10));
+/// assert_eq!(patient.attempts(), 5);
+/// assert_eq!(RetryPolicy::none().attempts(), 1);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_delay: Duration,
+    max_delay: Duration,
+    max_elapsed: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self::standard()
+    }
+}
+
+impl RetryPolicy {
+    /// The default: 3 attempts in all, waits drawn from 0–200 ms, then 0–400 ms (doubling, at
+    /// most 5 s), and no attempt starting more than 15 s after the first.
+    pub fn standard() -> Self {
+        Self {
+            max_attempts: 3,
+            initial_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            max_elapsed: Duration::from_secs(15),
+        }
+    }
+
+    /// No retry: every call is one attempt.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::standard()
+        }
+    }
+
+    /// Attempts in all, the first included (1 means no retry; 0 is refused when the client is
+    /// built).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// The bound of the first wait, doubling after each retry up to `max`. Each wait is drawn
+    /// uniformly between zero and the bound (full jitter).
+    pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_delay = initial;
+        self.max_delay = max;
+        self
+    }
+
+    /// The cap on total time: no attempt starts later than this after the first one started. An
+    /// attempt under way is not cut short (the client's timeout bounds it).
+    pub fn max_elapsed(mut self, cap: Duration) -> Self {
+        self.max_elapsed = cap;
+        self
+    }
+
+    /// Attempts in all, the first included.
+    pub fn attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    pub(crate) fn check(&self) -> Result<(), ConfigurationError> {
+        if self.max_attempts == 0 {
+            return Err(ConfigurationError(
+                "the retry policy allows 0 attempts; use at least 1 (RetryPolicy::none() for \
+                 no retry)"
+                    .to_owned(),
+            ));
+        }
+        if self.initial_delay > self.max_delay {
+            return Err(ConfigurationError(format!(
+                "the retry policy's initial wait ({:?}) is longer than its maximum ({:?})",
+                self.initial_delay, self.max_delay
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Whether repeating a request can change the world twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Idempotency {
+    /// Reading (`GET`): retry whatever may pass on a second try.
+    Idempotent,
+    /// Sending a message (`POST`): retry only what provably never left.
+    NotIdempotent,
+}
+
+/// A failed attempt: the error, and why it may be retried (if it may).
+pub(crate) struct Failure {
+    pub(crate) error: Error,
+    retry: Option<&'static str>,
+    retry_after: Option<Duration>,
+}
+
+impl Failure {
+    fn new(error: Error, idempotency: Idempotency, info: Option<&ResponseInfo>) -> Self {
+        let retry = retry_reason(&error, idempotency);
+        let retry_after = info
+            .and_then(ResponseInfo::retry_after)
+            .and_then(parse_retry_after);
+        Self {
+            error,
+            retry,
+            retry_after,
+        }
+    }
+
+    /// Why this failure may be retried, as a tracing event says it.
+    pub(crate) fn retry_reason(&self) -> &'static str {
+        self.retry.unwrap_or("not retryable")
+    }
+}
+
+/// Why `error` may pass on another attempt, or `None` when it must not be retried.
+fn retry_reason(error: &Error, idempotency: Idempotency) -> Option<&'static str> {
+    match (error, idempotency) {
+        (Error::Transport(transport), _) if transport.kind() == TransportErrorKind::Connect => {
+            Some("no connection could be made; the request was not sent")
+        }
+        (Error::Transport(transport), Idempotency::Idempotent) => match transport.kind() {
+            TransportErrorKind::Timeout => Some("no answer in time"),
+            TransportErrorKind::Other => Some("the exchange broke off"),
+            _ => None,
+        },
+        (Error::UndecodableResponse(answer), Idempotency::Idempotent) => {
+            match answer.status()?.as_u16() {
+                408 => Some("HTTP 408 with an undocumented body"),
+                429 => Some("HTTP 429 with an undocumented body"),
+                500..=599 => Some("HTTP 5xx with an undocumented body"),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date (RFC 9110 §10.2.3); anything else is ignored.
+fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
+    let text = value.to_str().ok()?.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(text).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// One attempt of the generated call that `call` makes: its decoded body and status, or a
+/// [`Failure`].
+///
+/// The call is made here rather than passed in: a future passed to an `async fn` is held
+/// twice in its state (as argument and as awaited), and these are the largest futures of a
+/// call.
+pub(crate) async fn attempt<T, Call>(
+    call: impl FnOnce() -> Call,
+    idempotency: Idempotency,
+) -> Result<(T, StatusCode), Failure>
+where
+    Call: Future<Output = Result<ResponseValue<T>, happytalk_api::Error<T>>>,
+{
+    let (result, info) = happytalk_api::with_response_info(call()).await;
+    decoded_body(result, info.as_ref().map(ResponseInfo::status))
+        .await
+        .map_err(|error| Failure::new(error, idempotency, info.as_ref()))
+}
+
+/// Runs `attempt` until it succeeds, fails in a way that must not be retried, or `policy` says
+/// stop; returns the last outcome and how many attempts were made.
+pub(crate) async fn run<T, Fut>(
+    policy: &RetryPolicy,
+    trace: &CallTrace,
+    mut attempt: impl FnMut() -> Fut,
+) -> (Result<T, Error>, u32)
+where
+    Fut: Future<Output = Result<T, Failure>>,
+{
+    // Shared by the attempt and the retry notice; atomic (not a Cell) so that the call's future
+    // stays `Send`.
+    let attempts = AtomicU32::new(0);
+    let started = Instant::now();
+    let bounds = ExponentialBuilder::new()
+        .with_min_delay(policy.initial_delay)
+        .with_max_delay(policy.max_delay)
+        .with_factor(2.0)
+        .with_max_times(policy.max_attempts.saturating_sub(1) as usize);
+    let result = (|| {
+        attempts.fetch_add(1, Ordering::Relaxed);
+        attempt()
+    })
+    .retry(bounds.build())
+    .sleep(tokio::time::sleep)
+    .when(|failure: &Failure| failure.retry.is_some())
+    .adjust(|failure, bound| {
+        let left = policy.max_elapsed.checked_sub(started.elapsed())?;
+        let wait = full_jitter(bound?);
+        match failure.retry_after {
+            // The server asked for more time than the cap leaves: give up now, not later.
+            Some(asked) if asked > left => None,
+            Some(asked) => Some(wait.max(asked).min(left)),
+            None => Some(wait.min(left)),
+        }
+    })
+    .notify(|failure, wait| trace.retrying(attempts.load(Ordering::Relaxed), wait, failure))
+    .await;
+    let attempts = attempts.into_inner();
+    (result.map_err(|failure| failure.error), attempts)
+}
+
+/// A wait drawn uniformly from zero to `bound`.
+fn full_jitter(bound: Duration) -> Duration {
+    bound.mul_f64(fastrand::f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{TransportError, UndecodableResponse};
+
+    fn transport(kind: TransportErrorKind) -> Error {
+        TransportError::for_test(kind).into()
+    }
+
+    fn undecodable(status: u16) -> Error {
+        UndecodableResponse::new(
+            Some(StatusCode::from_u16(status).unwrap()),
+            "bad",
+            b"<html>",
+        )
+        .into()
+    }
+
+    #[test]
+    fn a_post_is_retried_only_when_no_connection_was_made() {
+        use Idempotency::NotIdempotent;
+        assert!(retry_reason(&transport(TransportErrorKind::Connect), NotIdempotent).is_some());
+        for kind in [
+            TransportErrorKind::Timeout,
+            TransportErrorKind::Other,
+            TransportErrorKind::Request,
+        ] {
+            assert_eq!(
+                retry_reason(&transport(kind), NotIdempotent),
+                None,
+                "{kind:?}"
+            );
+        }
+        for status in [200, 408, 429, 500, 503] {
+            assert_eq!(retry_reason(&undecodable(status), NotIdempotent), None);
+        }
+    }
+
+    #[test]
+    fn a_get_is_retried_on_what_may_pass_and_nothing_else() {
+        use Idempotency::Idempotent;
+        for kind in [
+            TransportErrorKind::Connect,
+            TransportErrorKind::Timeout,
+            TransportErrorKind::Other,
+        ] {
+            assert!(
+                retry_reason(&transport(kind), Idempotent).is_some(),
+                "{kind:?}"
+            );
+        }
+        assert_eq!(
+            retry_reason(&transport(TransportErrorKind::Request), Idempotent),
+            None
+        );
+        for status in [408, 429, 500, 502, 503, 504, 599] {
+            assert!(
+                retry_reason(&undecodable(status), Idempotent).is_some(),
+                "{status}"
+            );
+        }
+        for status in [200, 302, 400, 404, 418] {
+            assert_eq!(
+                retry_reason(&undecodable(status), Idempotent),
+                None,
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let header = |text: &str| HeaderValue::from_str(text).unwrap();
+        assert_eq!(
+            parse_retry_after(&header("3")),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(parse_retry_after(&header(" 0 ")), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after(&header("Wed, 21 Oct 2015 07:28:00 GMT")),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
+        let wait = parse_retry_after(&header(&later)).unwrap();
+        assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120));
+        for junk in ["-1", "soon", "1.5", ""] {
+            assert_eq!(parse_retry_after(&header(junk)), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn full_jitter_stays_within_its_bound() {
+        let bound = Duration::from_millis(400);
+        let waits: Vec<Duration> = (0..1000).map(|_| full_jitter(bound)).collect();
+        assert!(waits.iter().all(|wait| *wait <= bound));
+        // Uniform from zero: some waits are short, some long.
+        assert!(waits.iter().any(|wait| *wait < bound / 4));
+        assert!(waits.iter().any(|wait| *wait > bound * 3 / 4));
+    }
+
+    #[test]
+    fn a_policy_needs_one_attempt_and_ordered_bounds() {
+        assert!(RetryPolicy::standard().check().is_ok());
+        assert!(RetryPolicy::none().check().is_ok());
+        let zero = RetryPolicy::standard().max_attempts(0).check().unwrap_err();
+        assert!(zero.to_string().contains("0 attempts"), "{zero}");
+        let upside_down = RetryPolicy::standard()
+            .backoff(Duration::from_secs(2), Duration::from_secs(1))
+            .check()
+            .unwrap_err();
+        assert!(upside_down.to_string().contains("longer than its maximum"));
+    }
+}
