@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use happytalk_ext::{Client, Credentials, Environment};
 use serde::Serialize;
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// The client id every test sends.
 pub const CLIENT_ID: &str = "test-client-id";
@@ -145,6 +146,76 @@ impl ReceivedRequest {
 /// The value of a header as sent, for asserting the real secret went out.
 pub fn header<'a>(request: &'a wiremock::Request, name: &str) -> Option<&'a str> {
     request.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Bound on each read of [`read_request`], so that a test fails instead of hanging.
+const READ_STEP: Duration = Duration::from_secs(10);
+/// The most a request may be (head and body); a larger one is a test failure, not a hang.
+const MAX_REQUEST: usize = 64 * 1024;
+
+/// One HTTP/1.1 request as the server read it. Header names are lower case.
+#[derive(Debug)]
+pub struct Received {
+    pub method: String,
+    pub target: String,
+    pub headers: BTreeMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+/// Reads the head up to `\r\n\r\n`, then `Content-Length` bytes of body.
+pub async fn read_request(stream: &mut (impl AsyncRead + Unpin)) -> Result<Received, String> {
+    let mut buffer = Vec::new();
+    let head_end = loop {
+        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at;
+        }
+        read_more(stream, &mut buffer).await?;
+    };
+    let head = std::str::from_utf8(&buffer[..head_end])
+        .map_err(|_| "the request head is not UTF-8".to_owned())?;
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next().unwrap_or_default().split(' ');
+    let method = request_line.next().unwrap_or_default().to_owned();
+    let target = request_line.next().unwrap_or_default().to_owned();
+    let headers: BTreeMap<String, String> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    let length: usize = match headers.get("content-length") {
+        Some(value) => value
+            .parse()
+            .map_err(|_| format!("Content-Length {value:?}"))?,
+        None => 0,
+    };
+    let body_start = head_end + 4;
+    while buffer.len() < body_start + length {
+        read_more(stream, &mut buffer).await?;
+    }
+    Ok(Received {
+        method,
+        target,
+        headers,
+        body: buffer[body_start..body_start + length].to_vec(),
+    })
+}
+
+async fn read_more(
+    stream: &mut (impl AsyncRead + Unpin),
+    buffer: &mut Vec<u8>,
+) -> Result<(), String> {
+    if buffer.len() > MAX_REQUEST {
+        return Err(format!("the request exceeds {MAX_REQUEST} bytes"));
+    }
+    let mut chunk = [0; 4096];
+    let read = tokio::time::timeout(READ_STEP, stream.read(&mut chunk))
+        .await
+        .map_err(|_| "reading the request timed out".to_owned())?
+        .map_err(|e| format!("reading the request: {e}"))?;
+    if read == 0 {
+        return Err("the connection closed before the request was complete".to_owned());
+    }
+    buffer.extend_from_slice(&chunk[..read]);
+    Ok(())
 }
 
 /// The README's Rust example compiles (rustdoc runs it as a doctest of this crate).

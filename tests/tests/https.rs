@@ -2,15 +2,15 @@
 //! verifies its certificate: a local TLS server on loopback with a self-signed certificate is
 //! reached when that certificate is added as a root, and refused when it is not.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use happytalk_ext::{
     ChatMessage, Client, Environment, Error, RetryPolicy, TransportErrorKind, reqwest,
 };
+use happytalk_tests::{Received, read_request};
 use serde_json::json;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio::time::timeout;
@@ -23,19 +23,8 @@ const STEP: Duration = Duration::from_secs(10);
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(20);
 /// Bound on waiting for the server task to finish.
 const SERVER_DONE: Duration = Duration::from_secs(30);
-/// The most a request may be (head and body); a larger one is a test failure, not a hang.
-const MAX_REQUEST: usize = 64 * 1024;
 /// The success answer of `/v1/chat/write`.
 const ANSWER: &str = r#"{"code":0,"room_id":"1234567","message":""}"#;
-
-/// One HTTP/1.1 request as the server read it. Header names are lower case.
-#[derive(Debug)]
-struct Received {
-    method: String,
-    target: String,
-    headers: BTreeMap<String, String>,
-    body: Vec<u8>,
-}
 
 /// What the server saw over its connections.
 #[derive(Debug, Default)]
@@ -142,62 +131,6 @@ async fn serve(
         .map_err(|e| format!("writing the answer: {e}"))?;
     }
     Ok(log)
-}
-
-/// Reads the head up to `\r\n\r\n`, then `Content-Length` bytes of body.
-async fn read_request(stream: &mut (impl AsyncRead + Unpin)) -> Result<Received, String> {
-    let mut buffer = Vec::new();
-    let head_end = loop {
-        if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at;
-        }
-        read_more(stream, &mut buffer).await?;
-    };
-    let head = std::str::from_utf8(&buffer[..head_end])
-        .map_err(|_| "the request head is not UTF-8".to_owned())?;
-    let mut lines = head.split("\r\n");
-    let mut request_line = lines.next().unwrap_or_default().split(' ');
-    let method = request_line.next().unwrap_or_default().to_owned();
-    let target = request_line.next().unwrap_or_default().to_owned();
-    let headers: BTreeMap<String, String> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
-        .collect();
-    let length: usize = match headers.get("content-length") {
-        Some(value) => value
-            .parse()
-            .map_err(|_| format!("Content-Length {value:?}"))?,
-        None => 0,
-    };
-    let body_start = head_end + 4;
-    while buffer.len() < body_start + length {
-        read_more(stream, &mut buffer).await?;
-    }
-    Ok(Received {
-        method,
-        target,
-        headers,
-        body: buffer[body_start..body_start + length].to_vec(),
-    })
-}
-
-async fn read_more(
-    stream: &mut (impl AsyncRead + Unpin),
-    buffer: &mut Vec<u8>,
-) -> Result<(), String> {
-    if buffer.len() > MAX_REQUEST {
-        return Err(format!("the request exceeds {MAX_REQUEST} bytes"));
-    }
-    let mut chunk = [0; 4096];
-    let read = timeout(STEP, stream.read(&mut chunk))
-        .await
-        .map_err(|_| "reading the request timed out".to_owned())?
-        .map_err(|e| format!("reading the request: {e}"))?;
-    if read == 0 {
-        return Err("the connection closed before the request was complete".to_owned());
-    }
-    buffer.extend_from_slice(&chunk[..read]);
-    Ok(())
 }
 
 fn message() -> ChatMessage {

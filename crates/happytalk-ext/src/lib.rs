@@ -11,6 +11,10 @@
 //! - Code tables ([`SystemMessageStatus`], [`MessageType`], …) decode values HappyTalk has not
 //!   documented yet instead of failing the response ([`code_table`]).
 //! - The client secret never appears in `Debug`, `Display` or an error.
+//! - Safe retries, on by default ([`RetryPolicy`], [`retry`]): reads are retried on what may
+//!   pass on a second try; a message is resent only when it provably never left.
+//! - With the default feature `tracing`, a span per call and an event per retry (see the
+//!   repository README), never with the secret, the message text or the customer uuid.
 //!
 //! Every call goes through the generated [`happytalk_api`] client; this crate adds no HTTP code
 //! of its own.

@@ -1,0 +1,382 @@
+//! What is retried and what never is, against servers on loopback that inject the faults:
+//! status sequences (wiremock), connections dropped after the request was read or left silent
+//! (a raw TCP server), and a port that starts listening late.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use happytalk_ext::{
+    ApiCode, ChatMessage, Client, Environment, Error, RetryPolicy, TransportErrorKind,
+};
+use happytalk_tests::{credentials, fixture, read_request, refused_base_url};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn client(url: &str, policy: RetryPolicy) -> Client {
+    Client::builder(Environment::custom(url, url).unwrap(), credentials())
+        .retry(policy)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+/// Short waits, so that tests that retry stay fast.
+fn quick(attempts: u32) -> RetryPolicy {
+    RetryPolicy::standard()
+        .max_attempts(attempts)
+        .backoff(Duration::from_millis(5), Duration::from_millis(20))
+}
+
+fn message() -> ChatMessage {
+    ChatMessage::text("cust-0001", "1234567", "안녕하세요")
+}
+
+fn html(status: u16) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw("<html>Service Unavailable</html>", "text/html")
+}
+
+fn json(status: u16, fixture_name: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status)
+        .set_body_raw(fixture(fixture_name).into_bytes(), "application/json")
+}
+
+/// A server answering `first` to the first `times` requests, then `then` to every other.
+async fn server(first: ResponseTemplate, times: u64, then: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(first)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(then)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn requests(server: &MockServer) -> usize {
+    server
+        .received_requests()
+        .await
+        .expect("recording is on")
+        .len()
+}
+
+/// What a [`RawServer`] does once it has read a whole request.
+#[derive(Clone, Copy)]
+enum Then {
+    /// Close the connection without a byte of answer.
+    Drop,
+    /// Keep the connection open and say nothing (for 30 s).
+    Silence,
+    /// Answer 200 with this JSON body.
+    Answer(&'static str),
+}
+
+/// A plain TCP server that reads each request whole, counts it and does the next of its
+/// `script` (the last step repeats).
+struct RawServer {
+    url: String,
+    requests: Arc<AtomicUsize>,
+}
+
+impl RawServer {
+    async fn start(script: Vec<Then>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(AtomicUsize::new(0));
+        tokio::spawn(serve(listener, script, requests.clone()));
+        Self { url, requests }
+    }
+
+    fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+async fn serve(listener: TcpListener, script: Vec<Then>, requests: Arc<AtomicUsize>) {
+    while let Ok((stream, _)) = listener.accept().await {
+        let seen = requests.clone();
+        let script = script.clone();
+        tokio::spawn(async move { answer(stream, &script, &seen).await });
+    }
+}
+
+/// Serves one connection: every request on it gets the next step of `script`.
+async fn answer(mut stream: TcpStream, script: &[Then], seen: &AtomicUsize) {
+    while let Ok(_request) = read_request(&mut stream).await {
+        let index = seen.fetch_add(1, Ordering::SeqCst);
+        match script[index.min(script.len() - 1)] {
+            Then::Drop => return,
+            Then::Silence => {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                return;
+            }
+            Then::Answer(body) => {
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                if stream.write_all(response.as_bytes()).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+const CHAT_SUCCESS: &str = r#"{"code":0,"room_id":"1234567","message":""}"#;
+/// The fixture of an empty successful lookup.
+const KAKAO_FIXTURE: &str = "kakao/success-empty.json";
+const KAKAO_EMPTY: &str = r#"{"code":"200","data":[]}"#;
+
+#[tokio::test]
+async fn a_get_that_sees_503_twice_succeeds_with_three_requests_by_default() {
+    let server = server(html(503), 2, json(200, "kakao/success-one.json")).await;
+    let client = happytalk_tests::client_for(&server.uri()); // the default policy
+    let found = client.system_messages("example-senderKey").await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(requests(&server).await, 3);
+}
+
+#[tokio::test]
+async fn a_get_is_retried_on_408_429_and_5xx_whose_body_is_not_documented() {
+    for status in [408, 429, 500, 502, 504] {
+        let server = server(html(status), 1, json(200, KAKAO_FIXTURE)).await;
+        let found = client(&server.uri(), quick(3)).system_messages("k").await;
+        assert_eq!(found.unwrap(), [], "{status}");
+        assert_eq!(requests(&server).await, 2, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn a_get_is_not_retried_on_a_documented_answer_whatever_its_status() {
+    let server = server(
+        json(503, "kakao/failure-507.json"),
+        1,
+        json(200, KAKAO_FIXTURE),
+    )
+    .await;
+    let error = client(&server.uri(), quick(3))
+        .system_messages("k")
+        .await
+        .unwrap_err();
+    let Error::Api(api) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(*api.code(), ApiCode::InvalidSenderProfile);
+    assert_eq!((api.status().as_u16(), api.attempts()), (503, 1));
+    assert_eq!(requests(&server).await, 1);
+}
+
+#[tokio::test]
+async fn a_get_is_not_retried_on_an_undocumented_answer_with_another_status() {
+    let server = server(html(404), 1, json(200, KAKAO_FIXTURE)).await;
+    let error = client(&server.uri(), quick(3))
+        .system_messages("k")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::UndecodableResponse(_)), "{error:?}");
+    assert_eq!(requests(&server).await, 1);
+}
+
+#[tokio::test]
+async fn a_get_is_retried_after_a_dropped_connection_and_a_timeout() {
+    let dropped = RawServer::start(vec![Then::Drop, Then::Answer(KAKAO_EMPTY)]).await;
+    let found = client(&dropped.url, quick(3)).system_messages("k").await;
+    assert_eq!(found.unwrap(), []);
+    assert_eq!(dropped.requests(), 2);
+
+    let silent = RawServer::start(vec![Then::Silence, Then::Answer(KAKAO_EMPTY)]).await;
+    let impatient = Client::builder(
+        Environment::custom(&silent.url, &silent.url).unwrap(),
+        credentials(),
+    )
+    .retry(quick(3))
+    .timeout(Duration::from_millis(300))
+    .build()
+    .unwrap();
+    assert_eq!(impatient.system_messages("k").await.unwrap(), []);
+    assert_eq!(silent.requests(), 2);
+}
+
+#[tokio::test]
+async fn a_post_whose_connection_drops_after_the_request_is_sent_once() {
+    let server = RawServer::start(vec![Then::Drop, Then::Answer(CHAT_SUCCESS)]).await;
+    let error = client(&server.url, quick(5))
+        .send_message(&message())
+        .await
+        .unwrap_err();
+    let Error::Transport(transport) = &error else {
+        panic!("{error:?}")
+    };
+    assert_ne!(transport.kind(), TransportErrorKind::Connect);
+    assert_eq!(error.attempts(), 1);
+    assert_eq!(server.requests(), 1, "the message may have been delivered");
+}
+
+#[tokio::test]
+async fn a_post_that_times_out_is_sent_once() {
+    let server = RawServer::start(vec![Then::Silence, Then::Answer(CHAT_SUCCESS)]).await;
+    let client = Client::builder(
+        Environment::custom(&server.url, &server.url).unwrap(),
+        credentials(),
+    )
+    .retry(quick(5))
+    .timeout(Duration::from_millis(300))
+    .build()
+    .unwrap();
+    let error = client.send_message(&message()).await.unwrap_err();
+    let Error::Transport(transport) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(transport.kind(), TransportErrorKind::Timeout);
+    assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn a_post_answered_with_an_error_page_or_600_is_sent_once() {
+    let cases = [
+        (html(503), "an HTML 503"),
+        (html(429), "an HTML 429"),
+        (
+            ResponseTemplate::new(500).set_body_raw(
+                r#"{"code":-600,"message":"System"}"#.as_bytes().to_vec(),
+                "application/json",
+            ),
+            "-600 under 500",
+        ),
+    ];
+    for (first, what) in cases {
+        let server = server(first, 1, json(200, "chat/success.json")).await;
+        let error = client(&server.uri(), quick(5))
+            .send_message(&message())
+            .await
+            .unwrap_err();
+        assert_eq!(error.attempts(), 1, "{what}");
+        assert_eq!(requests(&server).await, 1, "{what}");
+        if let Error::Api(api) = &error {
+            assert_eq!(*api.code(), ApiCode::SystemError);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_post_to_a_port_that_listens_300_ms_later_succeeds_and_is_sent_once() {
+    let url = refused_base_url();
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    let requests = Arc::new(AtomicUsize::new(0));
+    let seen = requests.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+        serve(listener, vec![Then::Answer(CHAT_SUCCESS)], seen).await;
+    });
+    // Enough attempts to wait out 300 ms whatever the jitter draws.
+    let patient = RetryPolicy::standard()
+        .max_attempts(100)
+        .backoff(Duration::from_millis(20), Duration::from_millis(100))
+        .max_elapsed(Duration::from_secs(10));
+    let started = Instant::now();
+    let room_id = client(&url, patient).send_message(&message()).await;
+    assert_eq!(room_id.unwrap(), "1234567");
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn retries_stop_at_the_cap_within_ten_percent_of_it() {
+    let server = server(html(503), u64::MAX, html(503)).await;
+    let cap = Duration::from_secs(2);
+    let policy = RetryPolicy::standard()
+        .max_attempts(u32::MAX)
+        .backoff(Duration::from_millis(20), Duration::from_millis(200))
+        .max_elapsed(cap);
+    let started = Instant::now();
+    let error = client(&server.uri(), policy)
+        .system_messages("k")
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= cap.mul_f64(0.9) && elapsed <= cap.mul_f64(1.1),
+        "stopped after {elapsed:?}, cap {cap:?}"
+    );
+    let attempts = error.attempts();
+    assert!(attempts > 2, "{attempts}");
+    assert_eq!(requests(&server).await, attempts as usize);
+    assert!(
+        error
+            .to_string()
+            .ends_with(&format!("(after {attempts} attempts)")),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn retry_after_is_waited_for_when_it_fits_in_the_cap() {
+    let busy = html(503).insert_header("Retry-After", "1");
+    let server = server(busy, 1, json(200, KAKAO_FIXTURE)).await;
+    let started = Instant::now();
+    let found = client(&server.uri(), quick(3)).system_messages("k").await;
+    assert_eq!(found.unwrap(), []);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited as asked"
+    );
+    assert_eq!(requests(&server).await, 2);
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_cap_ends_the_call_at_once() {
+    let busy = html(503).insert_header("Retry-After", "60");
+    let server = server(busy, 1, json(200, KAKAO_FIXTURE)).await;
+    let policy = quick(3).max_elapsed(Duration::from_secs(5));
+    let started = Instant::now();
+    let error = client(&server.uri(), policy)
+        .system_messages("k")
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(5), "did not wait");
+    assert_eq!(error.attempts(), 1);
+    assert_eq!(requests(&server).await, 1);
+}
+
+#[tokio::test]
+async fn with_retries_off_every_call_is_one_attempt() {
+    let error = client(&refused_base_url(), RetryPolicy::none())
+        .system_messages("k")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Transport(t) if t.kind() == TransportErrorKind::Connect),
+        "{error:?}"
+    );
+    assert_eq!(error.attempts(), 1);
+    assert!(!error.to_string().contains("attempts"), "{error}");
+}
+
+#[tokio::test]
+async fn a_refused_post_is_retried_up_to_the_attempts_allowed() {
+    let error = client(&refused_base_url(), quick(4))
+        .send_message(&message())
+        .await
+        .unwrap_err();
+    assert_eq!(error.attempts(), 4);
+}
+
+#[tokio::test]
+async fn a_policy_without_attempts_is_refused_when_the_client_is_built() {
+    let error = Client::builder(Environment::Patch, credentials())
+        .retry(RetryPolicy::standard().max_attempts(0))
+        .build()
+        .unwrap_err();
+    assert!(matches!(error, Error::Configuration(_)), "{error:?}");
+}
