@@ -321,6 +321,25 @@ async fn retries_stop_at_the_cap_within_ten_percent_of_it() {
 }
 
 #[tokio::test]
+async fn the_cap_ends_the_call_even_during_an_attempt_and_a_post_is_still_sent_once() {
+    let server = RawServer::start(vec![Then::Silence]).await;
+    let cap = Duration::from_secs(1);
+    let started = Instant::now();
+    let error = client(&server.url, quick(5).max_elapsed(cap)) // the request timeout is 10 s
+        .send_message(&message())
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(elapsed >= cap && elapsed <= cap.mul_f64(1.1), "{elapsed:?}");
+    let Error::Transport(transport) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(transport.kind(), TransportErrorKind::Timeout);
+    assert!(error.to_string().contains("cap of 1s"), "{error}");
+    assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
 async fn retry_after_is_waited_for_when_it_fits_in_the_cap() {
     let busy = html(503).insert_header("Retry-After", "1");
     let server = server(busy, 1, json(200, KAKAO_FIXTURE)).await;

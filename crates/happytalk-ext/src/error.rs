@@ -484,6 +484,19 @@ impl TransportError {
         self.attempts
     }
 
+    /// The retry policy's cap on a call's total time ran out.
+    pub(crate) fn out_of_time(cap: std::time::Duration) -> Self {
+        Self {
+            kind: TransportErrorKind::Timeout,
+            source: format!(
+                "the retry policy's cap of {cap:?} on the call's total time ran out \
+                 (RetryPolicy::max_elapsed)"
+            )
+            .into(),
+            attempts: 1,
+        }
+    }
+
     #[cfg(test)]
     pub(crate) fn for_test(kind: TransportErrorKind) -> Self {
         Self {

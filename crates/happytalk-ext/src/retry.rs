@@ -20,8 +20,10 @@
 //! Waits grow exponentially from [`RetryPolicy::backoff`]'s initial delay up to its maximum,
 //! with full jitter (each wait is drawn uniformly between zero and that bound, so clients that
 //! failed together do not retry together). A `Retry-After` header is honoured (waited at least)
-//! when it fits in the time left. No attempt starts after [`RetryPolicy::max_elapsed`]; a wait
-//! that would cross it is shortened to end there.
+//! when it fits in the time left. [`RetryPolicy::max_elapsed`] caps the whole call, attempts
+//! and waits included: when the next wait would reach it, the call ends with the last failure
+//! instead of waiting, and an attempt still under way when it runs out ends the call with a
+//! timeout error.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
@@ -31,7 +33,7 @@ use happytalk_api::{ResponseInfo, ResponseValue};
 use reqwest::StatusCode;
 use reqwest::header::HeaderValue;
 
-use crate::error::{ConfigurationError, Error, TransportErrorKind, decoded_body};
+use crate::error::{ConfigurationError, Error, TransportError, TransportErrorKind, decoded_body};
 use crate::telemetry::CallTrace;
 
 /// When and how often a call is retried. See the [module docs](crate::retry) for what is
@@ -64,13 +66,14 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// The default: 3 attempts in all, waits drawn from 0–200 ms, then 0–400 ms (doubling, at
-    /// most 5 s), and no attempt starting more than 15 s after the first.
+    /// most 5 s), and at most 60 s for the whole call (twice the default request timeout, so
+    /// that a lookup that timed out once still gets its retry).
     pub fn standard() -> Self {
         Self {
             max_attempts: 3,
             initial_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(5),
-            max_elapsed: Duration::from_secs(15),
+            max_elapsed: Duration::from_secs(60),
         }
     }
 
@@ -97,8 +100,9 @@ impl RetryPolicy {
         self
     }
 
-    /// The cap on total time: no attempt starts later than this after the first one started. An
-    /// attempt under way is not cut short (the client's timeout bounds it).
+    /// The cap on a call's total time, attempts and waits included. When it runs out the call
+    /// ends with a [`TransportErrorKind::Timeout`] error, abandoning an attempt under way (for
+    /// a message, as after any timeout, it may have been delivered; it is not sent again).
     pub fn max_elapsed(mut self, cap: Duration) -> Self {
         self.max_elapsed = cap;
         self
@@ -236,7 +240,7 @@ where
         .with_max_delay(policy.max_delay)
         .with_factor(2.0)
         .with_max_times(policy.max_attempts.saturating_sub(1) as usize);
-    let result = (|| {
+    let retrying = (|| {
         attempts.fetch_add(1, Ordering::Relaxed);
         attempt()
     })
@@ -245,18 +249,17 @@ where
     .when(|failure: &Failure| failure.retry.is_some())
     .adjust(|failure, bound| {
         let left = policy.max_elapsed.checked_sub(started.elapsed())?;
-        let wait = full_jitter(bound?);
-        match failure.retry_after {
-            // The server asked for more time than the cap leaves: give up now, not later.
-            Some(asked) if asked > left => None,
-            Some(asked) => Some(wait.max(asked).min(left)),
-            None => Some(wait.min(left)),
-        }
+        let wait = full_jitter(bound?).max(failure.retry_after.unwrap_or_default());
+        // An attempt that could only start as the cap runs out would be cut off at once:
+        // end now, with the failure this attempt actually met.
+        (wait < left).then_some(wait)
     })
-    .notify(|failure, wait| trace.retrying(attempts.load(Ordering::Relaxed), wait, failure))
-    .await;
-    let attempts = attempts.into_inner();
-    (result.map_err(|failure| failure.error), attempts)
+    .notify(|failure, wait| trace.retrying(attempts.load(Ordering::Relaxed), wait, failure));
+    let result = match tokio::time::timeout(policy.max_elapsed, retrying).await {
+        Ok(result) => result.map_err(|failure| failure.error),
+        Err(_) => Err(TransportError::out_of_time(policy.max_elapsed).into()),
+    };
+    (result, attempts.into_inner())
 }
 
 /// A wait drawn uniformly from zero to `bound`.
@@ -267,7 +270,7 @@ fn full_jitter(bound: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{TransportError, UndecodableResponse};
+    use crate::error::UndecodableResponse;
 
     fn transport(kind: TransportErrorKind) -> Error {
         TransportError::for_test(kind).into()
