@@ -258,7 +258,9 @@ pub enum ApiCode {
     Unauthorized,
     /// -504 Contract: sending failed because of the contract. Contact HappyTalk.
     Contract,
-    /// -600 System: an internal error at HappyTalk. May pass on retry.
+    /// -600 System: an internal error at HappyTalk. May pass on retry, but the client never
+    /// retries it: HappyTalk does not say whether the message reached the room, so a retry may
+    /// show the customer a second copy. Send again yourself if that is acceptable.
     SystemError,
     /// -700 EndRoom: the room has already ended.
     RoomEnded,
