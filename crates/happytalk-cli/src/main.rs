@@ -1,0 +1,160 @@
+//! `happytalk`: the HappyTalk (해피톡) API from the command line, over `happytalk-ext`.
+//!
+//! For support engineers and operators: check a key, look up which system messages a sender
+//! profile has, push a test message into a room; with the library's validation and typed
+//! errors, and the secret kept out of shell history and output. See `happytalk --help`.
+
+mod args;
+mod failure;
+mod output;
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::Parser;
+use happytalk_ext::{ChatMessage, Client, Credentials, Environment};
+
+use args::{Cli, Command, Env, Send};
+use failure::Failure;
+
+fn main() -> ExitCode {
+    let arguments: Vec<OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&arguments) {
+        Ok(cli) => cli,
+        // --json is honoured even when the rest of the line did not parse.
+        Err(error) => return failure::command_line(error, arguments.iter().any(|a| a == "--json")),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            return Failure::Usage(format!("cannot start the async runtime: {error}"))
+                .report(cli.json);
+        }
+    };
+    match runtime.block_on(run(&cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.report(cli.json),
+    }
+}
+
+async fn run(cli: &Cli) -> Result<(), Failure> {
+    let client = client(cli)?;
+    match &cli.command {
+        Command::Send(send) => {
+            let message = message(send)?;
+            let room_id = client.send_message(&message).await?;
+            output::sent(&room_id, cli.json);
+        }
+        Command::SystemMessages { sender_key, id } => {
+            let found = match id {
+                Some(id) => client
+                    .system_message(sender_key, *id)
+                    .await?
+                    .into_iter()
+                    .collect(),
+                None => client.system_messages(sender_key).await?,
+            };
+            output::system_messages(&found, sender_key, *id, cli.json);
+        }
+    }
+    Ok(())
+}
+
+/// The client the global options describe.
+fn client(cli: &Cli) -> Result<Client, Failure> {
+    let environment = match (&cli.biz_url, &cli.kakao_url) {
+        (Some(biz), Some(kakao)) => Environment::custom(biz, kakao)?,
+        _ => match cli.env {
+            Env::Patch => Environment::Patch,
+            Env::Production => Environment::Production,
+        },
+    };
+    let mut builder = Client::builder(environment, credentials(cli)?);
+    if let Some(timeout) = cli.timeout {
+        builder = builder.timeout(timeout);
+    }
+    Ok(builder.build()?)
+}
+
+const CLIENT_ID: &str = "HT_CLIENT_ID";
+const CLIENT_SECRET: &str = "HT_CLIENT_SECRET";
+
+/// The credentials, from the environment or the secret file; never from a flag value. No
+/// message here quotes a value read.
+fn credentials(cli: &Cli) -> Result<Credentials, Failure> {
+    let variable = |name: &str| match std::env::var(name) {
+        Ok(value) if !value.is_empty() => Ok(Some(value)),
+        Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Failure::Usage(format!("{name} is not valid UTF-8")))
+        }
+    };
+    let secret = match &cli.client_secret_file {
+        Some(path) => Some(secret_from_file(path)?),
+        None => variable(CLIENT_SECRET)?,
+    };
+    match (variable(CLIENT_ID)?, secret) {
+        (Some(id), Some(secret)) => Ok(Credentials::new(id, secret)),
+        _ => Err(Failure::Usage(format!(
+            "missing credentials: set {CLIENT_ID} and {CLIENT_SECRET} in the environment \
+             (or {CLIENT_ID} and --client-secret-file PATH)"
+        ))),
+    }
+}
+
+/// The first line of the secret file.
+fn secret_from_file(path: &std::path::Path) -> Result<String, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        Failure::Usage(format!(
+            "cannot read the client secret file {}: {error}",
+            path.display()
+        ))
+    })?;
+    match text.lines().next().map(str::trim_end) {
+        Some(secret) if !secret.is_empty() => Ok(secret.to_owned()),
+        _ => Err(Failure::Usage(format!(
+            "the client secret file {} is empty",
+            path.display()
+        ))),
+    }
+}
+
+/// The message `send` describes; a text of `-` is read from standard input.
+fn message(send: &Send) -> Result<ChatMessage, Failure> {
+    Ok(match send {
+        Send::Text { to, msg } => {
+            let text = if msg == "-" {
+                stdin_text()?
+            } else {
+                msg.clone()
+            };
+            ChatMessage::text(&to.uuid, &to.room_id, text)
+        }
+        Send::Image { to, url } => ChatMessage::image(&to.uuid, &to.room_id, url),
+        Send::Audio { to, url } => ChatMessage::audio(&to.uuid, &to.room_id, url),
+        Send::Video { to, url } => ChatMessage::video(&to.uuid, &to.room_id, url),
+    })
+}
+
+/// Standard input as text, without the line break that ends it (as `echo` and heredocs add).
+fn stdin_text() -> Result<String, Failure> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|error| {
+            Failure::Usage(format!(
+                "cannot read the message from standard input: {error}"
+            ))
+        })?;
+    if text.ends_with('\n') {
+        text.pop();
+        if text.ends_with('\r') {
+            text.pop();
+        }
+    }
+    Ok(text)
+}

@@ -1,0 +1,511 @@
+//! The built `happytalk` binary against servers on loopback: every command in both output
+//! modes, every exit code, standard input, and a known secret that no run may print.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const CLIENT_ID: &str = "cli-client-id";
+const SECRET: &str = "cli-s3cr3t-NEVER-SHOWN";
+
+/// What one run of the binary left.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+}
+
+/// How a run gets its credentials.
+enum Secret<'a> {
+    Environment,
+    None,
+    File(&'a std::path::Path),
+}
+
+/// Runs `happytalk args…`; every run is checked for the secret in its whole output.
+async fn run_with(args: &[&str], secret: Secret<'_>, stdin: Option<&str>) -> Run {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_happytalk"));
+    command
+        .args(args)
+        .env_remove("HT_CLIENT_ID")
+        .env_remove("HT_CLIENT_SECRET")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    match secret {
+        Secret::Environment => {
+            command
+                .env("HT_CLIENT_ID", CLIENT_ID)
+                .env("HT_CLIENT_SECRET", SECRET);
+        }
+        Secret::File(path) => {
+            command
+                .env("HT_CLIENT_ID", CLIENT_ID)
+                .arg("--client-secret-file")
+                .arg(path);
+        }
+        Secret::None => {}
+    }
+    let mut child = command.spawn().expect("the binary starts");
+    let mut input = child.stdin.take().expect("piped");
+    input
+        .write_all(stdin.unwrap_or_default().as_bytes())
+        .await
+        .unwrap();
+    drop(input);
+    let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("the binary ends")
+        .expect("its output");
+    let run = Run {
+        code: output.status.code().expect("an exit code"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+    };
+    assert!(
+        !run.stdout.contains(SECRET) && !run.stderr.contains(SECRET),
+        "the secret was printed by {args:?}:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    run
+}
+
+async fn happytalk(args: &[&str]) -> Run {
+    run_with(args, Secret::Environment, None).await
+}
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/../../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+async fn server(status: u16, content_type: &str, body: &str, delay: Duration) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(status)
+                .set_body_raw(body.as_bytes().to_vec(), content_type)
+                .set_delay(delay),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn answering(body: &str) -> MockServer {
+    server(200, "application/json", body, Duration::ZERO).await
+}
+
+async fn received(server: &MockServer) -> Vec<wiremock::Request> {
+    server.received_requests().await.expect("recording is on")
+}
+
+/// `--biz-url U --kakao-url U` then `rest`.
+fn at<'a>(url: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["--biz-url", url, "--kakao-url", url];
+    args.extend_from_slice(rest);
+    args
+}
+
+fn body_of(request: &wiremock::Request) -> Value {
+    serde_json::from_slice(&request.body).expect("a JSON body")
+}
+
+#[tokio::test]
+async fn help_and_version() {
+    for (name, args) in [
+        ("help", vec!["--help"]),
+        ("help_send", vec!["send", "--help"]),
+        ("help_send_text", vec!["send", "text", "--help"]),
+        ("help_send_image", vec!["send", "image", "--help"]),
+        ("help_system_messages", vec!["system-messages", "--help"]),
+    ] {
+        let run = happytalk(&args).await;
+        assert_eq!(run.code, 0, "{name}");
+        insta::assert_snapshot!(name, run.stdout);
+    }
+    let version = happytalk(&["--version"]).await;
+    assert_eq!(version.code, 0);
+    assert_eq!(
+        version.stdout,
+        format!("happytalk {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[tokio::test]
+async fn send_text_prints_the_room_or_its_json_and_sends_the_credentials() {
+    let server = answering(&fixture("chat/success.json")).await;
+    let url = server.uri();
+    let run = happytalk(&at(
+        &url,
+        &["send", "text", "cust-0001", "1234567", "안녕하세요"],
+    ))
+    .await;
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "sent into room 상담방 아이디\n")
+    );
+    let run = happytalk(&at(
+        &url,
+        &[
+            "--json",
+            "send",
+            "text",
+            "cust-0001",
+            "1234567",
+            "안녕하세요",
+        ],
+    ))
+    .await;
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.json(),
+        serde_json::json!({ "room_id": "상담방 아이디" })
+    );
+
+    let requests = received(&server).await;
+    assert_eq!(requests.len(), 2);
+    let request = &requests[0];
+    assert_eq!(request.url.path(), "/v1/chat/write");
+    assert_eq!(request.headers["ht-client-id"], CLIENT_ID);
+    assert_eq!(request.headers["ht-client-secret"], SECRET);
+    assert_eq!(
+        body_of(request),
+        serde_json::json!({"uuid": "cust-0001", "room_id": "1234567", "type": "text", "msg": "안녕하세요"})
+    );
+}
+
+#[tokio::test]
+async fn send_image_audio_and_video_carry_their_url() {
+    let server = answering(&fixture("chat/success.json")).await;
+    let url = server.uri();
+    for kind in ["image", "audio", "video"] {
+        let media = format!("https://example.com/a.{kind}");
+        let run = happytalk(&at(&url, &["send", kind, "cust-0001", "7", &media])).await;
+        assert_eq!(run.code, 0, "{kind}: {}", run.stderr);
+        let requests = received(&server).await;
+        let body = body_of(requests.last().unwrap());
+        assert_eq!(body["type"], kind);
+        assert_eq!(body["url"], media.as_str());
+        assert!(body.get("msg").is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_dash_reads_the_text_from_standard_input() {
+    let server = answering(&fixture("chat/success.json")).await;
+    let url = server.uri();
+    let text = "안녕하세요,\n두 번째 줄입니다.\n";
+    let run = run_with(
+        &at(&url, &["send", "text", "cust-0001", "1234567", "-"]),
+        Secret::Environment,
+        Some(text),
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let requests = received(&server).await;
+    assert_eq!(
+        body_of(&requests[0])["msg"],
+        "안녕하세요,\n두 번째 줄입니다.",
+        "multi-line Korean, without the final line break"
+    );
+}
+
+#[tokio::test]
+async fn invalid_input_exits_2_and_sends_nothing() {
+    let server = answering(&fixture("chat/success.json")).await;
+    let url = server.uri();
+    let run = happytalk(&at(&url, &["send", "text", "abc", "1234567", "hi"])).await;
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        "error: `uuid` must be 5 to 20 characters; got 3 characters (\"abc\")\n"
+    );
+    let run = happytalk(&at(
+        &url,
+        &["--json", "send", "image", "cust-0001", "1", "ftp://x"],
+    ))
+    .await;
+    assert_eq!(run.code, 2);
+    let error = &run.json()["error"];
+    assert_eq!(error["kind"], "validation");
+    assert_eq!(error["field"], "url");
+    assert_eq!(error["rule"], "must be an absolute http(s) URL");
+
+    let empty = happytalk(&at(&url, &["system-messages", ""])).await;
+    assert_eq!(empty.code, 2);
+    let bad_url = happytalk(&[
+        "--biz-url",
+        "nowhere",
+        "--kakao-url",
+        "nowhere",
+        "system-messages",
+        "k",
+    ])
+    .await;
+    assert_eq!(bad_url.code, 2);
+    assert!(
+        bad_url.stderr.contains("not an absolute http(s) URL"),
+        "{}",
+        bad_url.stderr
+    );
+    assert!(received(&server).await.is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn missing_credentials_exit_2_naming_the_variables() {
+    let server = answering(&fixture("chat/success.json")).await;
+    let url = server.uri();
+    let run = run_with(&at(&url, &["system-messages", "k"]), Secret::None, None).await;
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("HT_CLIENT_ID") && run.stderr.contains("HT_CLIENT_SECRET"));
+    let run = run_with(
+        &at(&url, &["--json", "system-messages", "k"]),
+        Secret::None,
+        None,
+    )
+    .await;
+    assert_eq!(run.json()["error"]["kind"], "usage");
+    assert!(received(&server).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_secret_can_come_from_a_file() {
+    let server = answering(&fixture("kakao/success-empty.json")).await;
+    let url = server.uri();
+    let directory = std::env::temp_dir().join(format!("happytalk-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let file = directory.join("secret");
+    std::fs::write(&file, format!("{SECRET}\n")).unwrap();
+    let run = run_with(
+        &at(&url, &["system-messages", "k"]),
+        Secret::File(&file),
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        received(&server).await[0].headers["ht-client-secret"],
+        SECRET
+    );
+
+    std::fs::write(&file, "").unwrap();
+    let run = run_with(
+        &at(&url, &["system-messages", "k"]),
+        Secret::File(&file),
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("is empty"), "{}", run.stderr);
+    let missing = directory.join("missing");
+    let run = run_with(
+        &at(&url, &["system-messages", "k"]),
+        Secret::File(&missing),
+        None,
+    )
+    .await;
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("cannot read the client secret file"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_dir_all(&directory).unwrap();
+}
+
+#[tokio::test]
+async fn a_refusal_exits_3_with_its_code_and_message() {
+    let server = server(
+        400,
+        "application/json",
+        &fixture("chat/failure-802-length.json"),
+        Duration::ZERO,
+    )
+    .await;
+    let url = server.uri();
+    let run = happytalk(&at(&url, &["send", "text", "cust-0001", "1", "hi"])).await;
+    assert_eq!(run.code, 3);
+    assert!(
+        run.stderr
+            .starts_with("error: HappyTalk refused the request with code -802 \"Length\""),
+        "{}",
+        run.stderr
+    );
+    let run = happytalk(&at(
+        &url,
+        &["--json", "send", "text", "cust-0001", "1", "hi"],
+    ))
+    .await;
+    assert_eq!(run.code, 3);
+    let error = &run.json()["error"];
+    assert_eq!(error["kind"], "api");
+    assert_eq!(error["code"], "-802");
+    assert_eq!(error["happytalk_message"], "Length");
+    assert_eq!(error["field"], "msg");
+    assert_eq!(error["http_status"], 400);
+
+    let kakao = answering(&fixture("kakao/failure-507.json")).await;
+    let run = happytalk(&at(&kakao.uri(), &["system-messages", "k"])).await;
+    assert_eq!(run.code, 3);
+    assert!(run.stderr.contains("code 507"), "{}", run.stderr);
+}
+
+#[tokio::test]
+async fn transport_failures_exit_4() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let refused = format!("http://127.0.0.1:{port}");
+    let run = happytalk(&at(&refused, &["--json", "system-messages", "k"])).await;
+    assert_eq!(run.code, 4);
+    assert_eq!(run.json()["error"]["transport"], "connect");
+
+    let slow = server(
+        200,
+        "application/json",
+        &fixture("chat/success.json"),
+        Duration::from_secs(5),
+    )
+    .await;
+    let url = slow.uri();
+    let run = happytalk(&at(
+        &url,
+        &[
+            "--timeout",
+            "0.3",
+            "--json",
+            "send",
+            "text",
+            "cust-0001",
+            "1",
+            "hi",
+        ],
+    ))
+    .await;
+    assert_eq!(run.code, 4);
+    assert_eq!(run.json()["error"]["transport"], "timeout");
+    assert!(
+        run.stderr.contains("did not answer in time"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        received(&slow).await.len(),
+        1,
+        "a timed-out message is not sent again"
+    );
+}
+
+#[tokio::test]
+async fn an_undecodable_answer_exits_5() {
+    let server = server(200, "text/html", "<html>maintenance</html>", Duration::ZERO).await;
+    let url = server.uri();
+    let run = happytalk(&at(
+        &url,
+        &["--json", "send", "text", "cust-0001", "1", "hi"],
+    ))
+    .await;
+    assert_eq!(run.code, 5);
+    let error = &run.json()["error"];
+    assert_eq!(error["kind"], "undecodable_response");
+    assert_eq!(error["http_status"], 200);
+    assert!(
+        run.stderr.contains("<html>maintenance</html>"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test]
+async fn system_messages_print_a_table_or_every_field_as_json() {
+    let server = answering(&fixture("kakao/success-one.json")).await;
+    let url = server.uri();
+    let run = happytalk(&at(&url, &["system-messages", "example-senderKey"])).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("system_messages_table", run.stdout);
+
+    let run = happytalk(&at(
+        &url,
+        &[
+            "--json",
+            "system-messages",
+            "example-senderKey",
+            "--id",
+            "175",
+        ],
+    ))
+    .await;
+    assert_eq!(run.code, 0);
+    insta::assert_yaml_snapshot!("system_messages_json", run.json());
+    let requests = received(&server).await;
+    let query: Vec<(String, String)> = requests[1].url.query_pairs().into_owned().collect();
+    assert_eq!(
+        query,
+        [
+            ("id".into(), "175".into()),
+            ("senderKey".into(), "example-senderKey".into())
+        ]
+    );
+
+    let run = happytalk(&at(
+        &url,
+        &["system-messages", "example-senderKey", "--id", "9"],
+    ))
+    .await;
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stdout,
+        "no system message 9 for sender key example-senderKey\n"
+    );
+    let empty = answering(&fixture("kakao/success-empty.json")).await;
+    let run = happytalk(&at(&empty.uri(), &["system-messages", "k"])).await;
+    assert_eq!(run.stdout, "no active system messages for sender key k\n");
+}
+
+#[tokio::test]
+async fn a_command_line_that_does_not_parse_exits_2() {
+    for args in [
+        vec!["frobnicate"],
+        vec!["send", "sms", "a", "b", "c"],
+        vec!["send", "text", "cust-0001"],
+        vec!["--biz-url", "http://127.0.0.1:9", "system-messages", "k"],
+        vec!["--timeout", "0", "system-messages", "k"],
+        vec!["--env", "staging", "system-messages", "k"],
+    ] {
+        let run = happytalk(&args).await;
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.starts_with("error: "),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    let bare = happytalk(&[]).await;
+    assert_eq!(bare.code, 2);
+    assert!(
+        bare.stderr.contains("Usage: happytalk [OPTIONS] <COMMAND>"),
+        "{}",
+        bare.stderr
+    );
+    let run = happytalk(&["--json", "frobnicate"]).await;
+    assert_eq!(run.code, 2);
+    assert_eq!(run.json()["error"]["kind"], "usage");
+    // No flag takes the secret.
+    let run = happytalk(&["--client-secret", "x", "system-messages", "k"]).await;
+    assert_eq!(run.code, 2);
+}
