@@ -7,6 +7,7 @@
 //! toolchains: a contributor on another Rust version must get the same bytes. The crate keeps
 //! the file out of `cargo fmt` with `#[rustfmt::skip]`.
 
+mod api_diff;
 mod api_version;
 mod spec_check;
 
@@ -20,7 +21,10 @@ const SPEC: &str = "spec/happytalk.yaml";
 const OUTPUT: &str = "crates/happytalk-api/src/generated.rs";
 
 const USAGE: &str = "\
-usage: cargo xtask generate [--check] [--spec PATH] [--out PATH]
+usage: cargo xtask generate [--check] [--spec PATH] [--out PATH] [--base REV]
+       cargo xtask api-diff [--spec PATH] [--base REV]
+       cargo xtask semver [--base REV]
+       cargo xtask package
        cargo xtask test
 
   generate          regenerate crates/happytalk-api/src/generated.rs from spec/happytalk.yaml
@@ -28,6 +32,15 @@ usage: cargo xtask generate [--check] [--spec PATH] [--out PATH]
                     produces; writes nothing
   --spec PATH       read another spec instead of spec/happytalk.yaml
   --out PATH        write (or, with --check, compare) another file instead of the crate's
+  --base REV        compare the spec with the one committed at REV (default HEAD) for the
+                    API changes report that `generate` prints
+
+  api-diff          print that report only (what the spec change does to users, each change
+                    breaking or compatible, and a verdict); writes nothing
+  semver            run cargo-semver-checks on the publishable crates against REV (default
+                    HEAD), when it is installed
+  package           `cargo package` every publishable crate as one set (each resolves the
+                    others from the set, as crates.io will), verifying that each builds
 
   test              run every test: `cargo test --workspace --locked`, then build and run
                     tests/external-consumer (a crate outside the workspace using happytalk-ext)";
@@ -47,6 +60,9 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
     match args.next().as_deref() {
         Some("generate") => {}
         Some("test") => return test(args.collect()),
+        Some("api-diff") => return api_diff_task(args.collect()),
+        Some("semver") => return semver(args.collect()),
+        Some("package") => return package(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return Ok(ExitCode::SUCCESS);
@@ -55,15 +71,17 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
         None => return Err(format!("no task given\n\n{USAGE}")),
     }
 
-    let root = workspace_root();
+    let root = workspace_root()?;
     let mut check = false;
     let mut spec_path = root.join(SPEC);
     let mut output_path = root.join(OUTPUT);
+    let mut base = "HEAD".to_owned();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => check = true,
             "--spec" => spec_path = PathBuf::from(args.next().ok_or("--spec needs a path")?),
             "--out" => output_path = PathBuf::from(args.next().ok_or("--out needs a path")?),
+            "--base" => base = args.next().ok_or("--base needs a revision")?,
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
     }
@@ -105,12 +123,155 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
             .map_err(|e| format!("cannot write {}: {e}", output_path.display()))?;
         println!("wrote {shown} ({} lines)", generated.lines().count());
     }
+    println!();
+    print!("{}", api_changes(&root, &spec_path, &base));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo xtask api-diff [--spec PATH] [--base REV]`.
+fn api_diff_task(args: Vec<String>) -> Result<ExitCode, String> {
+    let root = workspace_root()?;
+    let mut spec_path = root.join(SPEC);
+    let mut base = "HEAD".to_owned();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--spec" => spec_path = PathBuf::from(args.next().ok_or("--spec needs a path")?),
+            "--base" => base = args.next().ok_or("--base needs a revision")?,
+            other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
+        }
+    }
+    print!("{}", api_changes(&root, &spec_path, &base));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The "API changes" report of the spec at `spec_path` against the one committed at `base`;
+/// without git or without that revision, a sentence saying so.
+fn api_changes(root: &Path, spec_path: &Path, base: &str) -> String {
+    let committed = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        // `./`: relative to the checkout, even when it sits inside another repository.
+        .args(["show", &format!("{base}:./{SPEC}")])
+        .output();
+    let committed = match committed {
+        Err(e) => return format!("API changes: not compared (git cannot be run: {e})\n"),
+        Ok(out) if !out.status.success() => {
+            return format!(
+                "API changes: not compared (no {SPEC} at {base}: {})\n",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(out) => out.stdout,
+    };
+    let parse = |text: &[u8], what: &str| -> Result<serde_json::Value, String> {
+        serde_norway::from_slice(text).map_err(|e| format!("{what} is not YAML: {e}"))
+    };
+    let old = match parse(&committed, &format!("{SPEC} at {base}")) {
+        Ok(old) => old,
+        Err(e) => return format!("API changes: not compared ({e})\n"),
+    };
+    let new = match fs::read(spec_path)
+        .map_err(|e| format!("cannot read {}: {e}", spec_path.display()))
+        .and_then(|text| parse(&text, &spec_path.display().to_string()))
+    {
+        Ok(new) => new,
+        Err(e) => return format!("API changes: not compared ({e})\n"),
+    };
+    api_diff::report(base, &api_diff::compare(&old, &new))
+}
+
+/// `cargo xtask semver [--base REV]`: cargo-semver-checks on every publishable crate.
+fn semver(args: Vec<String>) -> Result<ExitCode, String> {
+    let root = workspace_root()?;
+    let base = match args.as_slice() {
+        [] => "HEAD".to_owned(),
+        [flag, rev] if flag == "--base" => rev.clone(),
+        _ => return Err(format!("usage: cargo xtask semver [--base REV]\n\n{USAGE}")),
+    };
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let installed = Command::new(&cargo)
+        .args(["semver-checks", "--version"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if !installed {
+        eprintln!(
+            "cargo-semver-checks is not installed. Install it once with\n\n    \
+             cargo install cargo-semver-checks --locked\n\n\
+             (a large build: about 400 crates), then run `cargo xtask semver` again."
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let mut command = Command::new(&cargo);
+    command
+        .current_dir(&root)
+        .args(["semver-checks", "check-release", "--baseline-rev", &base]);
+    for package in publishable_packages(&root)? {
+        command.args(["--package", &package]);
+    }
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run cargo semver-checks: {e}"))?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `cargo xtask package`: every publishable crate packaged and verified as one set.
+fn package() -> Result<ExitCode, String> {
+    let root = workspace_root()?;
+    let packages = publishable_packages(&root)?;
+    println!("packaging {}", packages.join(", "));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.current_dir(&root).args(["package", "--locked"]);
+    for package in &packages {
+        command.args(["--package", package]);
+    }
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run cargo package: {e}"))?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The workspace members that can be published (no `publish = false`), from `cargo metadata`.
+fn publishable_packages(root: &Path) -> Result<Vec<String>, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .current_dir(root)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .output()
+        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("cargo metadata printed no JSON: {e}"))?;
+    Ok(metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|package| {
+            package["publish"]
+                .as_array()
+                .is_none_or(|to| !to.is_empty())
+        })
+        .filter_map(|package| package["name"].as_str().map(str::to_owned))
+        .collect())
 }
 
 /// Every test of the project, as CI runs them.
 fn test(extra: Vec<String>) -> Result<ExitCode, String> {
-    let root = workspace_root();
+    let root = workspace_root()?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let run = |what: &str, command: &mut Command| -> Result<bool, String> {
         println!("==> {what}");
@@ -291,11 +452,28 @@ fn quote_doc(line: &str) -> proc_macro2::TokenStream {
     .collect()
 }
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
+/// The happytalk-rs checkout the command runs in: the nearest directory, from the current one
+/// up, with a workspace `Cargo.toml` and the spec. Found at run time, as cargo finds its
+/// workspace, and not from where the xtask was compiled: a target directory shared by two
+/// checkouts (a global `CARGO_TARGET_DIR`) must not make one checkout's xtask work on the other.
+fn workspace_root() -> Result<PathBuf, String> {
+    let start =
+        std::env::current_dir().map_err(|e| format!("cannot tell the current directory: {e}"))?;
+    start
+        .ancestors()
+        .find(|dir| {
+            dir.join(SPEC).is_file()
+                && fs::read_to_string(dir.join("Cargo.toml"))
+                    .is_ok_and(|manifest| manifest.lines().any(|line| line.trim() == "[workspace]"))
+        })
+        .map(Path::to_path_buf)
+        .ok_or_else(|| {
+            format!(
+                "{} is not inside a happytalk-rs checkout (no directory above it has a \
+                 workspace Cargo.toml and {SPEC}); run cargo xtask from the checkout",
+                start.display()
+            )
+        })
 }
 
 fn display_path(root: &Path, path: &Path) -> String {

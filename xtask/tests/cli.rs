@@ -167,3 +167,152 @@ fn a_spec_that_is_not_openapi_is_refused() {
         "{stderr}"
     );
 }
+
+fn xtask_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the xtask binary runs")
+}
+
+/// A scratch directory outside this checkout (the usual scratch space is inside it, where git
+/// and the search for the checkout would find this one).
+fn outside(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("happytalk-xtask-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A copy, outside this checkout, of the parts of the repository `cargo xtask generate` reads
+/// and writes.
+fn checkout_copy(name: &str) -> PathBuf {
+    let dir = outside(name);
+    std::fs::write(dir.join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
+    for file in [
+        "spec/happytalk.yaml",
+        "crates/happytalk-api/src/generated.rs",
+    ] {
+        let to = dir.join(file);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(root().join(file), to).unwrap();
+    }
+    dir
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+}
+
+#[test]
+fn api_diff_reports_a_spec_edit_against_the_committed_spec() {
+    let dir = checkout_copy("api-diff");
+    git(&dir, &["init", "-q"]);
+    git(&dir, &["add", "."]);
+    git(&dir, &["commit", "-q", "-m", "base"]);
+
+    let unchanged = xtask_in(&dir, &["api-diff"]);
+    assert!(unchanged.status.success(), "{}", text(&unchanged.stderr));
+    assert!(text(&unchanged.stdout).ends_with("verdict: no API changes\n"));
+
+    let spec = dir.join("spec/happytalk.yaml");
+    let edited = spec_text()
+        .replacen("maxLength: 1000", "maxLength: 500", 1)
+        .replacen(
+            "x-known-values: [A, T, S]",
+            "x-known-values: [A, T, S, X]",
+            1,
+        );
+    std::fs::write(&spec, edited).unwrap();
+    let out = xtask_in(&dir, &["api-diff"]);
+    let report = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        report.contains(
+            "  breaking    POST /v1/chat/write request `msg`: maxLength tightened 1000 → 500\n"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("`data[].status`: known value \"X\" added"),
+        "{report}"
+    );
+    assert!(
+        report.contains("verdict: BREAKING (1 breaking, 1 compatible)"),
+        "{report}"
+    );
+
+    // `generate` prints the same section after writing.
+    let out = xtask_in(&dir, &["generate"]);
+    assert!(
+        text(&out.stdout).contains("maxLength tightened 1000 → 500"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = xtask_in(&dir, &["api-diff", "--base", "no-such-revision"]);
+    assert!(out.status.success());
+    assert!(
+        text(&out.stdout)
+            .starts_with("API changes: not compared (no spec/happytalk.yaml at no-such-revision")
+    );
+}
+
+#[test]
+fn outside_git_the_report_says_it_did_not_compare() {
+    let dir = checkout_copy("no-git");
+    let out = xtask_in(&dir, &["api-diff"]);
+    assert!(out.status.success());
+    assert!(
+        text(&out.stdout).starts_with("API changes: not compared"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+/// The xtask binary used here was built in this checkout's target directory; run from another
+/// checkout (as with a global CARGO_TARGET_DIR), it reads and writes that checkout only.
+#[test]
+fn a_binary_from_a_shared_target_works_on_the_checkout_it_runs_in() {
+    let dir = checkout_copy("other-checkout");
+    let ours = root().join("crates/happytalk-api/src/generated.rs");
+    let before = std::fs::read(&ours).unwrap();
+
+    let out = xtask_in(&dir, &["generate", "--check"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let spec = dir.join("spec/happytalk.yaml");
+    std::fs::write(
+        &spec,
+        spec_text().replacen("maxLength: 1000", "maxLength: 999", 1),
+    )
+    .unwrap();
+    let out = xtask_in(&dir, &["generate", "--check"]);
+    assert_eq!(out.status.code(), Some(1), "the copy's spec changed");
+    let out = xtask_in(&dir, &["generate"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let theirs =
+        std::fs::read_to_string(dir.join("crates/happytalk-api/src/generated.rs")).unwrap();
+    assert!(theirs.contains("999usize"), "the copy was regenerated");
+    assert_eq!(
+        std::fs::read(&ours).unwrap(),
+        before,
+        "this checkout was not touched"
+    );
+
+    let nowhere = outside("not-a-checkout");
+    let out = xtask_in(&nowhere, &["generate", "--check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is not inside a happytalk-rs checkout"),
+        "{}",
+        text(&out.stderr)
+    );
+}
