@@ -890,7 +890,10 @@ mod tests {
             text: "y".into(),
         };
         let report_of = |changes: &[Change]| report("HEAD", changes);
-        assert!(report_of(&[compatible.clone()]).contains("verdict: compatible (1 compatible)"));
+        assert!(
+            report_of(std::slice::from_ref(&compatible))
+                .contains("verdict: compatible (1 compatible)")
+        );
         let both = report_of(&[breaking, compatible]);
         assert!(
             both.contains("  breaking    x\n  compatible  y\n"),
