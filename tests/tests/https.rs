@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use happytalk_ext::{ChatMessage, Client, Environment, Error, TransportErrorKind, reqwest};
+use happytalk_ext::{ChatMessage, Client, Environment, Error, RootCertificate, TransportErrorKind};
 use serde_json::json;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -211,7 +211,7 @@ fn client(url: &str, root: Option<&str>) -> Client {
     .timeout(CLIENT_TIMEOUT);
     if let Some(pem) = root {
         builder = builder.add_root_certificate(
-            reqwest::Certificate::from_pem(pem.as_bytes()).expect("rcgen writes valid PEM"),
+            RootCertificate::from_pem(pem.as_bytes()).expect("rcgen writes valid PEM"),
         );
     }
     builder.build().expect("the client builds")
