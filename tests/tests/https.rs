@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use happytalk_ext::{
-    ChatMessage, Client, Environment, Error, RetryPolicy, TransportErrorKind, reqwest,
+    ChatMessage, Client, Environment, Error, RetryPolicy, RootCertificate, TransportErrorKind,
 };
 use happytalk_tests::{Received, read_request};
 use serde_json::json;
@@ -149,7 +149,7 @@ fn client(url: &str, root: Option<&str>) -> Client {
     .retry(RetryPolicy::none());
     if let Some(pem) = root {
         builder = builder.add_root_certificate(
-            reqwest::Certificate::from_pem(pem.as_bytes()).expect("rcgen writes valid PEM"),
+            RootCertificate::from_pem(pem.as_bytes()).expect("rcgen writes valid PEM"),
         );
     }
     builder.build().expect("the client builds")

@@ -9,6 +9,8 @@
 
 mod api_diff;
 mod api_version;
+mod bench;
+mod build_cost;
 mod spec_check;
 
 use std::fs;
@@ -26,6 +28,8 @@ usage: cargo xtask generate [--check] [--spec PATH] [--out PATH] [--base REV]
        cargo xtask semver [--base REV]
        cargo xtask package
        cargo xtask test
+       cargo xtask bench [--quick]
+       cargo xtask build-cost [--runs N]
 
   generate          regenerate crates/happytalk-api/src/generated.rs from spec/happytalk.yaml
   generate --check  fail (exit 1) with a diff if the checked-in code differs from what the spec
@@ -43,7 +47,12 @@ usage: cargo xtask generate [--check] [--spec PATH] [--out PATH] [--base REV]
                     others from the set, as crates.io will), verifying that each builds
 
   test              run every test: `cargo test --workspace --locked`, then build and run
-                    tests/external-consumer (a crate outside the workspace using happytalk-ext)";
+                    tests/external-consumer (a crate outside the workspace using happytalk-ext)
+
+  bench             ext, the generated client and raw reqwest against one loopback server
+                    (release); --quick: a few iterations, to check that it runs
+  build-cost        cold release builds of hello worlds: reqwest alone, and happytalk-ext with
+                    each TLS feature (minutes per build; not run by CI)";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -63,6 +72,8 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
         Some("api-diff") => return api_diff_task(args.collect()),
         Some("semver") => return semver(args.collect()),
         Some("package") => return package(),
+        Some("bench") => return bench::run(&workspace_root()?, args.collect()),
+        Some("build-cost") => return build_cost::run(&workspace_root()?, args.collect()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return Ok(ExitCode::SUCCESS);
@@ -288,6 +299,24 @@ fn test(extra: Vec<String>) -> Result<ExitCode, String> {
             .args(&extra),
     )?;
     if !workspace {
+        return Ok(ExitCode::FAILURE);
+    }
+    // Alone, so that no other package's features bring aws-lc-rs back into the build.
+    let ring_features = ["--no-default-features", "--features", "rustls-ring"];
+    let ring = run(
+        "happytalk-ext with rustls-ring only (no aws-lc)",
+        Command::new(&cargo)
+            .args(["test", "--locked", "-p", "happytalk-ext"])
+            .args(ring_features),
+    )?;
+    let tree = Command::new(&cargo)
+        .args(["tree", "--locked", "-p", "happytalk-ext", "-e", "all"])
+        .args(ring_features)
+        .current_dir(&root)
+        .output()
+        .map_err(|e| format!("cannot run cargo tree: {e}"))?;
+    if !ring || !tree.status.success() || String::from_utf8_lossy(&tree.stdout).contains("aws-lc") {
+        eprintln!("happytalk-ext's rustls-ring build failed, or its graph contains aws-lc");
         return Ok(ExitCode::FAILURE);
     }
     // Outside the workspace, as a user's crate is; the shared target directory spares CI a

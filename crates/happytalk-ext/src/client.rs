@@ -14,6 +14,7 @@ use crate::message::ChatMessage;
 use crate::retry::{self, Failure, Idempotency, RetryPolicy};
 use crate::system_message::SystemMessage;
 use crate::telemetry::CallTrace;
+use crate::tls::RootCertificate;
 
 /// Production Biz host (`/v1/chat/write`).
 pub const BIZ_PRODUCTION: &str = "https://biz-api.happytalk.io";
@@ -180,7 +181,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
-    root_certificates: Vec<reqwest::Certificate>,
+    root_certificates: Vec<RootCertificate>,
     http_client: Option<reqwest::Client>,
 }
 
@@ -206,8 +207,8 @@ impl ClientBuilder {
     }
 
     /// Trust this certificate authority as well as the platform's (a TLS-intercepting proxy,
-    /// a test server).
-    pub fn add_root_certificate(mut self, certificate: reqwest::Certificate) -> Self {
+    /// a test server), with every TLS feature.
+    pub fn add_root_certificate(mut self, certificate: RootCertificate) -> Self {
         self.root_certificates.push(certificate);
         self
     }
@@ -245,19 +246,18 @@ impl ClientBuilder {
                 client
             }
             None => {
-                let mut builder = reqwest::Client::builder()
+                let builder = reqwest::Client::builder()
                     // HappyTalk documents no redirect, and following one would send the
                     // secret (a custom header reqwest does not strip) to the host it names.
                     .redirect(reqwest::redirect::Policy::none())
                     .timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))
                     .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
                     .user_agent(concat!("happytalk-rs/", env!("CARGO_PKG_VERSION")));
-                for certificate in self.root_certificates {
-                    builder = builder.add_root_certificate(certificate);
-                }
-                builder.build().map_err(|e| {
-                    ConfigurationError(format!("the HTTP client cannot be set up: {e}"))
-                })?
+                crate::tls::configure(builder, self.root_certificates)?
+                    .build()
+                    .map_err(|e| {
+                        ConfigurationError(format!("the HTTP client cannot be set up: {e}"))
+                    })?
             }
         };
         let state = happytalk_api::ClientState::new(headers);

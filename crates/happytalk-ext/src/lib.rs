@@ -55,8 +55,17 @@
 //!
 //! # TLS
 //!
-//! The default feature `rustls` gives `https://` through rustls with the platform's root
-//! certificates; no OpenSSL. With default features off, bring a `reqwest::Client` that has TLS
+//! `https://` goes through rustls with the platform's root certificates (no OpenSSL), and
+//! [`ClientBuilder::add_root_certificate`] adds a [`RootCertificate`] to trust. Pick the crypto
+//! with a feature:
+//!
+//! - `rustls` (default): aws-lc-rs, reqwest's default provider.
+//! - `rustls-ring`: the `ring` provider instead, set on this crate's own `reqwest::Client` (no
+//!   process-wide default provider is installed). It spares a build of aws-lc-sys, whose C
+//!   and assembly are about a third of a cold release build. Turn the default off to get it
+//!   alone: `happytalk-ext = { …, default-features = false, features = ["rustls-ring"] }`.
+//!
+//! With no TLS feature, bring a `reqwest::Client` that has TLS
 //! ([`ClientBuilder::http_client`]).
 
 #![warn(missing_docs)]
@@ -68,6 +77,7 @@ mod message;
 pub mod retry;
 mod system_message;
 mod telemetry;
+mod tls;
 
 pub use client::{
     BIZ_PATCH, BIZ_PRODUCTION, Client, ClientBuilder, Credentials, CustomHosts,
@@ -85,6 +95,7 @@ pub use system_message::{
     Button, Comment, CommentStatus, InspectStatus, LinkType, Message, MessageType, SystemMessage,
     SystemMessageStatus,
 };
+pub use tls::RootCertificate;
 
 /// The generated client this crate wraps, for what it does not cover.
 pub use happytalk_api;

@@ -1,7 +1,7 @@
 //! System messages (시스템 메시지) of a Kakao sender profile, as returned by
 //! `GET /kakaoWebhook/v3/bzmc/sm`, and their code tables.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use happytalk_api::types;
 
 use crate::code_table::open_code_table;
@@ -185,11 +185,82 @@ fn kst() -> FixedOffset {
 
 /// Parses HappyTalk's `YYYY-MM-DD HH:MM:SS` (KST). A `T` separator and fractional seconds are
 /// accepted too, so that a small change of format on HappyTalk's side does not fail a response.
+///
+/// A fixed-layout reader: it accepts exactly what chrono's `parse_from_str` accepted with
+/// `%Y-%m-%d %H:%M:%S%.f` or `%Y-%m-%dT%H:%M:%S%.f` (the unit test
+/// `the_fixed_layout_agrees_with_chronos_format_parser` compares them), without reading a format
+/// string for every one of the thousands of timestamps of a large lookup. That grammar is:
+/// whitespace may precede each number; the year is 1–4 digits, or a sign and any number of
+/// digits; the other fields 1–2 digits; `T` or any whitespace (even none) between date and
+/// time; second 60 is a leap second; a fraction is `.` and 1–9 digits (more are ignored);
+/// nothing may follow. The date and time are then checked by chrono's constructors (no
+/// 2019-02-30, no 24:00:00).
 pub(crate) fn parse_kst_timestamp(raw: &str) -> Option<DateTime<FixedOffset>> {
-    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
+    let s = raw.trim_start();
+    let (year, s) = match s.as_bytes().first()? {
+        b'-' => digits(&s[1..], usize::MAX).map(|(year, s)| (-year, s))?,
+        b'+' => digits(&s[1..], usize::MAX)?,
+        _ => digits(s, 4)?,
+    };
+    let (month, s) = field(s.strip_prefix('-')?)?;
+    let (day, s) = field(s.strip_prefix('-')?)?;
+    let s = s.strip_prefix('T').unwrap_or(s);
+    let (hour, s) = field(s)?;
+    let (minute, s) = field(s.strip_prefix(':')?)?;
+    let (second, s) = field(s.strip_prefix(':')?)?;
+    let nanosecond = match s.strip_prefix('.') {
+        None if s.is_empty() => 0,
+        None => return None,
+        Some(fraction) => {
+            let significant = fraction
+                .bytes()
+                .take(9)
+                .take_while(u8::is_ascii_digit)
+                .count();
+            if significant == 0 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let (value, _) = digits(fraction, 9)?;
+            value * 10_i64.pow(9 - significant as u32)
+        }
+    };
+    // chrono reads second 60 as a leap second: the 59th with a nanosecond count of 1e9 or more.
+    let (second, nanosecond) = match second {
+        60 => (59, nanosecond + 1_000_000_000),
+        second => (second, nanosecond),
+    };
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(year).ok()?,
+        u32::try_from(month).ok()?,
+        u32::try_from(day).ok()?,
+    )?;
+    let time = NaiveTime::from_hms_nano_opt(
+        u32::try_from(hour).ok()?,
+        u32::try_from(minute).ok()?,
+        u32::try_from(second).ok()?,
+        u32::try_from(nanosecond).ok()?,
+    )?;
+    date.and_time(time).and_local_timezone(kst()).single()
+}
+
+/// One field after optional whitespace: 1–2 digits.
+fn field(s: &str) -> Option<(i64, &str)> {
+    digits(s.trim_start(), 2)
+}
+
+/// The value of the 1 to `max` ASCII digits `s` starts with (as many as there are), and the
+/// rest of `s`; `None` without a digit or on overflow.
+fn digits(s: &str, max: usize) -> Option<(i64, &str)> {
+    let count = s.bytes().take(max).take_while(u8::is_ascii_digit).count();
+    if count == 0 {
+        return None;
+    }
+    let value = s.as_bytes()[..count]
         .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())
-        .and_then(|naive| naive.and_local_timezone(kst()).single())
+        .try_fold(0_i64, |value, digit| {
+            value.checked_mul(10)?.checked_add(i64::from(digit - b'0'))
+        })?;
+    Some((value, &s[count..]))
 }
 
 /// Values that mean "no date" rather than a malformed one: empty, or MySQL's zero date.
@@ -351,6 +422,132 @@ mod tests {
         assert_eq!(parse_kst_timestamp("31/10/2019"), None);
         assert_eq!(parse_kst_timestamp(""), None);
         assert_eq!(parse_kst_timestamp("2019-02-30 00:00:00"), None);
+    }
+
+    fn rfc3339(raw: &str) -> Option<String> {
+        parse_kst_timestamp(raw).map(|parsed| parsed.to_rfc3339())
+    }
+
+    #[test]
+    fn edge_cases_of_the_layout() {
+        let accepted = [
+            ("2020-02-29 00:00:00", "2020-02-29T00:00:00+09:00"), // leap day
+            ("2019-12-31 23:59:59", "2019-12-31T23:59:59+09:00"),
+            ("2019-10-31 18:26:12.1", "2019-10-31T18:26:12.100+09:00"),
+            (
+                "2019-10-31 18:26:12.123456",
+                "2019-10-31T18:26:12.123456+09:00",
+            ),
+            (
+                "2019-10-31 18:26:12.123456789",
+                "2019-10-31T18:26:12.123456789+09:00",
+            ),
+            // digits beyond the ninth are read and ignored, as chrono did
+            (
+                "2019-10-31 18:26:12.1234567891",
+                "2019-10-31T18:26:12.123456789+09:00",
+            ),
+            ("2019-1-5 1:2:3", "2019-01-05T01:02:03+09:00"), // single-digit fields
+            ("19-10-31 18:26:12", "0019-10-31T18:26:12+09:00"),
+            ("+2019-10-31 18:26:12", "2019-10-31T18:26:12+09:00"), // a signed year
+            ("2019-10-31  18:26:12", "2019-10-31T18:26:12+09:00"), // more spaces
+            (" 2019-10-31 18:26:12", "2019-10-31T18:26:12+09:00"), // a leading space
+            ("2019-10-31 23:59:60", "2019-10-31T23:59:60+09:00"),  // a leap second
+        ];
+        for (raw, expected) in accepted {
+            assert_eq!(rfc3339(raw).as_deref(), Some(expected), "{raw:?}");
+        }
+        assert_eq!(
+            rfc3339("-0001-01-01 00:00:00").as_deref(),
+            Some("-0001-01-01T00:00:00+09:00")
+        );
+        let refused = [
+            "2019-02-29 00:00:00", // not a leap year
+            "2019-02-30 00:00:00",
+            "2019-13-01 00:00:00",
+            "2019-00-01 00:00:00",
+            "2019-10-00 00:00:00",
+            "2019-10-31 24:00:00",
+            "2019-10-31 23:60:00",
+            "2019-10-31 23:59:61",
+            "2019-010-31 18:26:12", // a field too wide
+            "02019-10-31 18:26:12",
+            "2019-10-31 18:26:123",
+            "2019-10-31 18:26:12.", // a dot without digits
+            "2019-10-31 18:26:12 ", // anything after the seconds
+            "2019-10-31 18:26:12Z",
+            "2019-10-31 18:26:12+09:00",
+            "2019-10-31 18:26",
+            "2019/10/31 18:26:12",
+            "2019-10-31 T18:26:12",
+            "-2019-10-31", // a sign alone is no date
+            "+",
+            "-",
+            "",
+            "２０１９-10-31 18:26:12", // full-width digits
+        ];
+        for raw in refused {
+            assert_eq!(rfc3339(raw), None, "{raw:?}");
+        }
+    }
+
+    /// What `parse_kst_timestamp` accepted when it was chrono's `parse_from_str` with two
+    /// formats: the fixed layout must agree with it on every input.
+    fn chrono_reference(raw: &str) -> Option<DateTime<FixedOffset>> {
+        ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
+            .iter()
+            .find_map(|format| chrono::NaiveDateTime::parse_from_str(raw, format).ok())
+            .and_then(|naive| naive.and_local_timezone(kst()).single())
+    }
+
+    #[test]
+    fn the_fixed_layout_agrees_with_chronos_format_parser() {
+        // Valid layouts and near misses, then every one-character insertion, deletion and
+        // replacement of them with characters that matter to the grammar.
+        let bases = [
+            "2019-10-31 18:26:12",
+            "2020-02-29T23:59:59.123456789",
+            "9-1-1 1:2:3.5",
+            "+12019-12-31 00:00:60",
+            "-44-03-15 12:00:00.0000000001",
+            "0000-00-00 00:00:00",
+        ];
+        let alphabet = [
+            '0', '1', '2', '3', '6', '9', '-', '+', ':', '.', ' ', '\t', 'T', 'Z', '\u{3000}', '٣',
+        ];
+        let mut inputs: Vec<String> = bases.iter().map(|base| base.to_string()).collect();
+        for base in bases {
+            let chars: Vec<char> = base.chars().collect();
+            for at in 0..=chars.len() {
+                for &c in &alphabet {
+                    let mut inserted = chars.clone();
+                    inserted.insert(at, c);
+                    inputs.push(inserted.into_iter().collect());
+                    if at < chars.len() {
+                        let mut replaced = chars.clone();
+                        replaced[at] = c;
+                        inputs.push(replaced.into_iter().collect());
+                    }
+                }
+                if at < chars.len() {
+                    let mut deleted = chars.clone();
+                    deleted.remove(at);
+                    inputs.push(deleted.into_iter().collect());
+                }
+            }
+        }
+        let mut accepted = 0;
+        for input in &inputs {
+            let expected = chrono_reference(input);
+            accepted += usize::from(expected.is_some());
+            assert_eq!(parse_kst_timestamp(input), expected, "{input:?}");
+        }
+        // Both sides of the grammar were exercised.
+        assert!(
+            accepted > 200 && inputs.len() - accepted > 1000,
+            "{accepted} of {}",
+            inputs.len()
+        );
     }
 
     #[test]

@@ -1,0 +1,556 @@
+//! What happytalk-ext costs over the bare generated client (`happytalk_api::Client`) and over
+//! raw reqwest (a hand-written request, serde_json into the generated types, the same bytes on
+//! the wire), all against one in-process HTTP/1.1 server on loopback (hyper) that answers fixed
+//! bytes over keep-alive connections.
+//!
+//! Run with `cargo xtask bench` (release; `--quick` for a few iterations). A plain harness, not
+//! criterion: criterion's dependency tree would roughly double this crate's build in CI, and
+//! the question here is a ratio between variants run in the same conditions, which interleaved
+//! rounds answer. It asserts no timing; it fails only if an answer is not the expected one.
+//!
+//! Workloads, each timed per round for every variant (raw, api, ext in a rotating order):
+//! - `send-seq`: sequential sends of one chat message;
+//! - `send-64`: the same number of sends, 64 at a time;
+//! - `list-1000`: a system-message lookup answering 1,000 entries (the docs' example entry).
+//!
+//! Then the peak memory (VmHWM) of one `list-1000` call in fresh processes: raw reqwest + serde
+//! into the generated types (the baseline) and ext.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use happytalk_api::types;
+use happytalk_ext::reqwest::{self, header};
+use happytalk_ext::{ChatMessage, Client};
+use http_body_util::{BodyExt, Full};
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::task::JoinSet;
+
+const CHAT_PATH: &str = "/v1/chat/write";
+const LIST_PATH: &str = "/kakaoWebhook/v3/bzmc/sm";
+const SENDER_KEY: &str = "bench-sender-key";
+const LIST_ENTRIES: usize = 1_000;
+const CONCURRENCY: usize = 64;
+/// Fresh processes per variant for the peak memory.
+const MEMORY_RUNS: usize = 5;
+
+/// How much of each workload a run does.
+struct Plan {
+    rounds: usize,
+    sends: usize,
+    lists: usize,
+}
+
+const FULL: Plan = Plan {
+    rounds: 7,
+    sends: 10_000,
+    lists: 200,
+};
+const QUICK: Plan = Plan {
+    rounds: 2,
+    sends: 256,
+    lists: 3,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Variant {
+    Raw,
+    Api,
+    Ext,
+}
+
+const VARIANTS: [Variant; 3] = [Variant::Raw, Variant::Api, Variant::Ext];
+
+impl Variant {
+    fn name(self) -> &'static str {
+        match self {
+            Variant::Raw => "raw",
+            Variant::Api => "api",
+            Variant::Ext => "ext",
+        }
+    }
+}
+
+/// The bytes the server answers with.
+struct Answers {
+    chat: Bytes,
+    list: Bytes,
+}
+
+impl Answers {
+    fn new() -> Self {
+        let chat = happytalk_tests::fixture("chat/success.json");
+        let example: serde_json::Value =
+            serde_json::from_str(&happytalk_tests::fixture("kakao/success-one.json"))
+                .expect("the fixture is JSON");
+        let mut entry = example["data"][0].clone();
+        entry
+            .as_object_mut()
+            .expect("an entry is an object")
+            .remove("id");
+        // Written as text, entry by entry with its own id: building 1,000 JSON values first
+        // would raise every process's peak memory above what a call needs.
+        let fields = serde_json::to_string(&entry).expect("JSON serializes");
+        let fields = fields.strip_prefix('{').expect("an object");
+        let mut list = String::from(r#"{"code":"200","data":["#);
+        for id in 0..LIST_ENTRIES {
+            if id > 0 {
+                list.push(',');
+            }
+            list.push_str(&format!(r#"{{"id":{id},{fields}"#));
+        }
+        list.push_str("]}");
+        Self {
+            chat: Bytes::from(chat),
+            list: Bytes::from(list),
+        }
+    }
+}
+
+/// Starts the server on its own thread (its own single-threaded runtime, so that it takes one
+/// core and the clients the other) and returns its base URL.
+fn start_server(answers: Answers) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    listener
+        .set_nonblocking(true)
+        .expect("a non-blocking socket");
+    let base_url = format!("http://{}", listener.local_addr().expect("the address"));
+    let answers = Arc::new(answers);
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("the server's runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let answers = answers.clone();
+                tokio::spawn(async move {
+                    let service =
+                        service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                            let answers = answers.clone();
+                            async move {
+                                let body = match request.uri().path() {
+                                    CHAT_PATH => answers.chat.clone(),
+                                    LIST_PATH => answers.list.clone(),
+                                    other => panic!("the bench server got a request for {other}"),
+                                };
+                                // Read the request to its end, so that the connection is reused.
+                                request.into_body().collect().await?;
+                                let mut response = hyper::Response::new(Full::new(body));
+                                response.headers_mut().insert(
+                                    header::CONTENT_TYPE,
+                                    header::HeaderValue::from_static("application/json"),
+                                );
+                                Ok::<_, hyper::Error>(response)
+                            }
+                        });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+    });
+    base_url
+}
+
+/// The three clients, each with its own connection pool, configured alike.
+struct Clients {
+    base_url: String,
+    raw: reqwest::Client,
+    credentials: header::HeaderMap,
+    request: types::ChatMessageRequest,
+    api: happytalk_api::Client,
+    ext: Client,
+    message: ChatMessage,
+    sender_key: types::GetSystemMessagesSenderKey,
+}
+
+impl Clients {
+    fn new(base_url: String) -> Self {
+        let ext = happytalk_tests::client_for(&base_url);
+        let mut credentials = header::HeaderMap::new();
+        credentials.insert(
+            "ht-client-id",
+            header::HeaderValue::from_static(happytalk_tests::CLIENT_ID),
+        );
+        let mut secret = header::HeaderValue::from_static(happytalk_tests::CLIENT_SECRET);
+        secret.set_sensitive(true);
+        credentials.insert("ht-client-secret", secret);
+        let api = happytalk_api::Client::new_with_client(
+            &base_url,
+            same_as_ext(),
+            happytalk_api::ClientState::new(credentials.clone()),
+        );
+        let request = types::ChatMessageRequest {
+            msg: Some("안녕하세요, 문의드립니다.".try_into().expect("a valid msg")),
+            room_id: "1234567".try_into().expect("a valid room id"),
+            type_: types::ChatMessageType::Text,
+            url: None,
+            uuid: "cust-0001".try_into().expect("a valid uuid"),
+        };
+        Self {
+            raw: same_as_ext(),
+            credentials,
+            request,
+            api,
+            ext,
+            message: ChatMessage::text("cust-0001", "1234567", "안녕하세요, 문의드립니다."),
+            sender_key: SENDER_KEY.try_into().expect("a valid sender key"),
+            base_url,
+        }
+    }
+
+    async fn send(&self, variant: Variant) {
+        let room_id = match variant {
+            Variant::Raw => {
+                let bytes = self
+                    .raw
+                    .post(format!("{}{CHAT_PATH}", self.base_url))
+                    .header(header::ACCEPT, "application/json")
+                    .headers(self.credentials.clone())
+                    .json(&self.request)
+                    .send()
+                    .await
+                    .expect("the raw send")
+                    .bytes()
+                    .await
+                    .expect("the raw answer");
+                let answer: types::ChatMessageResult =
+                    serde_json::from_slice(&bytes).expect("the answer decodes");
+                assert_eq!(answer.code, 0);
+                match answer.room_id {
+                    Some(types::ResultRoomId::String(room_id)) => room_id,
+                    other => panic!("room_id {other:?}"),
+                }
+            }
+            Variant::Api => {
+                let answer = self
+                    .api
+                    .send_chat_message(&self.request)
+                    .await
+                    .expect("the api send")
+                    .into_inner();
+                assert_eq!(answer.code, 0);
+                match answer.room_id {
+                    Some(types::ResultRoomId::String(room_id)) => room_id,
+                    other => panic!("room_id {other:?}"),
+                }
+            }
+            Variant::Ext => self
+                .ext
+                .send_message(&self.message)
+                .await
+                .expect("the ext send"),
+        };
+        std::hint::black_box(room_id);
+    }
+
+    async fn list(&self, variant: Variant) {
+        let entries = match variant {
+            Variant::Raw => {
+                let bytes = self
+                    .raw
+                    .get(format!("{}{LIST_PATH}", self.base_url))
+                    .header(header::ACCEPT, "application/json")
+                    .headers(self.credentials.clone())
+                    .query(&[("senderKey", SENDER_KEY)])
+                    .send()
+                    .await
+                    .expect("the raw lookup")
+                    .bytes()
+                    .await
+                    .expect("the raw answer");
+                let answer: types::SystemMessageResult =
+                    serde_json::from_slice(&bytes).expect("the answer decodes");
+                assert_eq!(answer.code, "200");
+                std::hint::black_box(answer.data.unwrap_or_default()).len()
+            }
+            Variant::Api => {
+                let answer = self
+                    .api
+                    .get_system_messages(None, &self.sender_key)
+                    .await
+                    .expect("the api lookup")
+                    .into_inner();
+                assert_eq!(answer.code, "200");
+                std::hint::black_box(answer.data.unwrap_or_default()).len()
+            }
+            Variant::Ext => std::hint::black_box(
+                self.ext
+                    .system_messages(SENDER_KEY)
+                    .await
+                    .expect("the ext lookup"),
+            )
+            .len(),
+        };
+        assert_eq!(entries, LIST_ENTRIES);
+    }
+}
+
+/// A `reqwest::Client` configured as happytalk-ext configures its own.
+fn same_as_ext() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(happytalk_ext::DEFAULT_TIMEOUT)
+        .connect_timeout(happytalk_ext::DEFAULT_CONNECT_TIMEOUT)
+        .user_agent(concat!("happytalk-rs/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("a reqwest client")
+}
+
+#[derive(Clone, Copy)]
+enum Workload {
+    SendSequential,
+    SendConcurrent,
+    List,
+}
+
+const WORKLOADS: [Workload; 3] = [
+    Workload::SendSequential,
+    Workload::SendConcurrent,
+    Workload::List,
+];
+
+impl Workload {
+    fn name(self) -> &'static str {
+        match self {
+            Workload::SendSequential => "send-seq",
+            Workload::SendConcurrent => "send-64",
+            Workload::List => "list-1000",
+        }
+    }
+
+    /// Runs the workload once and returns the time per operation.
+    async fn run(self, clients: &Arc<Clients>, variant: Variant, plan: &Plan) -> Duration {
+        let started = Instant::now();
+        let operations = match self {
+            Workload::SendSequential => {
+                for _ in 0..plan.sends {
+                    clients.send(variant).await;
+                }
+                plan.sends
+            }
+            Workload::SendConcurrent => {
+                let mut tasks = JoinSet::new();
+                for worker in 0..CONCURRENCY {
+                    let clients = clients.clone();
+                    let share =
+                        plan.sends / CONCURRENCY + usize::from(worker < plan.sends % CONCURRENCY);
+                    tasks.spawn(async move {
+                        for _ in 0..share {
+                            clients.send(variant).await;
+                        }
+                    });
+                }
+                while let Some(done) = tasks.join_next().await {
+                    done.expect("a send task");
+                }
+                plan.sends
+            }
+            Workload::List => {
+                for _ in 0..plan.lists {
+                    clients.list(variant).await;
+                }
+                plan.lists
+            }
+        };
+        started.elapsed() / u32::try_from(operations).expect("a small count")
+    }
+}
+
+/// Median, min and max.
+fn spread(values: &[f64]) -> (f64, f64, f64) {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let middle = sorted.len() / 2;
+    let median = if sorted.len().is_multiple_of(2) {
+        (sorted[middle - 1] + sorted[middle]) / 2.0
+    } else {
+        sorted[middle]
+    };
+    (median, sorted[0], sorted[sorted.len() - 1])
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("the client runtime")
+}
+
+fn bench(plan: &Plan) {
+    let answers = Answers::new();
+    println!(
+        "loopback server: chat answer {} bytes, list answer {} bytes ({LIST_ENTRIES} entries)",
+        answers.chat.len(),
+        answers.list.len()
+    );
+    let clients = Arc::new(Clients::new(start_server(answers)));
+    let runtime = runtime();
+    // Connections opened and code paths warm before anything is timed.
+    runtime.block_on(async {
+        for variant in VARIANTS {
+            for workload in WORKLOADS {
+                let warm_up = Plan {
+                    rounds: 1,
+                    sends: CONCURRENCY * 4,
+                    lists: 2,
+                };
+                workload.run(&clients, variant, &warm_up).await;
+            }
+        }
+    });
+
+    // times[workload][variant][round], in microseconds per operation
+    let mut times = vec![vec![Vec::new(); VARIANTS.len()]; WORKLOADS.len()];
+    for round in 0..plan.rounds {
+        for (w, workload) in WORKLOADS.iter().enumerate() {
+            for turn in 0..VARIANTS.len() {
+                let v = (round + turn) % VARIANTS.len();
+                let per_operation = runtime.block_on(workload.run(&clients, VARIANTS[v], plan));
+                times[w][v].push(per_operation.as_secs_f64() * 1e6);
+            }
+        }
+    }
+
+    let mut ratio_lines = Vec::new();
+    for (w, workload) in WORKLOADS.iter().enumerate() {
+        println!(
+            "\n{} ({} rounds; µs per operation: median [min–max])",
+            workload.name(),
+            plan.rounds
+        );
+        for (v, variant) in VARIANTS.iter().enumerate() {
+            let (median, min, max) = spread(&times[w][v]);
+            println!("  {:<4} {median:>10.2} [{min:.2}–{max:.2}]", variant.name());
+        }
+        for v in [Variant::Ext, Variant::Api] {
+            let index = VARIANTS.iter().position(|x| *x == v).expect("a variant");
+            let ratios: Vec<f64> = times[w][index]
+                .iter()
+                .zip(&times[w][0])
+                .map(|(variant, raw)| variant / raw)
+                .collect();
+            let (median, min, max) = spread(&ratios);
+            println!(
+                "  {}/raw per round: median {median:.3} [{min:.3}–{max:.3}]",
+                v.name()
+            );
+            ratio_lines.push(format!(
+                "ratio {} {}/raw median={median:.3} min={min:.3} max={max:.3}",
+                workload.name(),
+                v.name()
+            ));
+        }
+    }
+
+    peak_memory();
+    println!();
+    for line in ratio_lines {
+        println!("{line}");
+    }
+}
+
+/// One `list-1000` call in a fresh process per variant, each reporting its peak resident set.
+fn peak_memory() {
+    let exe = std::env::current_exe().expect("the bench's own path");
+    let peak = |variant: &str| -> u64 {
+        let output = std::process::Command::new(&exe)
+            .args(["--peak-memory", variant])
+            .output()
+            .expect("the bench runs itself");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "--peak-memory {variant} failed: {stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout
+            .lines()
+            .find_map(|line| line.strip_prefix("vmhwm_kb="))
+            .and_then(|kb| kb.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no vmhwm_kb= in {stdout:?}"))
+    };
+    let body = Answers::new().list.len() as f64;
+    // A process's peak moves by a few hundred KiB from run to run (allocator arenas, thread
+    // stacks): medians of alternating runs.
+    let (mut idle, mut raw, mut ext) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..MEMORY_RUNS {
+        idle.push(peak("idle") as f64);
+        raw.push(peak("raw") as f64);
+        ext.push(peak("ext") as f64);
+    }
+    let (idle, idle_min, idle_max) = spread(&idle);
+    let (raw, raw_min, raw_max) = spread(&raw);
+    let (ext, ext_min, ext_max) = spread(&ext);
+    let above = (ext - raw) * 1024.0;
+    println!(
+        "\npeak memory of one list-1000 call (VmHWM of a fresh process, median of {MEMORY_RUNS}; \
+         body {:.0} KiB):\n  no call (server and clients only) {idle:.0} KiB \
+         [{idle_min:.0}–{idle_max:.0}]\n  raw reqwest + serde (baseline) {raw:.0} KiB [{raw_min:.0}–{raw_max:.0}], \
+         ext {ext:.0} KiB [{ext_min:.0}–{ext_max:.0}]\n  ext above the baseline: {:.0} KiB = \
+         {:.2} × the body",
+        body / 1024.0,
+        above / 1024.0,
+        above / body
+    );
+    println!("memory list-1000 (ext-raw)/body={:.2}", above / body);
+}
+
+/// The child of [`peak_memory`]: server, clients, one call (none for `idle`), then the
+/// process's peak RSS.
+fn one_list_call(variant: &str) {
+    let variant = match variant {
+        "idle" => None,
+        "raw" => Some(Variant::Raw),
+        "ext" => Some(Variant::Ext),
+        other => panic!("--peak-memory idle|raw|ext, not {other}"),
+    };
+    let clients = Clients::new(start_server(Answers::new()));
+    if let Some(variant) = variant {
+        runtime().block_on(clients.list(variant));
+    }
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status (Linux)");
+    let kb = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| {
+            value
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .expect("a VmHWM line");
+    println!("vmhwm_kb={kb}");
+}
+
+fn main() {
+    let mut plan = &FULL;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--quick" => plan = &QUICK,
+            // cargo bench passes it to every bench binary.
+            "--bench" => {}
+            "--peak-memory" => {
+                one_list_call(&args.next().unwrap_or_default());
+                return;
+            }
+            other => {
+                eprintln!("unknown argument {other:?}; usage: client_overhead [--quick]");
+                std::process::exit(2);
+            }
+        }
+    }
+    bench(plan);
+}
