@@ -472,8 +472,8 @@ fn system_messages_outcome(
         .unwrap_or_default()
         .into_iter()
         .map(|wire| {
-            SystemMessage::from_wire(wire.clone())
-                .map_err(|problem| problem.into_error(status, &wire))
+            SystemMessage::from_wire(wire)
+                .map_err(|(problem, wire)| problem.into_error(status, &wire))
         })
         .collect()
 }

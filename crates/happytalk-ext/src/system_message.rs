@@ -268,34 +268,69 @@ const NO_DATE: &[&str] = &["", "0000-00-00 00:00:00"];
 
 fn timestamp(
     field: &'static str,
-    raw: Option<String>,
+    raw: Option<&str>,
 ) -> Result<Option<DateTime<FixedOffset>>, DecodeProblem> {
     match raw {
         None => Ok(None),
         Some(raw) if NO_DATE.contains(&raw.trim()) => Ok(None),
-        Some(raw) => parse_kst_timestamp(&raw)
+        Some(raw) => parse_kst_timestamp(raw)
             .map(Some)
             .ok_or_else(|| DecodeProblem {
-                reason: format!(
-                    "`{field}` is not a `YYYY-MM-DD HH:MM:SS` timestamp: {:?}",
-                    raw
-                ),
+                reason: format!("`{field}` is not a `YYYY-MM-DD HH:MM:SS` timestamp: {raw:?}"),
             }),
     }
 }
 
+/// The timestamps of a system message and of its comments, read before anything is moved
+/// out of it, so that a failure can hand the entry back whole (as the error's evidence)
+/// without every entry being copied in case one fails.
+struct Timestamps {
+    created_at: Option<DateTime<FixedOffset>>,
+    modified_at: Option<DateTime<FixedOffset>>,
+    inspect_requested_at: Option<DateTime<FixedOffset>>,
+    inspected_at: Option<DateTime<FixedOffset>>,
+    comments: Vec<Option<DateTime<FixedOffset>>>,
+}
+
+impl Timestamps {
+    fn read(wire: &types::SystemMessage) -> Result<Self, DecodeProblem> {
+        Ok(Self {
+            created_at: timestamp("createdAt", wire.created_at.as_deref())?,
+            modified_at: timestamp("modifiedAt", wire.modified_at.as_deref())?,
+            inspect_requested_at: timestamp(
+                "inspectRequestAt",
+                wire.inspect_request_at.as_deref(),
+            )?,
+            inspected_at: timestamp("inspectedAt", wire.inspected_at.as_deref())?,
+            comments: wire
+                .comments
+                .iter()
+                .flatten()
+                .map(|comment| timestamp("comments[].createdAt", comment.created_at.as_deref()))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
 impl SystemMessage {
-    /// The typed view of a decoded system message; fails only on a timestamp it cannot read.
-    pub(crate) fn from_wire(wire: types::SystemMessage) -> Result<Self, DecodeProblem> {
+    /// The typed view of a decoded system message. It fails only on a timestamp it cannot
+    /// read, and then gives the entry back untouched with the problem.
+    pub(crate) fn from_wire(
+        wire: types::SystemMessage,
+    ) -> Result<Self, (DecodeProblem, types::SystemMessage)> {
+        let times = match Timestamps::read(&wire) {
+            Ok(times) => times,
+            Err(problem) => return Err((problem, wire)),
+        };
         Ok(Self {
             id: wire.id,
             name: wire.name,
             status: wire.status.map(SystemMessageStatus::from),
-            created_at: timestamp("createdAt", wire.created_at)?,
-            modified_at: timestamp("modifiedAt", wire.modified_at)?,
+            created_at: times.created_at,
+            modified_at: times.modified_at,
             inspect_status: wire.inspect_status.map(InspectStatus::from),
-            inspect_requested_at: timestamp("inspectRequestAt", wire.inspect_request_at)?,
-            inspected_at: timestamp("inspectedAt", wire.inspected_at)?,
+            inspect_requested_at: times.inspect_requested_at,
+            inspected_at: times.inspected_at,
             messages: wire
                 .messages
                 .unwrap_or_default()
@@ -306,8 +341,15 @@ impl SystemMessage {
                 .comments
                 .unwrap_or_default()
                 .into_iter()
-                .map(Comment::from_wire)
-                .collect::<Result<_, _>>()?,
+                .zip(times.comments)
+                .map(|(comment, created_at)| Comment {
+                    id: comment.id,
+                    content: comment.content,
+                    user_name: comment.user_name,
+                    created_at,
+                    status: comment.status.map(CommentStatus::from),
+                })
+                .collect(),
         })
     }
 }
@@ -338,18 +380,6 @@ impl From<types::Button> for Button {
             link_ios: wire.link_ios,
             link_android: wire.link_android,
         }
-    }
-}
-
-impl Comment {
-    fn from_wire(wire: types::Comment) -> Result<Self, DecodeProblem> {
-        Ok(Self {
-            id: wire.id,
-            content: wire.content,
-            user_name: wire.user_name,
-            created_at: timestamp("comments[].createdAt", wire.created_at)?,
-            status: wire.status.map(CommentStatus::from),
-        })
     }
 }
 
@@ -554,7 +584,7 @@ mod tests {
     fn an_empty_or_zero_date_is_no_date() {
         for raw in ["", " ", "0000-00-00 00:00:00"] {
             assert_eq!(
-                timestamp("inspectedAt", Some(raw.to_owned())).unwrap(),
+                timestamp("inspectedAt", Some(raw)).unwrap(),
                 None,
                 "{raw:?}"
             );
@@ -563,13 +593,50 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_timestamp_names_its_field_and_value() {
+    fn a_bad_timestamp_names_its_field_and_value_and_gives_the_entry_back() {
         let wire: types::SystemMessage =
             serde_json::from_str(r#"{"id": 1, "createdAt": "yesterday"}"#).unwrap();
-        let problem = SystemMessage::from_wire(wire).unwrap_err();
+        let (problem, entry) = SystemMessage::from_wire(wire.clone()).unwrap_err();
         assert_eq!(
             problem.reason,
             "`createdAt` is not a `YYYY-MM-DD HH:MM:SS` timestamp: \"yesterday\""
+        );
+        assert_eq!(entry, wire, "untouched, for the error's evidence");
+
+        let in_a_comment: types::SystemMessage = serde_json::from_str(
+            r#"{"id": 2, "comments": [{"id": 1, "createdAt": "2019-10-31 18:26:33"},
+                                      {"id": 2, "createdAt": "later"}]}"#,
+        )
+        .unwrap();
+        let (problem, _) = SystemMessage::from_wire(in_a_comment).unwrap_err();
+        assert!(
+            problem.reason.starts_with("`comments[].createdAt`"),
+            "{}",
+            problem.reason
+        );
+    }
+
+    #[test]
+    fn each_comment_keeps_its_own_timestamp() {
+        let wire: types::SystemMessage = serde_json::from_str(
+            r#"{"id": 3, "comments": [{"id": 1, "createdAt": "2019-10-31 18:26:33"},
+                                      {"id": 2},
+                                      {"id": 3, "createdAt": "2020-01-02 03:04:05"}]}"#,
+        )
+        .unwrap();
+        let message = SystemMessage::from_wire(wire).unwrap();
+        let created: Vec<(Option<i64>, Option<String>)> = message
+            .comments
+            .iter()
+            .map(|c| (c.id, c.created_at.map(|at| at.to_rfc3339())))
+            .collect();
+        assert_eq!(
+            created,
+            [
+                (Some(1), Some("2019-10-31T18:26:33+09:00".to_owned())),
+                (Some(2), None),
+                (Some(3), Some("2020-01-02T03:04:05+09:00".to_owned())),
+            ]
         );
     }
 }
