@@ -472,8 +472,10 @@ fn system_messages_outcome(
         .unwrap_or_default()
         .into_iter()
         .map(|wire| {
-            SystemMessage::from_wire(wire)
-                .map_err(|(problem, wire)| problem.into_error(status, &wire))
+            SystemMessage::from_wire(wire).map_err(|failed| {
+                let (problem, wire) = *failed;
+                problem.into_error(status, &wire)
+            })
         })
         .collect()
 }

@@ -317,10 +317,10 @@ impl SystemMessage {
     /// read, and then gives the entry back untouched with the problem.
     pub(crate) fn from_wire(
         wire: types::SystemMessage,
-    ) -> Result<Self, (DecodeProblem, types::SystemMessage)> {
+    ) -> Result<Self, Box<(DecodeProblem, types::SystemMessage)>> {
         let times = match Timestamps::read(&wire) {
             Ok(times) => times,
-            Err(problem) => return Err((problem, wire)),
+            Err(problem) => return Err(Box::new((problem, wire))),
         };
         Ok(Self {
             id: wire.id,
@@ -596,7 +596,7 @@ mod tests {
     fn a_bad_timestamp_names_its_field_and_value_and_gives_the_entry_back() {
         let wire: types::SystemMessage =
             serde_json::from_str(r#"{"id": 1, "createdAt": "yesterday"}"#).unwrap();
-        let (problem, entry) = SystemMessage::from_wire(wire.clone()).unwrap_err();
+        let (problem, entry) = *SystemMessage::from_wire(wire.clone()).unwrap_err();
         assert_eq!(
             problem.reason,
             "`createdAt` is not a `YYYY-MM-DD HH:MM:SS` timestamp: \"yesterday\""
@@ -608,7 +608,7 @@ mod tests {
                                       {"id": 2, "createdAt": "later"}]}"#,
         )
         .unwrap();
-        let (problem, _) = SystemMessage::from_wire(in_a_comment).unwrap_err();
+        let (problem, _) = *SystemMessage::from_wire(in_a_comment).unwrap_err();
         assert!(
             problem.reason.starts_with("`comments[].createdAt`"),
             "{}",
