@@ -196,6 +196,11 @@ fn kst() -> FixedOffset {
 /// nothing may follow. The date and time are then checked by chrono's constructors (no
 /// 2019-02-30, no 24:00:00).
 pub(crate) fn parse_kst_timestamp(raw: &str) -> Option<DateTime<FixedOffset>> {
+    documented_layout(raw).unwrap_or_else(|| any_layout(raw))
+}
+
+/// The whole grammar of [`parse_kst_timestamp`], for values not of the documented shape.
+fn any_layout(raw: &str) -> Option<DateTime<FixedOffset>> {
     let s = raw.trim_start();
     let (year, s) = match s.as_bytes().first()? {
         b'-' => digits(&s[1..], usize::MAX).map(|(year, s)| (-year, s))?,
@@ -261,6 +266,39 @@ fn digits(s: &str, max: usize) -> Option<(i64, &str)> {
             value.checked_mul(10)?.checked_add(i64::from(digit - b'0'))
         })?;
     Some((value, &s[count..]))
+}
+
+/// The layout HappyTalk documents and sends, `YYYY-MM-DD HH:MM:SS` (or with `T`), read at fixed
+/// positions: `Some(result)` for a value of exactly that shape, `None` for anything else, which
+/// the general reader above decides. A 1,000-entry lookup carries 5,000 timestamps; this reads
+/// one in a few nanoseconds. A value of this shape means the same to both readers (second 60,
+/// a leap second, is left to the general one).
+fn documented_layout(raw: &str) -> Option<Option<DateTime<FixedOffset>>> {
+    let b: &[u8; 19] = raw.as_bytes().try_into().ok()?;
+    let shape = b[4] == b'-'
+        && b[7] == b'-'
+        && (b[10] == b' ' || b[10] == b'T')
+        && b[13] == b':'
+        && b[16] == b':';
+    let digit_at = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+    if !shape || !digit_at.iter().all(|&i| b[i].is_ascii_digit()) {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| {
+        b[range]
+            .iter()
+            .fold(0_u32, |n, d| n * 10 + u32::from(d - b'0'))
+    };
+    let second = number(17..19);
+    if second == 60 {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(number(0..4) as i32, number(5..7), number(8..10));
+    let time = NaiveTime::from_hms_opt(number(11..13), number(14..16), second);
+    Some(
+        date.zip(time)
+            .and_then(|(date, time)| date.and_time(time).and_local_timezone(kst()).single()),
+    )
 }
 
 /// Values that mean "no date" rather than a malformed one: empty, or MySQL's zero date.
@@ -528,6 +566,49 @@ mod tests {
             .iter()
             .find_map(|format| chrono::NaiveDateTime::parse_from_str(raw, format).ok())
             .and_then(|naive| naive.and_local_timezone(kst()).single())
+    }
+
+    #[test]
+    fn the_documented_layout_reads_as_the_whole_grammar_does() {
+        let mut inputs = vec![
+            "2019-10-31 18:26:12",
+            "2019-10-31T18:26:12",
+            "2020-02-29 00:00:00",
+            "2019-02-29 00:00:00",
+            "2019-02-30 12:00:00",
+            "2019-13-01 00:00:00",
+            "2019-00-10 00:00:00",
+            "2019-12-31 23:59:59",
+            "2019-12-31 24:00:00",
+            "2019-12-31 23:60:00",
+            "0000-01-01 00:00:00",
+            "9999-12-31 23:59:59",
+        ];
+        let generated: Vec<String> = (0..24)
+            .flat_map(|hour| (0..60).step_by(7).map(move |minute| (hour, minute)))
+            .map(|(hour, minute)| {
+                format!(
+                    "2024-{:02}-{:02} {hour:02}:{minute:02}:{:02}",
+                    hour % 13,
+                    minute % 32,
+                    minute
+                )
+            })
+            .collect();
+        inputs.extend(generated.iter().map(String::as_str));
+        for input in inputs {
+            let fast = documented_layout(input).expect("of the documented shape");
+            assert_eq!(fast, any_layout(input), "{input}");
+        }
+        for not_the_shape in [
+            "2019-10-31 18:26:60",
+            " 2019-10-31 18:26:12",
+            "2019-10-31 18:26:1",
+            "2019/10/31 18:26:12",
+            "2019-10-31 18:26:12.5",
+        ] {
+            assert_eq!(documented_layout(not_the_shape), None, "{not_the_shape}");
+        }
     }
 
     #[test]
