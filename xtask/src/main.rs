@@ -21,6 +21,8 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle};
 
 const SPEC: &str = "spec/happytalk.yaml";
 const OUTPUT: &str = "crates/happytalk-api/src/generated.rs";
+/// progenitor's typed httpmock helpers, in the mock crate.
+const HTTPMOCK_OUTPUT: &str = "crates/happytalk-mock/src/httpmock.rs";
 
 const USAGE: &str = "\
 usage: cargo xtask generate [--check] [--spec PATH] [--out PATH] [--base REV]
@@ -31,11 +33,12 @@ usage: cargo xtask generate [--check] [--spec PATH] [--out PATH] [--base REV]
        cargo xtask bench [--quick]
        cargo xtask build-cost [--runs N]
 
-  generate          regenerate crates/happytalk-api/src/generated.rs from spec/happytalk.yaml
+  generate          regenerate crates/happytalk-api/src/generated.rs (the client) and
+                    crates/happytalk-mock/src/httpmock.rs (httpmock helpers) from the spec
   generate --check  fail (exit 1) with a diff if the checked-in code differs from what the spec
                     produces; writes nothing
   --spec PATH       read another spec instead of spec/happytalk.yaml
-  --out PATH        write (or, with --check, compare) another file instead of the crate's
+  --out PATH        write (or, with --check, compare) the client to another file
   --base REV        compare the spec with the one committed at REV (default HEAD) for the
                     API changes report that `generate` prints
 
@@ -98,41 +101,54 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
     }
 
     let generated = generate(&spec_path)?;
-    let shown = display_path(&root, &output_path);
+    let outputs = [
+        (output_path, generated.client),
+        (root.join(HTTPMOCK_OUTPUT), generated.httpmock),
+    ];
 
     if check {
-        let current = fs::read_to_string(&output_path)
-            .map_err(|e| format!("cannot read {shown} to compare it with the spec: {e}"))?;
-        if current == generated {
-            println!(
-                "{shown} is up to date with {}",
+        let mut stale = false;
+        for (path, code) in &outputs {
+            let shown = display_path(&root, path);
+            let current = fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {shown} to compare it with the spec: {e}"))?;
+            if current == *code {
+                println!(
+                    "{shown} is up to date with {}",
+                    display_path(&root, &spec_path)
+                );
+                continue;
+            }
+            stale = true;
+            eprintln!(
+                "{shown} is stale: it is not what {} produces.\n\
+                 Run `cargo xtask generate`, review the diff and commit it.\n\
+                 Difference (- checked in, + generated from the spec):\n",
                 display_path(&root, &spec_path)
             );
-            return Ok(ExitCode::SUCCESS);
+            let diff = similar::TextDiff::from_lines(&current, code);
+            eprint!(
+                "{}",
+                diff.unified_diff()
+                    .context_radius(3)
+                    .header("checked in", "generated")
+            );
         }
-        eprintln!(
-            "{shown} is stale: it is not what {} produces.\n\
-             Run `cargo xtask generate`, review the diff and commit it.\n\
-             Difference (- checked in, + generated from the spec):\n",
-            display_path(&root, &spec_path)
-        );
-        let diff = similar::TextDiff::from_lines(&current, &generated);
-        eprint!(
-            "{}",
-            diff.unified_diff()
-                .context_radius(3)
-                .header("checked in", "generated")
-        );
-        return Ok(ExitCode::FAILURE);
+        return Ok(if stale {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        });
     }
 
-    let unchanged = fs::read_to_string(&output_path).is_ok_and(|current| current == generated);
-    if unchanged {
-        println!("{shown} unchanged ({} lines)", generated.lines().count());
-    } else {
-        fs::write(&output_path, &generated)
-            .map_err(|e| format!("cannot write {}: {e}", output_path.display()))?;
-        println!("wrote {shown} ({} lines)", generated.lines().count());
+    for (path, code) in &outputs {
+        let shown = display_path(&root, path);
+        if fs::read_to_string(path).is_ok_and(|current| current == *code) {
+            println!("{shown} unchanged ({} lines)", code.lines().count());
+        } else {
+            fs::write(path, code).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            println!("wrote {shown} ({} lines)", code.lines().count());
+        }
     }
     println!();
     print!("{}", api_changes(&root, &spec_path, &base));
@@ -339,7 +355,7 @@ fn test(extra: Vec<String>) -> Result<ExitCode, String> {
 }
 
 /// Reads, checks and generates; every failure is a sentence naming the problem.
-fn generate(spec_path: &Path) -> Result<String, String> {
+fn generate(spec_path: &Path) -> Result<Generated, String> {
     let text = fs::read_to_string(spec_path)
         .map_err(|e| format!("cannot read the spec {}: {e}", spec_path.display()))?;
     let spec: openapiv3::OpenAPI = serde_norway::from_str(&text).map_err(|e| {
@@ -371,10 +387,12 @@ fn generate(spec_path: &Path) -> Result<String, String> {
     std::panic::set_hook(Box::new(|_| {}));
     let tokens = std::panic::catch_unwind(move || {
         let mut generator = Generator::new(&settings);
-        generator.generate_tokens(&spec)
+        let client = generator.generate_tokens(&spec)?;
+        let httpmock = generator.httpmock(&spec, "happytalk_api")?;
+        Ok::<_, progenitor::Error>((client, httpmock))
     });
     std::panic::set_hook(default_hook);
-    let tokens = match tokens {
+    let (tokens, httpmock) = match tokens {
         Ok(Ok(tokens)) => tokens,
         Ok(Err(e)) => return Err(format!("progenitor cannot generate a client: {e}")),
         Err(panic) => {
@@ -400,12 +418,24 @@ fn generate(spec_path: &Path) -> Result<String, String> {
                 .to_owned(),
         );
     }
-    let code = prettyplease::unparse(&file);
+    let httpmock: syn::File = syn::parse2(line_doc_comments(httpmock))
+        .map_err(|e| format!("progenitor produced httpmock code that does not parse: {e}"))?;
     let header = format!(
         "// @generated by `cargo xtask generate` from {SPEC}.\n\
          // Do not edit by hand: change the spec or xtask/src/main.rs and regenerate.\n\n"
     );
-    Ok(format!("{header}{code}"))
+    Ok(Generated {
+        client: format!("{header}{}", prettyplease::unparse(&file)),
+        httpmock: format!("{header}{}", prettyplease::unparse(&httpmock)),
+    })
+}
+
+/// What one run of progenitor writes.
+struct Generated {
+    /// The client module of happytalk-api.
+    client: String,
+    /// The httpmock helpers of happytalk-mock.
+    httpmock: String,
 }
 
 /// Splits every multi-line `#[doc = "…"]` into one attribute per line, so that prettyplease

@@ -193,6 +193,7 @@ fn checkout_copy(name: &str) -> PathBuf {
     for file in [
         "spec/happytalk.yaml",
         "crates/happytalk-api/src/generated.rs",
+        "crates/happytalk-mock/src/httpmock.rs",
     ] {
         let to = dir.join(file);
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();

@@ -1,0 +1,415 @@
+//! A local HappyTalk (해피톡) for your tests: both endpoints on a loopback port, answering as
+//! HappyTalk documents with no setup, scriptable per room or sender key, and recording every
+//! request it receives.
+//!
+//! ```
+//! use happytalk_ext::{ChatMessage, Client};
+//! use happytalk_mock::MockHappyTalk;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let mock = MockHappyTalk::start().await;
+//! let client = Client::new(mock.environment(), mock.credentials()).unwrap();
+//! let room = client.send_message(&ChatMessage::text("cust-0001", "1234567", "안녕하세요")).await;
+//! assert_eq!(room.unwrap(), "1234567");
+//! mock.assert_no_violations();
+//! # }
+//! ```
+//!
+//! # What it does with no setup
+//!
+//! - Both calls check `HT-Client-Id` and `HT-Client-Secret` against [`MockHappyTalk::credentials`]:
+//!   a chat message is refused with -500, a lookup with `"403"`.
+//! - `POST /v1/chat/write` checks the body as HappyTalk documents it (lengths in characters):
+//!   a missing field is -801 and a length out of range -802, each with `field`; a body that is
+//!   not a JSON object, or a `type` other than text, image, video and audio, is -800. Otherwise
+//!   it answers `{"code":0,"room_id":…,"message":""}` with the request's room.
+//! - `GET /kakaoWebhook/v3/bzmc/sm` answers from a store you fill
+//!   ([`MockHappyTalk::add_system_message`]): the active (`A`) messages of a sender key, or the
+//!   one `id`; an unknown `id` is `"508"`, an unknown sender key `"507"`.
+//! - Anything else (another path or method, a body over 64 KiB) gets a documented-style
+//!   failure. Nothing a client sends makes it panic.
+//!
+//! # Scripting
+//!
+//! [`MockHappyTalk::on`] adds a rule: for a room, a sender key or every request, answer any
+//! code under any status, a -90x notice, an HTML page, an empty or truncated body, a dropped
+//! connection, or a delay; once, N times or always. Rules are tried in the order they were
+//! added; a used-up rule no longer matches, so "fail twice, then succeed" is two lines.
+//!
+//! ```
+//! # use happytalk_mock::{MockHappyTalk, Match, Reply};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let mock = MockHappyTalk::start().await;
+//! mock.on(Match::room("1234567")).times(2).reply(Reply::chat_code(-600).status(500));
+//! mock.on(Match::Any).once().reply(Reply::drop_connection());
+//! # }
+//! ```
+//!
+//! # Inspection
+//!
+//! [`MockHappyTalk::received`] lists every request in order, with its decoded chat message or
+//! query, its headers (the secret redacted in `Debug`) and how it broke the documented contract
+//! ([`Received::violations`]). [`MockHappyTalk::assert_no_violations`] fails a test that sent
+//! something HappyTalk would refuse.
+//!
+//! # Raw stubs
+//!
+//! For per-operation `when`/`then` stubs on an [`httpmock`](https://docs.rs/httpmock) server,
+//! the [`httpmock`] module has progenitor's typed helpers, generated from the same spec.
+
+#![warn(missing_docs)]
+
+/// progenitor's typed [httpmock](https://docs.rs/httpmock) helpers, generated from the spec by
+/// `cargo xtask generate`: `MockServerExt::send_chat_message(|when, then| …)` and
+/// `get_system_messages`, with `when`/`then` methods typed by the spec's bodies and parameters.
+/// Printed by prettyplease, not rustfmt, so that every toolchain regenerates the same bytes.
+#[rustfmt::skip]
+#[allow(missing_docs, clippy::all)]
+pub mod httpmock;
+mod script;
+mod server;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use happytalk_api::types;
+use happytalk_ext::{Credentials, Environment};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use script::{Match, Reply};
+
+/// The client id the mock accepts unless told otherwise.
+pub const DEFAULT_CLIENT_ID: &str = "mock-client-id";
+/// The client secret the mock accepts unless told otherwise.
+pub const DEFAULT_CLIENT_SECRET: &str = "mock-client-secret";
+
+/// A running local HappyTalk. It stops, and frees its port, when dropped.
+pub struct MockHappyTalk {
+    address: SocketAddr,
+    state: Arc<Mutex<State>>,
+    task: JoinHandle<()>,
+}
+
+/// What the server shares with the test.
+pub(crate) struct State {
+    pub(crate) client_id: String,
+    pub(crate) client_secret: String,
+    pub(crate) store: BTreeMap<String, Vec<types::SystemMessage>>,
+    pub(crate) rules: Vec<script::Rule>,
+    pub(crate) received: Vec<Received>,
+}
+
+/// Starts a [`MockHappyTalk`] on a given port or with other credentials.
+#[derive(Debug)]
+pub struct Builder {
+    port: u16,
+    client_id: String,
+    client_secret: String,
+}
+
+impl Builder {
+    /// Listen on this port of 127.0.0.1 (default 0: an ephemeral port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Accept these credentials instead of [`DEFAULT_CLIENT_ID`] and [`DEFAULT_CLIENT_SECRET`].
+    pub fn credentials(mut self, client_id: &str, client_secret: &str) -> Self {
+        client_id.clone_into(&mut self.client_id);
+        client_secret.clone_into(&mut self.client_secret);
+        self
+    }
+
+    /// Binds the port and starts serving.
+    pub async fn start(self) -> std::io::Result<MockHappyTalk> {
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).await?;
+        let address = listener.local_addr()?;
+        let state = Arc::new(Mutex::new(State {
+            client_id: self.client_id,
+            client_secret: self.client_secret,
+            store: BTreeMap::new(),
+            rules: Vec::new(),
+            received: Vec::new(),
+        }));
+        let task = tokio::spawn(server::accept(listener, state.clone()));
+        Ok(MockHappyTalk {
+            address,
+            state,
+            task,
+        })
+    }
+}
+
+impl MockHappyTalk {
+    /// A mock on an ephemeral loopback port, accepting the default credentials.
+    ///
+    /// # Panics
+    ///
+    /// If no loopback port can be bound (use [`MockHappyTalk::builder`] to handle that).
+    pub async fn start() -> Self {
+        Self::builder()
+            .start()
+            .await
+            .expect("a loopback port for the HappyTalk mock")
+    }
+
+    /// A builder, for a given port or other credentials.
+    pub fn builder() -> Builder {
+        Builder {
+            port: 0,
+            client_id: DEFAULT_CLIENT_ID.to_owned(),
+            client_secret: DEFAULT_CLIENT_SECRET.to_owned(),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`, the base URL of both endpoints.
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The address it listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The [`Environment`] whose Biz and Kakao hosts are this mock.
+    pub fn environment(&self) -> Environment {
+        let uri = self.uri();
+        Environment::custom(&uri, &uri).expect("a loopback URL is a valid base URL")
+    }
+
+    /// The credentials this mock accepts.
+    pub fn credentials(&self) -> Credentials {
+        let state = self.state();
+        Credentials::new(&state.client_id, &state.client_secret)
+    }
+
+    /// Adds a system message to the store of `sender_key` (which becomes known even if the
+    /// message is not active).
+    pub fn add_system_message(&self, sender_key: &str, message: types::SystemMessage) {
+        self.state()
+            .store
+            .entry(sender_key.to_owned())
+            .or_default()
+            .push(message);
+    }
+
+    /// Makes `sender_key` known, with no system message (a lookup answers `"200"` and no data
+    /// instead of `"507"`).
+    pub fn add_sender_key(&self, sender_key: &str) {
+        self.state().store.entry(sender_key.to_owned()).or_default();
+    }
+
+    /// Fills the store with the example of HappyTalk's docs: sender key `example-senderKey`,
+    /// system message 175.
+    pub fn add_docs_example(&self) {
+        let example = serde_json::json!({
+            "id": 175,
+            "name": "system-message-sample",
+            "status": "A",
+            "createdAt": "2019-10-31 18:26:12",
+            "modifiedAt": "2019-10-31 18:26:33",
+            "inspectStatus": "APR",
+            "inspectRequestAt": "2019-10-31 18:26:28",
+            "inspectedAt": "2019-10-31 18:26:33",
+            "messages": [
+                { "messageType": "ST", "content": "1:1채팅을 요청하셨습니다.", "buttons": [] }
+            ],
+            "comments": [
+                { "id": 2892, "content": null, "userName": "검수자",
+                  "createdAt": "2019-10-31 18:26:33", "status": "APR" }
+            ]
+        });
+        let example = serde_json::from_value(example).expect("the docs' example fits the spec");
+        self.add_system_message("example-senderKey", example);
+    }
+
+    /// A rule for the requests `matcher` selects; say how often, then what to answer.
+    pub fn on(&self, matcher: Match) -> RuleBuilder<'_> {
+        RuleBuilder {
+            mock: self,
+            matcher,
+            remaining: None,
+        }
+    }
+
+    /// Every request received so far, in order.
+    pub fn received(&self) -> Vec<Received> {
+        self.state().received.clone()
+    }
+
+    /// How many chat messages were sent into `room_id`.
+    pub fn requests_for_room(&self, room_id: &str) -> usize {
+        self.state()
+            .received
+            .iter()
+            .filter(|r| r.path == server::CHAT_PATH)
+            .filter(|r| r.body.as_ref().and_then(|b| b["room_id"].as_str()) == Some(room_id))
+            .count()
+    }
+
+    /// How many lookups asked for `sender_key`.
+    pub fn requests_for_sender_key(&self, sender_key: &str) -> usize {
+        self.state()
+            .received
+            .iter()
+            .filter(|r| r.sender_key.as_deref() == Some(sender_key))
+            .count()
+    }
+
+    /// Panics, listing them, if any request broke HappyTalk's documented contract.
+    #[track_caller]
+    pub fn assert_no_violations(&self) {
+        let state = self.state();
+        let broken: Vec<String> = state
+            .received
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.violations.is_empty())
+            .map(|(n, r)| {
+                format!(
+                    "request {} ({} {}): {}",
+                    n + 1,
+                    r.method,
+                    r.path,
+                    r.violations.join("; ")
+                )
+            })
+            .collect();
+        assert!(
+            broken.is_empty(),
+            "requests broke HappyTalk's documented contract:\n{}",
+            broken.join("\n")
+        );
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A test that panicked while holding the lock leaves nothing half-done in it.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Drop for MockHappyTalk {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl fmt::Debug for MockHappyTalk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockHappyTalk")
+            .field("uri", &self.uri())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A rule being added by [`MockHappyTalk::on`].
+#[must_use = "a rule is added by `reply`"]
+#[derive(Debug)]
+pub struct RuleBuilder<'a> {
+    mock: &'a MockHappyTalk,
+    matcher: Match,
+    remaining: Option<usize>,
+}
+
+impl RuleBuilder<'_> {
+    /// Apply to the first matching request only.
+    pub fn once(self) -> Self {
+        self.times(1)
+    }
+
+    /// Apply to the first `n` matching requests.
+    pub fn times(mut self, n: usize) -> Self {
+        self.remaining = Some(n);
+        self
+    }
+
+    /// Answer `reply` (always, unless [`once`](Self::once) or [`times`](Self::times) said
+    /// otherwise).
+    pub fn reply(self, reply: Reply) {
+        self.mock.state().rules.push(script::Rule {
+            matcher: self.matcher,
+            reply,
+            remaining: self.remaining,
+        });
+    }
+}
+
+/// A request as the mock received it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Received {
+    /// `POST`, `GET`, …
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    /// The query string as sent.
+    pub query: Option<String>,
+    /// `senderKey` of the query, decoded.
+    pub sender_key: Option<String>,
+    /// `id` of the query, as sent.
+    pub id: Option<String>,
+    /// The chat message, when the body decodes as the spec's request (every rule met).
+    pub chat_message: Option<types::ChatMessageRequest>,
+    /// The body, when it is JSON.
+    pub body: Option<serde_json::Value>,
+    /// The headers (names in lower case).
+    pub headers: Headers,
+    /// How the request broke HappyTalk's documented contract (empty when it did not).
+    pub violations: Vec<String>,
+}
+
+/// Request headers; `Debug` shows `HT-Client-Secret` as `<redacted>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Headers(pub(crate) BTreeMap<String, String>);
+
+impl Headers {
+    /// The value of a header (its name in lower case).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+}
+
+impl fmt::Debug for Headers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(name, value)| {
+                let shown = if name == "ht-client-secret" {
+                    "<redacted>"
+                } else {
+                    value.as_str()
+                };
+                (name, shown)
+            }))
+            .finish()
+    }
+}
+
+/// Serves a mock on `port` of 127.0.0.1 with the docs' example system message, prints its
+/// URL and credentials, and stops on Ctrl-C: the standalone sandbox (`happytalk-mock --port
+/// 8080`, `happytalk mock serve`).
+pub async fn serve_until_ctrl_c(port: u16) -> std::io::Result<()> {
+    let mock = MockHappyTalk::builder().port(port).start().await?;
+    mock.add_docs_example();
+    println!("HappyTalk mock listening on {}", mock.uri());
+    println!("  both hosts: --biz-url {0} --kakao-url {0}", mock.uri());
+    println!("  HT_CLIENT_ID={DEFAULT_CLIENT_ID} HT_CLIENT_SECRET={DEFAULT_CLIENT_SECRET}");
+    println!("  system messages of sender key example-senderKey: the docs' example, id 175");
+    println!("Ctrl-C stops it.");
+    tokio::signal::ctrl_c().await?;
+    let received = mock.received();
+    let violations: usize = received.iter().map(|r| r.violations.len()).sum();
+    println!(
+        "stopped after {} requests ({violations} contract violations)",
+        received.len()
+    );
+    Ok(())
+}

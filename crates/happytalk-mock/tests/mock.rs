@@ -1,0 +1,388 @@
+//! The mock through `happytalk-ext`, as a user's tests drive it: its documented behaviour with
+//! no setup, its scripts, what it records, and every code the spec knows.
+
+use std::time::{Duration, Instant};
+
+use happytalk_api::types;
+use happytalk_ext::{
+    ApiCode, ChatMessage, Client, Credentials, Environment, Error, RetryPolicy, TransportErrorKind,
+};
+use happytalk_mock::{Match, MockHappyTalk, Reply};
+use serde_json::{Value, json};
+
+fn client(mock: &MockHappyTalk) -> Client {
+    Client::builder(mock.environment(), mock.credentials())
+        .retry(RetryPolicy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+fn text() -> ChatMessage {
+    ChatMessage::text("cust-0001", "1234567", "안녕하세요")
+}
+
+fn api_error(result: Result<impl std::fmt::Debug, Error>) -> happytalk_ext::ApiError {
+    match result {
+        Err(Error::Api(api)) => api,
+        other => panic!("an API error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_user_test_that_sends_a_message_is_short() {
+    let mock = MockHappyTalk::start().await;
+    let client = Client::new(mock.environment(), mock.credentials()).unwrap();
+    let room = client.send_message(&text()).await.unwrap();
+    assert_eq!(room, "1234567");
+    assert_eq!(mock.requests_for_room("1234567"), 1);
+    mock.assert_no_violations();
+}
+
+#[tokio::test]
+async fn wrong_or_missing_credentials_are_refused_as_documented() {
+    let mock = MockHappyTalk::start().await;
+    let wrong = Client::builder(
+        mock.environment(),
+        Credentials::new("mock-client-id", "not-the-secret"),
+    )
+    .retry(RetryPolicy::none())
+    .build()
+    .unwrap();
+    let refused = api_error(wrong.send_message(&text()).await);
+    assert_eq!(*refused.code(), ApiCode::Unauthorized);
+    let refused = api_error(wrong.system_messages("k").await);
+    assert_eq!(*refused.code(), ApiCode::KakaoForbidden);
+
+    let received = mock.received();
+    assert_eq!(received.len(), 2);
+    assert_eq!(
+        received[0].violations,
+        ["HT-Client-Secret is not the one this mock accepts"]
+    );
+    let shown = format!("{received:?}");
+    assert!(
+        !shown.contains("not-the-secret"),
+        "the secret is redacted: {shown}"
+    );
+    assert!(shown.contains("<redacted>"));
+}
+
+#[tokio::test]
+async fn the_chat_body_is_checked_field_by_field() {
+    let mock = MockHappyTalk::start().await;
+    let raw = reqwest_client();
+    for (body, code, field) in [
+        (
+            json!({"room_id": "1", "type": "text", "msg": "hi"}),
+            -801,
+            Some("uuid"),
+        ),
+        (
+            json!({"uuid": "abc", "room_id": "1", "type": "text", "msg": "hi"}),
+            -802,
+            Some("uuid"),
+        ),
+        (
+            json!({"uuid": "cust-0001", "room_id": "1".repeat(31), "type": "text", "msg": "hi"}),
+            -802,
+            Some("room_id"),
+        ),
+        (
+            json!({"uuid": "cust-0001", "room_id": "1", "type": "sms", "msg": "hi"}),
+            -800,
+            Some("type"),
+        ),
+        (
+            json!({"uuid": "cust-0001", "room_id": "1", "type": "text"}),
+            -801,
+            Some("msg"),
+        ),
+        (
+            json!({"uuid": "cust-0001", "room_id": "1", "type": "text", "msg": "가".repeat(1001)}),
+            -802,
+            Some("msg"),
+        ),
+        (
+            json!({"uuid": "cust-0001", "room_id": "1", "type": "image", "msg": "hi"}),
+            -801,
+            Some("url"),
+        ),
+        (json!(["not", "an", "object"]), -800, None),
+    ] {
+        let answer = post(&raw, &mock, body.to_string()).await;
+        assert_eq!(answer["code"], code, "{body}");
+        assert_eq!(answer["field"].as_str(), field, "{body}");
+    }
+    // 1000 Hangul characters are fine: lengths count characters.
+    let ok = json!({"uuid": "cust-0001", "room_id": "1", "type": "text", "msg": "가".repeat(1000)});
+    assert_eq!(post(&raw, &mock, ok.to_string()).await["code"], 0);
+    let garbage = post(&raw, &mock, "{not json".to_owned()).await;
+    assert_eq!(garbage["code"], -800);
+    let huge = post(&raw, &mock, "x".repeat(200_000)).await;
+    assert_eq!(huge["code"], -802);
+    let violations: usize = mock.received().iter().map(|r| r.violations.len()).sum();
+    assert_eq!(violations, 10);
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods_get_documented_style_answers() {
+    let mock = MockHappyTalk::start().await;
+    let raw = reqwest_client();
+    let answer = raw
+        .get(format!("{}/v2/nothing", mock.uri()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 404);
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["code"], -400);
+    let answer = raw
+        .delete(format!("{}/kakaoWebhook/v3/bzmc/sm", mock.uri()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 405);
+    assert_eq!(answer.json::<Value>().await.unwrap()["code"], "405");
+    assert_eq!(mock.received().len(), 2);
+}
+
+#[tokio::test]
+async fn system_messages_come_from_the_store() {
+    let mock = MockHappyTalk::start().await;
+    mock.add_docs_example();
+    let stopped: types::SystemMessage =
+        serde_json::from_value(json!({"id": 176, "name": "stopped", "status": "T"})).unwrap();
+    mock.add_system_message("example-senderKey", stopped);
+    let client = client(&mock);
+
+    let active = client.system_messages("example-senderKey").await.unwrap();
+    assert_eq!(
+        active.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [175],
+        "active ones only"
+    );
+    let one = client
+        .system_message("example-senderKey", 176)
+        .await
+        .unwrap();
+    assert_eq!(one.map(|m| m.id), Some(176));
+    let missing = api_error(client.system_message("example-senderKey", 9).await);
+    assert_eq!(*missing.code(), ApiCode::DataNotFound);
+    let unknown = api_error(client.system_messages("nobody").await);
+    assert_eq!(*unknown.code(), ApiCode::InvalidSenderProfile);
+    mock.add_sender_key("empty");
+    assert_eq!(client.system_messages("empty").await.unwrap(), []);
+    assert_eq!(mock.requests_for_sender_key("example-senderKey"), 3);
+    mock.assert_no_violations();
+}
+
+#[tokio::test]
+async fn a_script_fails_twice_then_the_documented_answer_returns() {
+    let mock = MockHappyTalk::start().await;
+    mock.add_docs_example();
+    mock.on(Match::sender_key("example-senderKey"))
+        .times(2)
+        .reply(Reply::html(503, "<html>busy</html>"));
+    let retrying = Client::builder(mock.environment(), mock.credentials())
+        .retry(RetryPolicy::standard().backoff(Duration::from_millis(1), Duration::from_millis(5)))
+        .build()
+        .unwrap();
+    let found = retrying.system_messages("example-senderKey").await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(mock.requests_for_sender_key("example-senderKey"), 3);
+}
+
+#[tokio::test]
+async fn scripts_answer_codes_notices_and_broken_answers() {
+    let mock = MockHappyTalk::start().await;
+    let client = client(&mock);
+
+    mock.on(Match::room("1234567"))
+        .once()
+        .reply(Reply::chat_code(-802).field("msg").status(400));
+    let refused = api_error(client.send_message(&text()).await);
+    assert_eq!(
+        (refused.code(), refused.field(), refused.status().as_u16()),
+        (&ApiCode::ParameterLength, Some("msg"), 400)
+    );
+
+    mock.on(Match::Chat)
+        .once()
+        .reply(Reply::counselling(-901, "근무 시간 외 안내"));
+    let notice = api_error(client.send_message(&text()).await);
+    assert_eq!(*notice.code(), ApiCode::OutsideHoursNotAccepted);
+    assert_eq!(notice.notice(), Some("근무 시간 외 안내"));
+    let received = mock.received();
+    assert_eq!(received.len(), 2);
+
+    for (reply, what) in [
+        (Reply::html(502, "<html>Bad Gateway</html>"), "an HTML page"),
+        (Reply::empty(200), "an empty body"),
+        (
+            Reply::truncated(json!({"code": 0, "room_id": "1234567", "message": ""})),
+            "a truncated body",
+        ),
+    ] {
+        mock.on(Match::Any).once().reply(reply);
+        let error = client.send_message(&text()).await.unwrap_err();
+        assert!(
+            matches!(error, Error::UndecodableResponse(_) | Error::Transport(_)),
+            "{what}: {error:?}"
+        );
+    }
+
+    mock.on(Match::Any).once().reply(Reply::drop_connection());
+    let dropped = client.send_message(&text()).await.unwrap_err();
+    assert!(matches!(dropped, Error::Transport(_)), "{dropped:?}");
+
+    mock.on(Match::Any)
+        .once()
+        .reply(Reply::chat_code(0).delay(Duration::from_secs(5)));
+    let impatient = Client::builder(mock.environment(), mock.credentials())
+        .retry(RetryPolicy::none())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let slow = impatient.send_message(&text()).await.unwrap_err();
+    assert!(
+        matches!(&slow, Error::Transport(t) if t.kind() == TransportErrorKind::Timeout),
+        "{slow:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "did not wait for the delay"
+    );
+
+    // Every rule is used up: the documented answer is back.
+    assert_eq!(client.send_message(&text()).await.unwrap(), "1234567");
+    mock.assert_no_violations();
+}
+
+#[tokio::test]
+async fn a_dropped_connection_sends_a_message_exactly_once_even_with_retries() {
+    let mock = MockHappyTalk::start().await;
+    mock.on(Match::Any).once().reply(Reply::drop_connection());
+    let retrying = Client::new(mock.environment(), mock.credentials()).unwrap();
+    assert!(retrying.send_message(&text()).await.is_err());
+    assert_eq!(mock.requests_for_room("1234567"), 1);
+}
+
+/// Every code the spec lists in `x-known-values` can be answered, and comes back through
+/// happytalk-ext as the matching `ApiCode` (success codes as success).
+#[tokio::test]
+async fn every_known_code_of_the_spec_comes_back_as_its_api_code() {
+    let spec: Value = serde_norway::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../spec/happytalk.yaml"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let known = |schema: &str| -> Vec<Value> {
+        spec["components"]["schemas"][schema]["properties"]["code"]["x-known-values"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{schema} has known codes"))
+            .clone()
+    };
+    let mock = MockHappyTalk::start().await;
+    let client = client(&mock);
+    let chat_codes = known("ChatMessageResult");
+    assert!(chat_codes.len() > 10);
+    for code in chat_codes {
+        let code = code.as_i64().unwrap();
+        mock.on(Match::Any).once().reply(Reply::chat_code(code));
+        let outcome = client.send_message(&text()).await;
+        if code == 0 {
+            assert_eq!(outcome.unwrap(), "1234567");
+        } else {
+            let api = api_error(outcome);
+            assert_eq!(*api.code(), ApiCode::from_biz(code as i32), "{code}");
+            assert_ne!(*api.code(), ApiCode::Unknown, "{code}");
+        }
+    }
+    let kakao_codes = known("SystemMessageResult");
+    assert!(kakao_codes.len() > 10);
+    for code in kakao_codes {
+        let code = code.as_str().unwrap();
+        mock.on(Match::Any).once().reply(Reply::kakao_code(code));
+        let outcome = client.system_messages("k").await;
+        if code == "200" {
+            assert_eq!(outcome.unwrap(), []);
+        } else {
+            let api = api_error(outcome);
+            assert_eq!(*api.code(), ApiCode::from_kakao(code), "{code}");
+            assert_ne!(*api.code(), ApiCode::Unknown, "{code}");
+        }
+    }
+    // And an undocumented one, under any status.
+    mock.on(Match::Any)
+        .once()
+        .reply(Reply::chat_code(-4242).status(418));
+    let api = api_error(client.send_message(&text()).await);
+    assert_eq!(
+        (api.code(), api.raw_code(), api.status().as_u16()),
+        (&ApiCode::Unknown, "-4242", 418)
+    );
+}
+
+#[tokio::test]
+async fn it_listens_on_a_given_port_and_stops_when_dropped() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mock = MockHappyTalk::builder()
+        .port(port)
+        .credentials("my-id", "my-secret")
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(mock.uri(), format!("http://127.0.0.1:{port}"));
+    assert_eq!(mock.credentials().client_id(), "my-id");
+    assert_eq!(
+        client(&mock).send_message(&text()).await.unwrap(),
+        "1234567"
+    );
+    let environment: Environment = mock.environment();
+    drop(mock);
+    tokio::task::yield_now().await;
+    let gone = Client::builder(environment, Credentials::new("my-id", "my-secret"))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .send_message(&text())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&gone, Error::Transport(t) if t.kind() == TransportErrorKind::Connect),
+        "{gone:?}"
+    );
+}
+
+fn reqwest_client() -> happytalk_ext::reqwest::Client {
+    happytalk_ext::reqwest::Client::new()
+}
+
+/// A raw POST of `body` with the mock's credentials; the answer's JSON.
+async fn post(
+    client: &happytalk_ext::reqwest::Client,
+    mock: &MockHappyTalk,
+    body: String,
+) -> Value {
+    client
+        .post(format!("{}/v1/chat/write", mock.uri()))
+        .header("HT-Client-Id", happytalk_mock::DEFAULT_CLIENT_ID)
+        .header("HT-Client-Secret", happytalk_mock::DEFAULT_CLIENT_SECRET)
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
