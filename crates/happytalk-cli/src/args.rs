@@ -79,6 +79,22 @@ pub enum Command {
         #[arg(long)]
         id: Option<i64>,
     },
+
+    /// A local HappyTalk sandbox (happytalk-mock), for tests in any language and local work.
+    #[command(subcommand)]
+    Mock(Mock),
+}
+
+/// `mock serve`.
+#[derive(Debug, Subcommand)]
+pub enum Mock {
+    /// Serve both endpoints on 127.0.0.1 with the docs' example system message; prints the URL
+    /// and the credentials it accepts; Ctrl-C stops it. Needs no credentials.
+    Serve {
+        /// The port (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
 }
 
 /// `send text|image|audio|video`.

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use happytalk_ext::{ChatMessage, Client, Credentials, Environment};
 
-use args::{Cli, Command, Env, Send};
+use args::{Cli, Command, Env, Mock, Send};
 use failure::Failure;
 
 fn main() -> ExitCode {
@@ -42,8 +42,16 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: &Cli) -> Result<(), Failure> {
+    if let Command::Mock(Mock::Serve { port }) = &cli.command {
+        return happytalk_mock::serve_until_ctrl_c(*port)
+            .await
+            .map_err(|error| {
+                Failure::Usage(format!("the mock cannot serve on port {port}: {error}"))
+            });
+    }
     let client = client(cli)?;
     match &cli.command {
+        Command::Mock(_) => {}
         Command::Send(send) => {
             let message = message(send)?;
             let room_id = client.send_message(&message).await?;

@@ -131,6 +131,7 @@ async fn help_and_version() {
         ("help_send_text", vec!["send", "text", "--help"]),
         ("help_send_image", vec!["send", "image", "--help"]),
         ("help_system_messages", vec!["system-messages", "--help"]),
+        ("help_mock_serve", vec!["mock", "serve", "--help"]),
     ] {
         let run = happytalk(&args).await;
         assert_eq!(run.code, 0, "{name}");
@@ -508,4 +509,66 @@ async fn a_command_line_that_does_not_parse_exits_2() {
     // No flag takes the secret.
     let run = happytalk(&["--client-secret", "x", "system-messages", "k"]).await;
     assert_eq!(run.code, 2);
+}
+
+#[tokio::test]
+async fn mock_serve_is_a_sandbox_the_cli_can_use_and_ctrl_c_stops_it() {
+    use tokio::io::AsyncBufReadExt;
+
+    let mut serve = tokio::process::Command::new(env!("CARGO_BIN_EXE_happytalk"))
+        .args(["mock", "serve", "--port", "0"])
+        .env_remove("HT_CLIENT_ID")
+        .env_remove("HT_CLIENT_SECRET")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let mut lines = tokio::io::BufReader::new(serve.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("it says where it listens")
+        .unwrap()
+        .unwrap();
+    let url = first
+        .strip_prefix("HappyTalk mock listening on ")
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+
+    let mut lookup = tokio::process::Command::new(env!("CARGO_BIN_EXE_happytalk"));
+    lookup
+        .args(at(
+            &url,
+            &["--json", "system-messages", "example-senderKey"],
+        ))
+        .env("HT_CLIENT_ID", "mock-client-id")
+        .env("HT_CLIENT_SECRET", "mock-client-secret");
+    let output = lookup.output().await.unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let found: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(found["data"][0]["id"], 175, "the docs' example is seeded");
+
+    let pid = serve.id().expect("running").to_string();
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let status = tokio::time::timeout(Duration::from_secs(30), serve.wait())
+        .await
+        .expect("Ctrl-C stops it")
+        .unwrap();
+    assert!(status.success(), "a clean stop: {status:?}");
+    let mut rest = Vec::new();
+    while let Ok(Some(line)) = lines.next_line().await {
+        rest.push(line);
+    }
+    assert!(
+        rest.last()
+            .is_some_and(|l| l.starts_with("stopped after 1 requests")),
+        "{rest:?}"
+    );
 }
