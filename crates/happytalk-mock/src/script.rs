@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Which requests a rule applies to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,7 +73,11 @@ pub struct Reply {
 /// The body of a [`Reply`].
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Body {
-    /// A JSON body.
+    /// A `/v1/chat/write` answer with this code (a success answers the request's room).
+    Chat { code: i64, field: Option<String> },
+    /// A `/kakaoWebhook/…` answer with this code (`"200"`: no data).
+    Kakao { code: String },
+    /// Any JSON body.
     Json(Value),
     /// A -90x body: `room_id` 0, the request's `uuid` and `type`, and the notice.
     Counselling { code: i64, notice: String },
@@ -100,11 +104,7 @@ impl Reply {
     /// A `/v1/chat/write` answer with this code (0 is success; documented or not) and its
     /// documented message, under HTTP 200. A success carries the request's `room_id`.
     pub fn chat_code(code: i64) -> Self {
-        let mut body = json!({ "code": code, "message": chat_message(code) });
-        if code == 0 {
-            body["room_id"] = Value::Null; // the request's room, filled in when answering
-        }
-        Self::new(200, Body::Json(body))
+        Self::new(200, Body::Chat { code, field: None })
     }
 
     /// A -90x answer (counselling unavailable): `room_id` is the integer 0, `uuid` and `type`
@@ -122,13 +122,7 @@ impl Reply {
     /// A `/kakaoWebhook/…` answer with this code (`"200"` is success, with no data; documented
     /// or not) and a message, under HTTP 200.
     pub fn kakao_code(code: impl Into<String>) -> Self {
-        let code = code.into();
-        let body = if code == "200" {
-            json!({ "code": code, "data": [] })
-        } else {
-            json!({ "code": code, "message": kakao_message(&code) })
-        };
-        Self::new(200, Body::Json(body))
+        Self::new(200, Body::Kakao { code: code.into() })
     }
 
     /// Any JSON body.
@@ -163,10 +157,11 @@ impl Reply {
         self
     }
 
-    /// Adds `field` to a chat answer (the request field HappyTalk refused, on -80x).
+    /// Adds `field` to a chat answer (the request field HappyTalk refused, on -80x); other
+    /// replies are left as they are.
     pub fn field(mut self, field: impl Into<String>) -> Self {
-        if let Body::Json(body) = &mut self.body {
-            body["field"] = Value::String(field.into());
+        if let Body::Chat { field: slot, .. } = &mut self.body {
+            *slot = Some(field.into());
         }
         self
     }

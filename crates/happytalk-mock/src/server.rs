@@ -16,7 +16,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use crate::script::{Body, Reply, RequestFacts, chat_message};
+use crate::script::{Body, Reply, RequestFacts, chat_message, kakao_message};
 use crate::{Headers, Received, State};
 
 pub(crate) const CHAT_PATH: &str = "/v1/chat/write";
@@ -258,16 +258,36 @@ fn system_messages(received: &mut Received, state: &State) -> Reply {
 
 /// The HTTP response of a reply.
 fn respond(reply: Reply, request: Option<&Value>) -> Result<hyper::Response<ReplyBody>, Failure> {
+    // Documented answers are the generated types, so that a spec change reaches them.
     let (content_type, body) = match reply.body {
         Body::Drop => return Err("the reply drops the connection".into()),
-        Body::Json(mut json) => {
-            if json.get("room_id").is_some_and(Value::is_null) {
-                // A scripted or default success answers the request's room.
-                let room = request.and_then(|r| r["room_id"].as_str()).unwrap_or("");
-                json["room_id"] = Value::String(room.to_owned());
-            }
-            ("application/json", ReplyBody::whole(json.to_string()))
+        Body::Chat { code, field } => {
+            let answer = types::ChatMessageResult {
+                code: i32::try_from(code).unwrap_or(i32::MIN),
+                message: Some(chat_message(code).to_owned()),
+                // A success answers the request's room.
+                room_id: (code == 0).then(|| {
+                    let room = request.and_then(|r| r["room_id"].as_str()).unwrap_or("");
+                    types::ResultRoomId::String(room.to_owned())
+                }),
+                field,
+                content: None,
+                type_: None,
+                uuid: None,
+            };
+            let json = serde_json::to_string(&answer).unwrap_or_default();
+            ("application/json", ReplyBody::whole(json))
         }
+        Body::Kakao { code } => {
+            let answer = types::SystemMessageResult {
+                data: (code == "200").then(Vec::new),
+                message: (code != "200").then(|| kakao_message(&code)),
+                code,
+            };
+            let json = serde_json::to_string(&answer).unwrap_or_default();
+            ("application/json", ReplyBody::whole(json))
+        }
+        Body::Json(json) => ("application/json", ReplyBody::whole(json.to_string())),
         Body::Counselling { code, notice } => {
             let answer = types::ChatMessageResult {
                 code: i32::try_from(code).unwrap_or(i32::MIN),
