@@ -386,3 +386,51 @@ async fn post(
         .await
         .unwrap()
 }
+
+/// progenitor's generated httpmock helpers stub an operation with the spec's types, and
+/// happytalk-ext is answered by the stub. (httpmock's `mock` blocks: a plain test, with the
+/// client on its own runtime.)
+#[test]
+fn the_generated_httpmock_helpers_stub_an_operation() {
+    use happytalk_mock::httpmock::MockServerExt;
+
+    let server = ::httpmock::MockServer::start();
+    let request = types::ChatMessageRequest {
+        uuid: "cust-0001".try_into().unwrap(),
+        room_id: "1234567".try_into().unwrap(),
+        type_: types::ChatMessageType::Text,
+        msg: Some("안녕하세요".try_into().unwrap()),
+        url: None,
+    };
+    let answer = types::ChatMessageResult {
+        code: 0,
+        room_id: Some(types::ResultRoomId::String("1234567".to_owned())),
+        message: Some(String::new()),
+        content: None,
+        field: None,
+        type_: None,
+        uuid: None,
+    };
+    let stub = server.send_chat_message(|when, then| {
+        when.body(&request);
+        then.success(200, &answer);
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let room = runtime.block_on(async {
+        let base = server.base_url();
+        Client::builder(
+            Environment::custom(&base, &base).unwrap(),
+            Credentials::new("id", "secret"),
+        )
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .send_message(&text())
+        .await
+    });
+    assert_eq!(room.unwrap(), "1234567");
+    stub.assert();
+}
