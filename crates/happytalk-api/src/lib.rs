@@ -34,7 +34,7 @@
 #[rustfmt::skip]
 mod generated;
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -86,30 +86,42 @@ impl ClientHooks<ClientState> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        // A span no subscriber wants is not even built, let alone entered or recorded into.
         #[cfg(feature = "tracing")]
-        let span = tracing::debug_span!(
-            "happytalk.http",
-            operation = info.operation_id,
-            http.request.method = %request.method(),
-            server.address = request.url().host_str().unwrap_or_default(),
-            url.path = request.url().path(),
-            http.response.status_code = tracing::field::Empty,
-        );
+        let span = tracing::level_enabled!(tracing::Level::DEBUG)
+            .then(|| {
+                tracing::debug_span!(
+                    "happytalk.http",
+                    operation = info.operation_id,
+                    http.request.method = %request.method(),
+                    server.address = request.url().host_str().unwrap_or_default(),
+                    url.path = request.url().path(),
+                    http.response.status_code = tracing::field::Empty,
+                )
+            })
+            .filter(|span| !span.is_disabled());
         #[cfg(not(feature = "tracing"))]
         let _ = info;
         let sent = self.client.execute(request);
         #[cfg(feature = "tracing")]
-        let sent = tracing::Instrument::instrument(sent, span.clone());
+        let sent =
+            tracing::Instrument::instrument(sent, span.clone().unwrap_or_else(tracing::Span::none));
         let result = sent.await;
         if let Ok(response) = &result {
             #[cfg(feature = "tracing")]
-            span.record("http.response.status_code", response.status().as_u16());
-            // Outside `with_response_info` there is nowhere to record it, and nothing to do.
-            let _ = RESPONSE_INFO.try_with(|slot| {
-                slot.replace(Some(ResponseInfo {
-                    status: response.status(),
-                    retry_after: response.headers().get(RETRY_AFTER).cloned(),
-                }))
+            if let Some(span) = &span {
+                span.record("http.response.status_code", response.status().as_u16());
+            }
+            record(|| {
+                let status = response.status();
+                ResponseInfo {
+                    status,
+                    // Only a refusal asks to be retried later; a success needs no lookup.
+                    retry_after: match status.is_success() {
+                        true => None,
+                        false => response.headers().get(RETRY_AFTER).cloned(),
+                    },
+                }
             });
         }
         result
@@ -129,15 +141,30 @@ impl ResponseInfo {
         self.status
     }
 
-    /// The `Retry-After` header as sent, if any (seconds or an HTTP date; HappyTalk documents
-    /// none).
+    /// The `Retry-After` header of a response that is not a success (2xx), as sent, if any
+    /// (seconds or an HTTP date; HappyTalk documents none). A success's is not read.
     pub fn retry_after(&self) -> Option<&HeaderValue> {
         self.retry_after.as_ref()
     }
 }
 
-tokio::task_local! {
-    static RESPONSE_INFO: RefCell<Option<ResponseInfo>>;
+thread_local! {
+    /// The recording of the [`with_response_info`] call being polled on this thread: `Some`
+    /// (holding what its call recorded so far) only while [`Recorded::poll`] polls its call, so
+    /// that [`ClientHooks::exec`], which runs inside that poll, writes to the call it belongs to.
+    static RECORDING: Cell<Option<Option<ResponseInfo>>> = const { Cell::new(None) };
+}
+
+/// Records `info` for the call being polled; outside [`with_response_info`] there is nowhere
+/// to record it, and nothing to do.
+fn record(info: impl FnOnce() -> ResponseInfo) {
+    RECORDING.with(|recording| {
+        let mut current = recording.take();
+        if let Some(slot) = &mut current {
+            *slot = Some(info());
+        }
+        recording.set(current);
+    });
 }
 
 /// Runs one call of the generated client and also returns what arrived with its response
@@ -146,8 +173,8 @@ tokio::task_local! {
 ///
 /// progenitor's [`Error::InvalidResponsePayload`] keeps the body but not the status; a caller
 /// that reports an undecodable response, or decides whether to retry it, needs both. The
-/// information is recorded per call (a task local scoped to `call`), so concurrent calls do not
-/// see each other's.
+/// information is recorded per call (in a slot that is this call's only while `call` is
+/// polled), so concurrent calls do not see each other's, on any runtime.
 ///
 /// ```no_run
 /// # async fn f(client: &happytalk_api::Client) -> Result<(), Box<dyn std::error::Error>> {
@@ -166,7 +193,7 @@ tokio::task_local! {
 pub fn with_response_info<F: Future>(
     call: F,
 ) -> impl Future<Output = (F::Output, Option<ResponseInfo>)> {
-    RESPONSE_INFO.scope(RefCell::new(None), Recorded { call })
+    Recorded { call, info: None }
 }
 
 pin_project_lite::pin_project! {
@@ -176,6 +203,7 @@ pin_project_lite::pin_project! {
     struct Recorded<F> {
         #[pin]
         call: F,
+        info: Option<ResponseInfo>,
     }
 }
 
@@ -183,7 +211,26 @@ impl<F: Future> Future for Recorded<F> {
     type Output = (F::Output, Option<ResponseInfo>);
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let output = ready!(self.project().call.poll(cx));
-        Poll::Ready((output, RESPONSE_INFO.with(RefCell::take)))
+        let this = self.project();
+        // This call's recording is the thread's for the length of the poll, and whatever was
+        // there before (an enclosing recording) is put back afterwards, even on a panic.
+        struct Restore<'a> {
+            previous: Option<Option<ResponseInfo>>,
+            info: &'a mut Option<ResponseInfo>,
+        }
+        impl Drop for Restore<'_> {
+            fn drop(&mut self) {
+                let recorded = RECORDING.replace(self.previous.take());
+                *self.info = recorded.flatten();
+            }
+        }
+        let restore = Restore {
+            previous: RECORDING.replace(Some(this.info.take())),
+            info: this.info,
+        };
+        let output = this.call.poll(cx);
+        drop(restore);
+        let output = ready!(output);
+        Poll::Ready((output, this.info.take()))
     }
 }
