@@ -306,6 +306,30 @@ async fn the_cap_ends_the_call_even_during_an_attempt_and_a_post_is_still_sent_o
 }
 
 #[tokio::test]
+async fn the_cap_still_bounds_the_retries_of_a_first_attempt_run_without_its_timer() {
+    // The client's own timeout (1 s) ends any attempt within the cap (1.5 s), so the first
+    // attempt runs without a timer of the cap; the attempts after it are bounded by the cap
+    // from the call's start.
+    let server = server(html(503), 1, html(503).set_delay(Duration::from_secs(30))).await;
+    let cap = Duration::from_millis(1500);
+    let client = Client::builder(
+        Environment::custom(&server.uri(), &server.uri()).unwrap(),
+        credentials(),
+    )
+    .retry(quick(5).max_elapsed(cap))
+    .timeout(Duration::from_secs(1))
+    .build()
+    .unwrap();
+    let started = Instant::now();
+    let error = client.system_messages("k").await.unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(elapsed >= cap && elapsed <= cap.mul_f64(1.1), "{elapsed:?}");
+    assert!(error.to_string().contains("cap of 1.5s"), "{error}");
+    // 503 at once, a timeout at 1 s, then an attempt cut off by the cap.
+    assert_eq!(error.attempts(), 3, "{error}");
+}
+
+#[tokio::test]
 async fn retry_after_is_waited_for_when_it_fits_in_the_cap() {
     let busy = html(503).insert_header("Retry-After", "1");
     let server = server(busy, 1, json(200, KAKAO_FIXTURE)).await;

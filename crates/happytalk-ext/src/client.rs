@@ -230,6 +230,12 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let headers = self.credentials.headers()?;
         self.retry.check()?;
+        // The total timeout of one exchange, when this builder sets it (a client you built keeps
+        // its own, unknown here): it lets a first attempt run without a timer of the cap.
+        let attempt_timeout = match self.http_client {
+            Some(_) => None,
+            None => Some(self.timeout.unwrap_or(DEFAULT_TIMEOUT)),
+        };
         let http = match self.http_client {
             Some(client) => {
                 if self.timeout.is_some()
@@ -262,6 +268,7 @@ impl ClientBuilder {
         };
         let state = happytalk_api::ClientState::new(headers);
         Ok(Client {
+            attempt_timeout,
             biz_host: host_of(self.environment.biz_base_url()),
             kakao_host: host_of(self.environment.kakao_base_url()),
             retry: self.retry,
@@ -290,6 +297,8 @@ pub struct Client {
     kakao: happytalk_api::Client,
     environment: Environment,
     retry: RetryPolicy,
+    /// The total timeout of one exchange, when the builder set it.
+    attempt_timeout: Option<Duration>,
     /// `host[:port]` of each base URL, for traces.
     biz_host: String,
     kakao_host: String,
@@ -411,9 +420,16 @@ impl Client {
     where
         Fut: Future<Output = Result<(T, StatusCode), Failure>>,
     {
-        let (result, attempts) = trace
-            .instrument(retry::run(&self.retry, &trace, attempt))
-            .await;
+        let run = retry::run(&self.retry, self.attempt_timeout, &trace, attempt);
+        // Inside the call's span when a subscriber wants it (the HTTP spans of `happytalk-api`
+        // nest in it); otherwise not wrapped at all.
+        #[cfg(feature = "tracing")]
+        let (result, attempts) = match trace.span() {
+            Some(span) => tracing::Instrument::instrument(run, span.clone()).await,
+            None => run.await,
+        };
+        #[cfg(not(feature = "tracing"))]
+        let (result, attempts) = run.await;
         let outcome = result
             .and_then(|(answer, status)| Ok((interpret(answer, status)?, status)))
             .map_err(|error| error.with_attempts(attempts));
@@ -467,17 +483,20 @@ fn system_messages_outcome(
         }
         .into());
     }
-    answer
-        .data
-        .unwrap_or_default()
-        .into_iter()
-        .map(|wire| {
-            SystemMessage::from_wire(wire).map_err(|failed| {
+    // A new vector rather than `collect` in place: the typed entries are smaller than the wire
+    // ones, and shrinking the wire vector's allocation afterwards would copy it whole.
+    let data = answer.data.unwrap_or_default();
+    let mut messages = Vec::with_capacity(data.len());
+    for wire in data {
+        match SystemMessage::from_wire(wire) {
+            Ok(message) => messages.push(message),
+            Err(failed) => {
                 let (problem, wire) = *failed;
-                problem.into_error(status, &wire)
-            })
-        })
-        .collect()
+                return Err(problem.into_error(status, &wire));
+            }
+        }
+    }
+    Ok(messages)
 }
 
 /// The Biz host's success code.

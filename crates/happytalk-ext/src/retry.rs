@@ -25,10 +25,9 @@
 //! instead of waiting, and an attempt still under way when it runs out ends the call with a
 //! timeout error.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
+use backon::{BackoffBuilder, ExponentialBuilder};
 use happytalk_api::{ResponseInfo, ResponseValue};
 use reqwest::StatusCode;
 use reqwest::header::HeaderValue;
@@ -161,6 +160,7 @@ impl Failure {
     }
 
     /// Why this failure may be retried, as a tracing event says it.
+    #[cfg(feature = "tracing")]
     pub(crate) fn retry_reason(&self) -> &'static str {
         self.retry.unwrap_or("not retryable")
     }
@@ -221,45 +221,99 @@ where
         .map_err(|error| Failure::new(error, idempotency, info.as_ref()))
 }
 
-/// Runs `attempt` until it succeeds, fails in a way that must not be retried, or `policy` says
-/// stop; returns the last outcome and how many attempts were made.
+/// Runs `attempt` as often as `policy` allows and returns its result with the number of
+/// attempts made. `attempt_timeout` is the HTTP client's own timeout of one exchange, when known.
+///
+/// The first attempt runs on its own, outside any retry machinery: most calls succeed, or fail
+/// for good, at once, and pay for nothing else. It needs no timer of its own either when the
+/// HTTP client's timeout already ends it within the cap (the default: 30 s within 60 s). Only a
+/// failure worth retrying enters [`retry`], boxed, so that its state does not weigh on every
+/// call's future.
 pub(crate) async fn run<T, Fut>(
     policy: &RetryPolicy,
+    attempt_timeout: Option<Duration>,
     trace: &CallTrace,
     mut attempt: impl FnMut() -> Fut,
 ) -> (Result<T, Error>, u32)
 where
     Fut: Future<Output = Result<T, Failure>>,
 {
-    // Shared by the attempt and the retry notice; atomic (not a Cell) so that the call's future
-    // stays `Send`.
-    let attempts = AtomicU32::new(0);
     let started = Instant::now();
+    let out_of_time = || Err(TransportError::out_of_time(policy.max_elapsed).into());
+    let first = if attempt_timeout.is_some_and(|timeout| timeout <= policy.max_elapsed) {
+        attempt().await
+    } else {
+        match tokio::time::timeout(policy.max_elapsed, attempt()).await {
+            Ok(result) => result,
+            Err(_) => return (out_of_time(), 1),
+        }
+    };
+    let failure = match first {
+        Ok(value) => return (Ok(value), 1),
+        Err(failure) if failure.retry.is_none() || policy.max_attempts == 1 => {
+            return (Err(failure.error), 1);
+        }
+        Err(failure) => failure,
+    };
+    let mut attempts = 1;
+    let left = policy.max_elapsed.saturating_sub(started.elapsed());
+    let retried = Box::pin(retry(
+        policy,
+        started,
+        trace,
+        failure,
+        &mut attempts,
+        &mut attempt,
+    ));
+    let result = match tokio::time::timeout(left, retried).await {
+        Ok(result) => result,
+        Err(_) => out_of_time(),
+    };
+    (result, attempts)
+}
+
+/// The attempts after a first `failure` worth retrying: wait (backon's exponential bounds, full
+/// jitter, at least a `Retry-After`), try again, until an attempt succeeds, fails for good, the
+/// attempts run out, or the next wait would reach the cap. Counts the attempts in `attempts`.
+async fn retry<T, Fut>(
+    policy: &RetryPolicy,
+    started: Instant,
+    trace: &CallTrace,
+    mut failure: Failure,
+    attempts: &mut u32,
+    attempt: &mut impl FnMut() -> Fut,
+) -> Result<T, Error>
+where
+    Fut: Future<Output = Result<T, Failure>>,
+{
     let bounds = ExponentialBuilder::new()
         .with_min_delay(policy.initial_delay)
         .with_max_delay(policy.max_delay)
         .with_factor(2.0)
-        .with_max_times(policy.max_attempts.saturating_sub(1) as usize);
-    let retrying = (|| {
-        attempts.fetch_add(1, Ordering::Relaxed);
-        attempt()
-    })
-    .retry(bounds.build())
-    .sleep(tokio::time::sleep)
-    .when(|failure: &Failure| failure.retry.is_some())
-    .adjust(|failure, bound| {
-        let left = policy.max_elapsed.checked_sub(started.elapsed())?;
-        let wait = full_jitter(bound?).max(failure.retry_after.unwrap_or_default());
-        // An attempt that could only start as the cap runs out would be cut off at once:
-        // end now, with the failure this attempt actually met.
-        (wait < left).then_some(wait)
-    })
-    .notify(|failure, wait| trace.retrying(attempts.load(Ordering::Relaxed), wait, failure));
-    let result = match tokio::time::timeout(policy.max_elapsed, retrying).await {
-        Ok(result) => result.map_err(|failure| failure.error),
-        Err(_) => Err(TransportError::out_of_time(policy.max_elapsed).into()),
-    };
-    (result, attempts.into_inner())
+        .with_max_times(policy.max_attempts.saturating_sub(1) as usize)
+        .build();
+    for bound in bounds {
+        if failure.retry.is_none() {
+            break;
+        }
+        let Some(left) = policy.max_elapsed.checked_sub(started.elapsed()) else {
+            break;
+        };
+        let wait = full_jitter(bound).max(failure.retry_after.unwrap_or_default());
+        // An attempt that could only start as the cap runs out would be cut off at once: end
+        // now, with the failure this attempt actually met.
+        if wait >= left {
+            break;
+        }
+        trace.retrying(*attempts, wait, &failure);
+        tokio::time::sleep(wait).await;
+        *attempts += 1;
+        match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(next) => failure = next,
+        }
+    }
+    Err(failure.error)
 }
 
 /// A wait drawn uniformly from zero to `bound`.

@@ -16,27 +16,29 @@ use crate::retry::Failure;
 
 /// The trace of one call.
 pub(crate) struct CallTrace {
+    /// The call's span and when it started; `None` when no subscriber wants the span, so that
+    /// an untraced call neither records nor reads the clock.
     #[cfg(feature = "tracing")]
-    span: tracing::Span,
-    #[cfg(feature = "tracing")]
-    started: std::time::Instant,
+    live: Option<(tracing::Span, std::time::Instant)>,
 }
 
 impl CallTrace {
     /// `happytalk.send_message`: sending into room `room_id` through `host`.
     pub(crate) fn send_message(host: &str, room_id: &str) -> Self {
         #[cfg(feature = "tracing")]
-        return Self::new(tracing::info_span!(
-            "happytalk.send_message",
-            operation = "send_chat_message",
-            host,
-            room_id,
-            http.status = tracing::field::Empty,
-            code = tracing::field::Empty,
-            attempts = tracing::field::Empty,
-            duration_ms = tracing::field::Empty,
-            error = tracing::field::Empty,
-        ));
+        return Self::new(|| {
+            tracing::info_span!(
+                "happytalk.send_message",
+                operation = "send_chat_message",
+                host,
+                room_id,
+                http.status = tracing::field::Empty,
+                code = tracing::field::Empty,
+                attempts = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+                error = tracing::field::Empty,
+            )
+        });
         #[cfg(not(feature = "tracing"))]
         {
             let _ = (host, room_id);
@@ -48,18 +50,20 @@ impl CallTrace {
     /// `id`) through `host`.
     pub(crate) fn system_messages(host: &str, sender_key: &str, id: Option<i64>) -> Self {
         #[cfg(feature = "tracing")]
-        return Self::new(tracing::info_span!(
-            "happytalk.system_messages",
-            operation = "get_system_messages",
-            host,
-            sender_key,
-            id,
-            http.status = tracing::field::Empty,
-            code = tracing::field::Empty,
-            attempts = tracing::field::Empty,
-            duration_ms = tracing::field::Empty,
-            error = tracing::field::Empty,
-        ));
+        return Self::new(|| {
+            tracing::info_span!(
+                "happytalk.system_messages",
+                operation = "get_system_messages",
+                host,
+                sender_key,
+                id,
+                http.status = tracing::field::Empty,
+                code = tracing::field::Empty,
+                attempts = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+                error = tracing::field::Empty,
+            )
+        });
         #[cfg(not(feature = "tracing"))]
         {
             let _ = (host, sender_key, id);
@@ -67,27 +71,31 @@ impl CallTrace {
         }
     }
 
+    /// The trace of a call in `span`, made only when a subscriber may want it: with none, or
+    /// none at INFO, the call does not even build a disabled span.
     #[cfg(feature = "tracing")]
-    fn new(span: tracing::Span) -> Self {
+    fn new(span: impl FnOnce() -> tracing::Span) -> Self {
+        if !tracing::level_enabled!(tracing::Level::INFO) {
+            return Self { live: None };
+        }
+        let span = span();
         Self {
-            span,
-            started: std::time::Instant::now(),
+            live: (!span.is_disabled()).then(|| (span, std::time::Instant::now())),
         }
     }
 
-    /// `future`, run inside the call's span (so the HTTP spans of `happytalk-api` nest in it).
-    pub(crate) fn instrument<F: Future>(&self, future: F) -> impl Future<Output = F::Output> {
-        #[cfg(feature = "tracing")]
-        return tracing::Instrument::instrument(future, self.span.clone());
-        #[cfg(not(feature = "tracing"))]
-        future
+    /// The call's span, when a subscriber wants it.
+    #[cfg(feature = "tracing")]
+    pub(crate) fn span(&self) -> Option<&tracing::Span> {
+        self.live.as_ref().map(|(span, _)| span)
     }
 
-    /// An event: attempt `attempt` failed with `failure` and the next starts after `wait`.
+    /// An event: attempt `attempt` failed with `failure` and the next starts after `wait`. It is
+    /// emitted inside the call's span (retries run in it), or in the caller's when no
+    /// subscriber wants the call's span.
     pub(crate) fn retrying(&self, attempt: u32, wait: Duration, failure: &Failure) {
         #[cfg(feature = "tracing")]
         tracing::warn!(
-            parent: &self.span,
             attempt,
             wait_ms = wait.as_millis() as u64,
             reason = failure.retry_reason(),
@@ -101,8 +109,7 @@ impl CallTrace {
     /// Records how the call ended: the status and code of HappyTalk's answer, or the error.
     pub(crate) fn finish(&self, outcome: Result<(StatusCode, &str), &Error>, attempts: u32) {
         #[cfg(feature = "tracing")]
-        {
-            let span = &self.span;
+        if let Some((span, started)) = &self.live {
             let (status, code) = match outcome {
                 Ok((status, code)) => (Some(status), Some(code)),
                 Err(error) => {
@@ -121,7 +128,7 @@ impl CallTrace {
                 span.record("code", code);
             }
             span.record("attempts", attempts);
-            span.record("duration_ms", self.started.elapsed().as_millis() as u64);
+            span.record("duration_ms", started.elapsed().as_millis() as u64);
         }
         #[cfg(not(feature = "tracing"))]
         let _ = (outcome, attempts);
