@@ -308,15 +308,21 @@ fn timestamp(
     field: &'static str,
     raw: Option<&str>,
 ) -> Result<Option<DateTime<FixedOffset>>, DecodeProblem> {
-    match raw {
-        None => Ok(None),
-        Some(raw) if NO_DATE.contains(&raw.trim()) => Ok(None),
-        Some(raw) => parse_kst_timestamp(raw)
-            .map(Some)
-            .ok_or_else(|| DecodeProblem {
-                reason: format!("`{field}` is not a `YYYY-MM-DD HH:MM:SS` timestamp: {raw:?}"),
-            }),
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    // The documented layout first: nearly every value is one, and needs no trimming.
+    if let Some(Some(parsed)) = documented_layout(raw) {
+        return Ok(Some(parsed));
     }
+    if NO_DATE.contains(&raw.trim()) {
+        return Ok(None);
+    }
+    parse_kst_timestamp(raw)
+        .map(Some)
+        .ok_or_else(|| DecodeProblem {
+            reason: format!("`{field}` is not a `YYYY-MM-DD HH:MM:SS` timestamp: {raw:?}"),
+        })
 }
 
 /// The timestamps of a system message and of its comments, read before anything is moved
@@ -342,8 +348,9 @@ impl Timestamps {
             inspected_at: timestamp("inspectedAt", wire.inspected_at.as_deref())?,
             comments: wire
                 .comments
+                .as_deref()
+                .unwrap_or_default()
                 .iter()
-                .flatten()
                 .map(|comment| timestamp("comments[].createdAt", comment.created_at.as_deref()))
                 .collect::<Result<_, _>>()?,
         })
