@@ -39,19 +39,25 @@ const MEMORY_RUNS: usize = 5;
 /// How much of each workload a run does.
 struct Plan {
     rounds: usize,
+    /// Sends per variant and round (each workload of sends).
     sends: usize,
+    /// Lookups per variant and round.
     lists: usize,
+    /// Slices a round is cut into, the variants taking turns slice by slice.
+    slices: usize,
 }
 
 const FULL: Plan = Plan {
-    rounds: 7,
+    rounds: 11,
     sends: 10_000,
     lists: 200,
+    slices: 10,
 };
 const QUICK: Plan = Plan {
     rounds: 2,
     sends: 256,
-    lists: 3,
+    lists: 4,
+    slices: 2,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -403,19 +409,37 @@ fn bench(plan: &Plan) {
                     rounds: 1,
                     sends: CONCURRENCY * 4,
                     lists: 2,
+                    slices: 1,
                 };
                 workload.run(&clients, variant, &warm_up).await;
             }
         }
     });
 
-    // times[workload][variant][round], in microseconds per operation
+    // times[workload][variant][round], in microseconds per operation. A round runs each
+    // variant's share in slices, the variants taking turns slice by slice (in a rotating
+    // order): a neighbour's load that comes and goes over seconds then weighs on every variant
+    // alike instead of on whichever ran at that moment.
     let mut times = vec![vec![Vec::new(); VARIANTS.len()]; WORKLOADS.len()];
+    let slice = Plan {
+        rounds: 1,
+        sends: plan.sends / plan.slices,
+        lists: plan.lists / plan.slices,
+        slices: 1,
+    };
     for round in 0..plan.rounds {
         for (w, workload) in WORKLOADS.iter().enumerate() {
-            for turn in 0..VARIANTS.len() {
-                let v = (round + turn) % VARIANTS.len();
-                let per_operation = runtime.block_on(workload.run(&clients, VARIANTS[v], plan));
+            let mut total = [Duration::ZERO; VARIANTS.len()];
+            for turn in 0..plan.slices {
+                for step in 0..VARIANTS.len() {
+                    let v = (round + turn + step) % VARIANTS.len();
+                    let per_operation =
+                        runtime.block_on(workload.run(&clients, VARIANTS[v], &slice));
+                    total[v] += per_operation;
+                }
+            }
+            for (v, total) in total.iter().enumerate() {
+                let per_operation = *total / u32::try_from(plan.slices).expect("a few slices");
                 times[w][v].push(per_operation.as_secs_f64() * 1e6);
             }
         }
@@ -534,6 +558,51 @@ fn one_list_call(variant: &str) {
     println!("vmhwm_kb={kb}");
 }
 
+/// One variant of one workload, `count` operations after a warm-up, and nothing else: for a
+/// profiler (`valgrind --tool=callgrind … --only ext send-seq 2000`).
+fn only(variant: &str, workload: &str, count: usize) {
+    let variant = *VARIANTS
+        .iter()
+        .find(|v| v.name() == variant)
+        .unwrap_or_else(|| panic!("--only raw|api|ext WORKLOAD COUNT, not {variant:?}"));
+    let workload = *WORKLOADS
+        .iter()
+        .find(|w| w.name() == workload)
+        .unwrap_or_else(|| {
+            panic!("--only VARIANT send-seq|send-64|list-1000 COUNT, not {workload:?}")
+        });
+    let clients = Arc::new(Clients::new(start_server(Answers::new())));
+    let plan = Plan {
+        rounds: 1,
+        sends: count,
+        lists: count,
+        slices: 1,
+    };
+    let warm_up = Plan {
+        rounds: 1,
+        sends: CONCURRENCY * 2,
+        lists: 2,
+        slices: 1,
+    };
+    let runtime = runtime();
+    runtime.block_on(workload.run(&clients, variant, &warm_up));
+    let per_operation = runtime.block_on(workload.run(&clients, variant, &plan));
+    println!(
+        "{} {}: {:.2} µs per operation",
+        workload.name(),
+        variant.name(),
+        per_operation.as_secs_f64() * 1e6
+    );
+    // The futures' sizes (bytes moved when a call starts), never polled.
+    println!(
+        "future sizes: api send {} bytes, ext send {} bytes, api lookup {}, ext lookup {}",
+        std::mem::size_of_val(&clients.api.send_chat_message(&clients.request)),
+        std::mem::size_of_val(&clients.ext.send_message(&clients.message)),
+        std::mem::size_of_val(&clients.api.get_system_messages(None, &clients.sender_key)),
+        std::mem::size_of_val(&clients.ext.system_messages(SENDER_KEY)),
+    );
+}
+
 fn main() {
     let mut plan = &FULL;
     let mut args = std::env::args().skip(1);
@@ -544,6 +613,13 @@ fn main() {
             "--bench" => {}
             "--peak-memory" => {
                 one_list_call(&args.next().unwrap_or_default());
+                return;
+            }
+            "--only" => {
+                let variant = args.next().unwrap_or_default();
+                let workload = args.next().unwrap_or_default();
+                let count = args.next().and_then(|n| n.parse().ok()).unwrap_or(1_000);
+                only(&variant, &workload, count);
                 return;
             }
             other => {
