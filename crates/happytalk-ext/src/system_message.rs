@@ -179,8 +179,26 @@ pub struct Comment {
 }
 
 /// Korea Standard Time, the zone HappyTalk's zone-less timestamps are in.
+const KST: FixedOffset = match FixedOffset::east_opt(9 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+9 is a valid offset"),
+};
+
 fn kst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset")
+    KST
+}
+
+/// The instant of a KST wall-clock time of the documented layout (no fraction, no leap second):
+/// 9 hours earlier in UTC, on the day before when the hour is under 9. The same as
+/// `and_local_timezone(kst())` (a fixed offset has no gaps or folds), without its general path.
+fn in_kst(date: NaiveDate, hour: u32, minute: u32, second: u32) -> Option<DateTime<FixedOffset>> {
+    let (date, hour) = match hour {
+        9..=23 => (date, hour - 9),
+        0..=8 => (date.pred_opt()?, hour + 15),
+        _ => return None,
+    };
+    let utc = date.and_hms_opt(hour, minute, second)?;
+    Some(DateTime::from_naive_utc_and_offset(utc, KST))
 }
 
 /// Parses HappyTalk's `YYYY-MM-DD HH:MM:SS` (KST). A `T` separator and fractional seconds are
@@ -294,11 +312,7 @@ fn documented_layout(raw: &str) -> Option<Option<DateTime<FixedOffset>>> {
         return None;
     }
     let date = NaiveDate::from_ymd_opt(number(0..4) as i32, number(5..7), number(8..10));
-    let time = NaiveTime::from_hms_opt(number(11..13), number(14..16), second);
-    Some(
-        date.zip(time)
-            .and_then(|(date, time)| date.and_time(time).and_local_timezone(kst()).single()),
-    )
+    Some(date.and_then(|date| in_kst(date, number(11..13), number(14..16), second)))
 }
 
 /// Values that mean "no date" rather than a malformed one: empty, or MySQL's zero date.
