@@ -8,13 +8,17 @@
 //! the question here is a ratio between variants run in the same conditions, which interleaved
 //! rounds answer. It asserts no timing; it fails only if an answer is not the expected one.
 //!
-//! Workloads, each timed per round for every variant (raw, api, ext in a rotating order):
-//! - `send-seq`: sequential sends of one chat message;
-//! - `send-64`: the same number of sends, 64 at a time;
-//! - `list-1000`: a system-message lookup answering 1,000 entries (the docs' example entry).
+//! Workloads, each timed per round for every variant (raw, api, ext), a round cut into slices
+//! the variants take turns on in a rotating order:
+//! - `send-seq`: 10,000 sequential sends of one chat message;
+//! - `send-64`: 10,000 sends, 64 at a time;
+//! - `list-1000`: 200 system-message lookups answering 1,000 entries (the docs' example entry).
 //!
 //! Then the peak memory (VmHWM) of one `list-1000` call in fresh processes: raw reqwest + serde
 //! into the generated types (the baseline) and ext.
+//!
+//! `--instructions` counts instead the instructions per operation of each variant under
+//! valgrind (`--only`, in fresh processes): ratios that the machine's load does not blur.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -603,6 +607,75 @@ fn only(variant: &str, workload: &str, count: usize) {
     );
 }
 
+/// Operations per run of `--instructions`: two counts per workload, so that what a process
+/// does once (start-up, warm-up, connections) cancels out of the difference.
+fn instruction_counts(workload: Workload) -> (usize, usize) {
+    match workload {
+        Workload::SendSequential | Workload::SendConcurrent => (1_000, 3_000),
+        Workload::List => (20, 60),
+    }
+}
+
+/// `--instructions`: the instructions each variant executes per operation, counted by
+/// valgrind's callgrind in fresh processes (`--only`), the difference of two counts divided by
+/// the difference of the operations. Unlike times, these barely move with the machine's load
+/// (the server thread's share is the same for every variant), so small ratios can be told apart
+/// on a noisy machine. Requires valgrind; takes a few minutes.
+fn instructions() {
+    let exe = std::env::current_exe().expect("the bench's own path");
+    let count = |variant: Variant, workload: Workload, operations: usize| -> f64 {
+        let output = std::process::Command::new("valgrind")
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .arg(&exe)
+            .args([
+                "--only",
+                variant.name(),
+                workload.name(),
+                &operations.to_string(),
+            ])
+            .output()
+            .unwrap_or_else(|e| panic!("--instructions needs valgrind on the PATH: {e}"));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "valgrind failed: {stderr}");
+        stderr
+            .lines()
+            .find_map(|line| line.split("Collected :").nth(1))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no `Collected :` line from callgrind in {stderr}"))
+    };
+    println!("instructions per operation (callgrind, whole process, fresh processes):");
+    let mut lines = Vec::new();
+    for workload in WORKLOADS {
+        let (few, many) = instruction_counts(workload);
+        let per_operation: Vec<f64> = VARIANTS
+            .iter()
+            .map(|&variant| {
+                (count(variant, workload, many) - count(variant, workload, few))
+                    / (many - few) as f64
+            })
+            .collect();
+        println!(
+            "  {:<9} raw {:.0}, api {:.0}, ext {:.0}",
+            workload.name(),
+            per_operation[0],
+            per_operation[1],
+            per_operation[2]
+        );
+        for (v, variant) in [(2, Variant::Ext), (1, Variant::Api)] {
+            lines.push(format!(
+                "instructions {} {}/raw={:.3}",
+                workload.name(),
+                variant.name(),
+                per_operation[v] / per_operation[0]
+            ));
+        }
+    }
+    println!();
+    for line in lines {
+        println!("{line}");
+    }
+}
+
 fn main() {
     let mut plan = &FULL;
     let mut args = std::env::args().skip(1);
@@ -615,6 +688,10 @@ fn main() {
                 one_list_call(&args.next().unwrap_or_default());
                 return;
             }
+            "--instructions" => {
+                instructions();
+                return;
+            }
             "--only" => {
                 let variant = args.next().unwrap_or_default();
                 let workload = args.next().unwrap_or_default();
@@ -623,7 +700,9 @@ fn main() {
                 return;
             }
             other => {
-                eprintln!("unknown argument {other:?}; usage: client_overhead [--quick]");
+                eprintln!(
+                    "unknown argument {other:?}; usage: client_overhead [--quick | --instructions]"
+                );
                 std::process::exit(2);
             }
         }

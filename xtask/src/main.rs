@@ -30,7 +30,7 @@ usage: cargo xtask generate [--check] [--spec PATH] [--out PATH] [--base REV]
        cargo xtask semver [--base REV]
        cargo xtask package
        cargo xtask test
-       cargo xtask bench [--quick]
+       cargo xtask bench [--quick | --instructions]
        cargo xtask build-cost [--runs N]
 
   generate          regenerate crates/happytalk-api/src/generated.rs (the client) and
@@ -53,7 +53,8 @@ usage: cargo xtask generate [--check] [--spec PATH] [--out PATH] [--base REV]
                     tests/external-consumer (a crate outside the workspace using happytalk-ext)
 
   bench             ext, the generated client and raw reqwest against one loopback server
-                    (release); --quick: a few iterations, to check that it runs
+                    (release); --quick: a few iterations, to check that it runs;
+                    --instructions: instructions per operation under valgrind (noise-free ratios)
   build-cost        cold release builds of hello worlds: reqwest alone, and happytalk-ext with
                     each TLS feature (minutes per build; not run by CI)";
 
