@@ -216,7 +216,15 @@ where
     Call: Future<Output = Result<ResponseValue<T>, happytalk_api::Error<T>>>,
 {
     let (result, info) = happytalk_api::with_response_info(call()).await;
-    decoded_body(result, info.as_ref().map(ResponseInfo::status))
+    let error = match result {
+        // The common case needs nothing of `decoded_body`.
+        Ok(value) => {
+            let status = value.status();
+            return Ok((value.into_inner(), status));
+        }
+        Err(error) => error,
+    };
+    decoded_body(Err(error), info.as_ref().map(ResponseInfo::status))
         .await
         .map_err(|error| Failure::new(error, idempotency, info.as_ref()))
 }
