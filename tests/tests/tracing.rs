@@ -11,6 +11,8 @@ use happytalk_tests::{CLIENT_SECRET, client_for, credentials, fixture, server_an
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Subscriber};
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use wiremock::matchers::any;
@@ -107,8 +109,13 @@ where
 /// Runs `call` with a capturing subscriber as the default (this test's thread only; the
 /// runtime is current-thread, so the whole call runs on it).
 async fn traced<T>(call: impl Future<Output = T>) -> (T, Seen) {
+    traced_up_to(LevelFilter::TRACE, call).await
+}
+
+/// [`traced`], with a subscriber that wants only what `level` lets through.
+async fn traced_up_to<T>(level: LevelFilter, call: impl Future<Output = T>) -> (T, Seen) {
     let capture = Capture::default();
-    let subscriber = tracing_subscriber::registry().with(capture.clone());
+    let subscriber = tracing_subscriber::registry().with(capture.clone().with_filter(level));
     let output = {
         let _default = tracing::subscriber::set_default(subscriber);
         call.await
@@ -193,8 +200,9 @@ async fn a_refusal_records_the_code_and_the_kind_of_error_but_not_its_text() {
     assert_nothing_private(&seen);
 }
 
-#[tokio::test]
-async fn a_retried_lookup_has_an_event_per_retry_and_its_attempts() {
+/// A server answering two 503 pages, then the docs' example lookup; and a client retrying
+/// with short waits.
+async fn busy_twice() -> (MockServer, Client) {
     let server = MockServer::start().await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(503).set_body_raw("<html>busy</html>", "text/html"))
@@ -220,6 +228,12 @@ async fn a_retried_lookup_has_an_event_per_retry_and_its_attempts() {
     ))
     .build()
     .unwrap();
+    (server, client)
+}
+
+#[tokio::test]
+async fn a_retried_lookup_has_an_event_per_retry_and_its_attempts() {
+    let (_server, client) = busy_twice().await;
     let (found, seen) = traced(client.system_message("example-senderKey", 175)).await;
     assert!(found.unwrap().is_some());
 
@@ -252,5 +266,31 @@ async fn a_retried_lookup_has_an_event_per_retry_and_its_attempts() {
         .map(|exchange| field(exchange, "http.response.status_code"))
         .collect();
     assert_eq!(statuses, ["503", "503", "200"]);
+    assert_nothing_private(&seen);
+}
+
+#[tokio::test]
+async fn a_subscriber_wanting_only_warnings_gets_the_retries_in_its_own_span_and_no_call_span() {
+    let (_server, client) = busy_twice().await;
+    let (found, seen) = traced_up_to(LevelFilter::WARN, async {
+        let caller = tracing::warn_span!("caller");
+        tracing::Instrument::instrument(client.system_message("example-senderKey", 175), caller)
+            .await
+    })
+    .await;
+    assert!(found.unwrap().is_some());
+    // INFO and DEBUG spans are not even built: only the caller's span is seen.
+    let names: Vec<&str> = seen.spans.iter().map(|span| span.name.as_str()).collect();
+    assert_eq!(names, ["caller"]);
+    let retries: Vec<&SeenEvent> = seen
+        .events
+        .iter()
+        .filter(|event| event.fields.contains_key("wait_ms"))
+        .collect();
+    assert_eq!(retries.len(), 2, "{:?}", seen.events);
+    for retry in retries {
+        assert_eq!(retry.level, tracing::Level::WARN);
+        assert_eq!(retry.span.as_deref(), Some("caller"));
+    }
     assert_nothing_private(&seen);
 }
