@@ -568,7 +568,7 @@ async fn mock_serve_is_a_sandbox_the_cli_can_use_and_ctrl_c_stops_it() {
     }
     assert!(
         rest.last()
-            .is_some_and(|l| l.starts_with("stopped after 1 requests")),
+            .is_some_and(|l| l.starts_with("stopped after 1 request (")),
         "{rest:?}"
     );
 }

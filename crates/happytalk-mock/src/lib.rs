@@ -407,9 +407,14 @@ pub async fn serve_until_ctrl_c(port: u16) -> std::io::Result<()> {
     tokio::signal::ctrl_c().await?;
     let received = mock.received();
     let violations: usize = received.iter().map(|r| r.violations.len()).sum();
+    let plural = |count: usize, noun: &str| match count {
+        1 => format!("1 {noun}"),
+        count => format!("{count} {noun}s"),
+    };
     println!(
-        "stopped after {} requests ({violations} contract violations)",
-        received.len()
+        "stopped after {} ({})",
+        plural(received.len(), "request"),
+        plural(violations, "contract violation")
     );
     Ok(())
 }

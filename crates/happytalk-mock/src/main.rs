@@ -10,9 +10,23 @@ async fn main() -> ExitCode {
     let mut port = 8080;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        match (arg.as_str(), args.next().map(|p| p.parse::<u16>())) {
-            ("--port", Some(Ok(given))) => port = given,
-            ("-h" | "--help", _) => {
+        match arg.as_str() {
+            "--port" => match args.next() {
+                Some(given) => match given.parse::<u16>() {
+                    Ok(given) => port = given,
+                    Err(_) => {
+                        eprintln!(
+                            "error: --port {given:?} is not a port number (0–65535)\n{USAGE}"
+                        );
+                        return ExitCode::from(2);
+                    }
+                },
+                None => {
+                    eprintln!("error: --port needs a port number\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            "-h" | "--help" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
             }
