@@ -350,14 +350,14 @@ impl Client {
     /// (see the [`retry`](crate::retry) module). The same holds for -600 "System"
     /// ([`ApiCode::SystemError`]): whether to send again is yours to decide.
     pub async fn send_message(&self, message: &ChatMessage) -> Result<String, Error> {
-        let body = message.to_request()?;
+        let body = message.request()?;
         let trace = CallTrace::send_message(&self.biz_host, message.room_id());
         self.call(
             trace,
             CHAT_SUCCESS,
             || {
                 retry::attempt(
-                    || self.chat.send_chat_message(&body),
+                    || self.chat.send_chat_message(body),
                     Idempotency::NotIdempotent,
                 )
             },

@@ -1,5 +1,6 @@
 //! Outgoing chat messages (메시지 발신, `POST /v1/chat/write`) and their validation.
 
+use std::fmt;
 use std::ops::RangeInclusive;
 
 use happytalk_api::types;
@@ -18,8 +19,11 @@ pub const URL_LENGTH: RangeInclusive<usize> = 1..=255;
 /// A message to send into a counselling room (상담방).
 ///
 /// The kind of message decides which field it carries, so a text without `msg` or an image
-/// without `url` cannot be built. Lengths and the URL are checked by [`validate`](Self::validate),
-/// which [`Client::send_message`](crate::Client::send_message) calls before anything is sent.
+/// without `url` cannot be built. Lengths and the URL are checked once, when the message is
+/// built, into the generated request body the message keeps (so it holds its text twice);
+/// [`validate`](Self::validate) reports the outcome, and
+/// [`Client::send_message`](crate::Client::send_message) refuses a message that breaks a rule
+/// before anything is sent, and otherwise sends that body without checking or copying it again.
 ///
 /// ```
 /// use happytalk_ext::ChatMessage;
@@ -31,11 +35,33 @@ pub const URL_LENGTH: RangeInclusive<usize> = 1..=255;
 /// let err = ChatMessage::text("abc", "1234567", "hi").validate().unwrap_err();
 /// assert_eq!(err.to_string(), r#"`uuid` must be 5 to 20 characters; got 3 characters ("abc")"#);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct ChatMessage {
     uuid: String,
     room_id: String,
     content: MessageContent,
+    /// The generated request body, checked once when the message is built (or the first rule
+    /// it breaks): sending borrows it, so a message sent twice is not checked or copied twice.
+    request: Result<types::ChatMessageRequest, ValidationError>,
+}
+
+impl PartialEq for ChatMessage {
+    fn eq(&self, other: &Self) -> bool {
+        // The request is derived from these three.
+        (&self.uuid, &self.room_id, &self.content) == (&other.uuid, &other.room_id, &other.content)
+    }
+}
+
+impl Eq for ChatMessage {}
+
+impl fmt::Debug for ChatMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChatMessage")
+            .field("uuid", &self.uuid)
+            .field("room_id", &self.room_id)
+            .field("content", &self.content)
+            .finish()
+    }
 }
 
 /// What a [`ChatMessage`] carries: text, or the URL of a medium.
@@ -71,10 +97,13 @@ impl ChatMessage {
         room_id: impl Into<String>,
         content: MessageContent,
     ) -> Self {
+        let (uuid, room_id) = (uuid.into(), room_id.into());
+        let request = to_request(&uuid, &room_id, &content);
         Self {
-            uuid: uuid.into(),
-            room_id: room_id.into(),
+            uuid,
+            room_id,
             content,
+            request,
         }
     }
 
@@ -130,30 +159,40 @@ impl ChatMessage {
     }
 
     /// Checks every field against HappyTalk's limits, in the order `uuid`, `room_id`, then `msg`
-    /// or `url`, and reports the first that fails. Lengths count characters, not bytes.
+    /// or `url`, and reports the first that fails. Lengths count characters, not bytes. (The
+    /// check was made when the message was built; this reports its outcome.)
     pub fn validate(&self) -> Result<(), ValidationError> {
-        self.to_request().map(drop)
+        self.request().map(drop)
     }
 
     /// The generated request body, once every rule holds.
-    pub(crate) fn to_request(&self) -> Result<types::ChatMessageRequest, ValidationError> {
-        let uuid = check_length("uuid", &self.uuid, UUID_LENGTH, true)?;
-        let room_id = check_length("room_id", &self.room_id, ROOM_ID_LENGTH, true)?;
-        let (msg, url) = match &self.content {
-            // Message content is never echoed into an error (it may be personal).
-            MessageContent::Text(msg) => (Some(check_length("msg", msg, MSG_LENGTH, false)?), None),
-            MessageContent::Image(url)
-            | MessageContent::Video(url)
-            | MessageContent::Audio(url) => (None, Some(check_url(url)?)),
-        };
-        Ok(types::ChatMessageRequest {
-            uuid,
-            room_id,
-            type_: self.content.message_type(),
-            msg,
-            url,
-        })
+    pub(crate) fn request(&self) -> Result<&types::ChatMessageRequest, ValidationError> {
+        self.request.as_ref().map_err(Clone::clone)
     }
+}
+
+/// The generated request body of a message, once every rule holds.
+fn to_request(
+    uuid: &str,
+    room_id: &str,
+    content: &MessageContent,
+) -> Result<types::ChatMessageRequest, ValidationError> {
+    let uuid = check_length("uuid", uuid, UUID_LENGTH, true)?;
+    let room_id = check_length("room_id", room_id, ROOM_ID_LENGTH, true)?;
+    let (msg, url) = match content {
+        // Message content is never echoed into an error (it may be personal).
+        MessageContent::Text(msg) => (Some(check_length("msg", msg, MSG_LENGTH, false)?), None),
+        MessageContent::Image(url) | MessageContent::Video(url) | MessageContent::Audio(url) => {
+            (None, Some(check_url(url)?))
+        }
+    };
+    Ok(types::ChatMessageRequest {
+        uuid,
+        room_id,
+        type_: content.message_type(),
+        msg,
+        url,
+    })
 }
 
 /// Converts into the generated type, which checks the spec's limits in characters; ext's
@@ -320,7 +359,8 @@ mod tests {
 
     #[test]
     fn each_kind_carries_its_field_and_wire_type() {
-        let request = ChatMessage::text("cust-1", "1", "hi").to_request().unwrap();
+        let request = ChatMessage::text("cust-1", "1", "hi");
+        let request = request.request().unwrap();
         assert_eq!(request.type_, types::ChatMessageType::Text);
         assert_eq!(request.msg.as_deref().map(String::as_str), Some("hi"));
         assert_eq!(request.url, None);
@@ -339,7 +379,7 @@ mod tests {
             ),
         ] {
             assert_eq!(message.content().message_type().to_string(), wire);
-            let request = message.to_request().unwrap();
+            let request = message.request().unwrap();
             assert_eq!(request.type_.to_string(), wire);
             assert_eq!(request.msg, None);
             assert_eq!(

@@ -251,7 +251,9 @@ where
     let first = if attempt_timeout.is_some_and(|timeout| timeout <= policy.max_elapsed) {
         attempt().await
     } else {
-        match tokio::time::timeout(policy.max_elapsed, attempt()).await {
+        // Boxed: the timer is the rare case (a client of yours, or a timeout beyond the cap),
+        // and would otherwise enlarge every call's future.
+        match Box::pin(tokio::time::timeout(policy.max_elapsed, attempt())).await {
             Ok(result) => result,
             Err(_) => return (out_of_time(), 1),
         }
