@@ -45,6 +45,14 @@ impl Seen {
         self.spans.iter().filter(|span| span.name == name).collect()
     }
 
+    /// The retry events (those with a wait).
+    fn retries(&self) -> Vec<&SeenEvent> {
+        self.events
+            .iter()
+            .filter(|event| event.fields.contains_key("wait_ms"))
+            .collect()
+    }
+
     /// Everything recorded, as one text to search.
     fn everything(&self) -> String {
         format!("{:?}\n{:?}", self.spans, self.events)
@@ -247,11 +255,7 @@ async fn a_retried_lookup_has_an_event_per_retry_and_its_attempts() {
     assert_eq!(field(call, "code"), "200");
     assert_eq!(field(call, "http.status"), "200");
 
-    let retries: Vec<&SeenEvent> = seen
-        .events
-        .iter()
-        .filter(|event| event.fields.contains_key("wait_ms"))
-        .collect();
+    let retries = seen.retries();
     assert_eq!(retries.len(), 2, "{:?}", seen.events);
     for (number, retry) in retries.iter().enumerate() {
         assert_eq!(retry.level, tracing::Level::WARN);
@@ -282,11 +286,7 @@ async fn a_subscriber_wanting_only_warnings_gets_the_retries_in_its_own_span_and
     // INFO and DEBUG spans are not even built: only the caller's span is seen.
     let names: Vec<&str> = seen.spans.iter().map(|span| span.name.as_str()).collect();
     assert_eq!(names, ["caller"]);
-    let retries: Vec<&SeenEvent> = seen
-        .events
-        .iter()
-        .filter(|event| event.fields.contains_key("wait_ms"))
-        .collect();
+    let retries = seen.retries();
     assert_eq!(retries.len(), 2, "{:?}", seen.events);
     for retry in retries {
         assert_eq!(retry.level, tracing::Level::WARN);
