@@ -184,13 +184,9 @@ const KST: FixedOffset = match FixedOffset::east_opt(9 * 3600) {
     None => panic!("UTC+9 is a valid offset"),
 };
 
-fn kst() -> FixedOffset {
-    KST
-}
-
 /// The instant of a KST wall-clock time of the documented layout (no fraction, no leap second):
 /// 9 hours earlier in UTC, on the day before when the hour is under 9. The same as
-/// `and_local_timezone(kst())` (a fixed offset has no gaps or folds), without its general path.
+/// `and_local_timezone(KST)` (a fixed offset has no gaps or folds), without its general path.
 fn in_kst(date: NaiveDate, hour: u32, minute: u32, second: u32) -> Option<DateTime<FixedOffset>> {
     let (date, hour) = match hour {
         9..=23 => (date, hour - 9),
@@ -263,7 +259,7 @@ fn any_layout(raw: &str) -> Option<DateTime<FixedOffset>> {
         u32::try_from(second).ok()?,
         u32::try_from(nanosecond).ok()?,
     )?;
-    date.and_time(time).and_local_timezone(kst()).single()
+    date.and_time(time).and_local_timezone(KST).single()
 }
 
 /// One field after optional whitespace: 1–2 digits.
@@ -586,7 +582,7 @@ mod tests {
         ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
             .iter()
             .find_map(|format| chrono::NaiveDateTime::parse_from_str(raw, format).ok())
-            .and_then(|naive| naive.and_local_timezone(kst()).single())
+            .and_then(|naive| naive.and_local_timezone(KST).single())
     }
 
     #[test]
