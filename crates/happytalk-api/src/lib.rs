@@ -104,8 +104,11 @@ impl ClientHooks<ClientState> for Client {
         let _ = info;
         let sent = self.client.execute(request);
         #[cfg(feature = "tracing")]
-        let sent =
-            tracing::Instrument::instrument(sent, span.clone().unwrap_or_else(tracing::Span::none));
+        let result = match &span {
+            Some(span) => tracing::Instrument::instrument(sent, span.clone()).await,
+            None => sent.await,
+        };
+        #[cfg(not(feature = "tracing"))]
         let result = sent.await;
         if let Ok(response) = &result {
             #[cfg(feature = "tracing")]
