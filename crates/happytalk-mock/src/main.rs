@@ -11,21 +11,16 @@ async fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--port" => match args.next() {
-                Some(given) => match given.parse::<u16>() {
-                    Ok(given) => port = given,
-                    Err(_) => {
-                        eprintln!(
-                            "error: --port {given:?} is not a port number (0–65535)\n{USAGE}"
-                        );
-                        return ExitCode::from(2);
-                    }
-                },
-                None => {
-                    eprintln!("error: --port needs a port number\n{USAGE}");
+            "--port" => {
+                let given = args.next().unwrap_or_default();
+                let Ok(given) = given.parse::<u16>() else {
+                    eprintln!(
+                        "error: --port needs a port number (0–65535), got {given:?}\n{USAGE}"
+                    );
                     return ExitCode::from(2);
-                }
-            },
+                };
+                port = given;
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;

@@ -82,7 +82,7 @@ async fn the_binary_serves_the_example_and_reports_what_it_received_on_ctrl_c() 
 
 #[test]
 fn a_bad_flag_is_refused_with_the_usage() {
-    for args in [&["--port", "eighty"][..], &["--verbose"]] {
+    for args in [&["--port", "eighty"][..], &["--port"], &["--verbose"]] {
         let out = Command::new(env!("CARGO_BIN_EXE_happytalk-mock"))
             .args(args)
             .output()
