@@ -40,28 +40,44 @@ const CONCURRENCY: usize = 64;
 /// Fresh processes per variant for the peak memory.
 const MEMORY_RUNS: usize = 5;
 
-/// How much of each workload a run does.
+/// How many operations one run of a workload does.
+#[derive(Clone, Copy)]
+struct Amount {
+    /// Sends (each workload of sends).
+    sends: usize,
+    /// Lookups.
+    lists: usize,
+}
+
+/// How much a bench does.
 struct Plan {
     rounds: usize,
-    /// Sends per variant and round (each workload of sends).
-    sends: usize,
-    /// Lookups per variant and round.
-    lists: usize,
+    /// Per variant and round.
+    amount: Amount,
     /// Slices a round is cut into, the variants taking turns slice by slice.
     slices: usize,
 }
 
 const FULL: Plan = Plan {
     rounds: 11,
-    sends: 10_000,
-    lists: 200,
+    amount: Amount {
+        sends: 10_000,
+        lists: 200,
+    },
     slices: 10,
 };
 const QUICK: Plan = Plan {
     rounds: 2,
-    sends: 256,
-    lists: 4,
+    amount: Amount {
+        sends: 256,
+        lists: 4,
+    },
     slices: 2,
+};
+/// Before anything is timed: connections opened, code paths warm.
+const WARM_UP: Amount = Amount {
+    sends: CONCURRENCY * 4,
+    lists: 2,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -339,21 +355,21 @@ impl Workload {
     }
 
     /// Runs the workload once and returns the time per operation.
-    async fn run(self, clients: &Arc<Clients>, variant: Variant, plan: &Plan) -> Duration {
+    async fn run(self, clients: &Arc<Clients>, variant: Variant, amount: Amount) -> Duration {
         let started = Instant::now();
         let operations = match self {
             Workload::SendSequential => {
-                for _ in 0..plan.sends {
+                for _ in 0..amount.sends {
                     clients.send(variant).await;
                 }
-                plan.sends
+                amount.sends
             }
             Workload::SendConcurrent => {
                 let mut tasks = JoinSet::new();
                 for worker in 0..CONCURRENCY {
                     let clients = clients.clone();
-                    let share =
-                        plan.sends / CONCURRENCY + usize::from(worker < plan.sends % CONCURRENCY);
+                    let share = amount.sends / CONCURRENCY
+                        + usize::from(worker < amount.sends % CONCURRENCY);
                     tasks.spawn(async move {
                         for _ in 0..share {
                             clients.send(variant).await;
@@ -363,13 +379,13 @@ impl Workload {
                 while let Some(done) = tasks.join_next().await {
                     done.expect("a send task");
                 }
-                plan.sends
+                amount.sends
             }
             Workload::List => {
-                for _ in 0..plan.lists {
+                for _ in 0..amount.lists {
                     clients.list(variant).await;
                 }
-                plan.lists
+                amount.lists
             }
         };
         started.elapsed() / u32::try_from(operations).expect("a small count")
@@ -409,13 +425,7 @@ fn bench(plan: &Plan) {
     runtime.block_on(async {
         for variant in VARIANTS {
             for workload in WORKLOADS {
-                let warm_up = Plan {
-                    rounds: 1,
-                    sends: CONCURRENCY * 4,
-                    lists: 2,
-                    slices: 1,
-                };
-                workload.run(&clients, variant, &warm_up).await;
+                workload.run(&clients, variant, WARM_UP).await;
             }
         }
     });
@@ -425,11 +435,9 @@ fn bench(plan: &Plan) {
     // order): a neighbour's load that comes and goes over seconds then weighs on every variant
     // alike instead of on whichever ran at that moment.
     let mut times = vec![vec![Vec::new(); VARIANTS.len()]; WORKLOADS.len()];
-    let slice = Plan {
-        rounds: 1,
-        sends: plan.sends / plan.slices,
-        lists: plan.lists / plan.slices,
-        slices: 1,
+    let slice = Amount {
+        sends: plan.amount.sends / plan.slices,
+        lists: plan.amount.lists / plan.slices,
     };
     for round in 0..plan.rounds {
         for (w, workload) in WORKLOADS.iter().enumerate() {
@@ -438,7 +446,7 @@ fn bench(plan: &Plan) {
                 for step in 0..VARIANTS.len() {
                     let v = (round + turn + step) % VARIANTS.len();
                     let per_operation =
-                        runtime.block_on(workload.run(&clients, VARIANTS[v], &slice));
+                        runtime.block_on(workload.run(&clients, VARIANTS[v], slice));
                     total[v] += per_operation;
                 }
             }
@@ -576,21 +584,13 @@ fn only(variant: &str, workload: &str, count: usize) {
             panic!("--only VARIANT send-seq|send-64|list-1000 COUNT, not {workload:?}")
         });
     let clients = Arc::new(Clients::new(start_server(Answers::new())));
-    let plan = Plan {
-        rounds: 1,
+    let amount = Amount {
         sends: count,
         lists: count,
-        slices: 1,
-    };
-    let warm_up = Plan {
-        rounds: 1,
-        sends: CONCURRENCY * 2,
-        lists: 2,
-        slices: 1,
     };
     let runtime = runtime();
-    runtime.block_on(workload.run(&clients, variant, &warm_up));
-    let per_operation = runtime.block_on(workload.run(&clients, variant, &plan));
+    runtime.block_on(workload.run(&clients, variant, WARM_UP));
+    let per_operation = runtime.block_on(workload.run(&clients, variant, amount));
     println!(
         "{} {}: {:.2} µs per operation",
         workload.name(),
