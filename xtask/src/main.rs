@@ -11,6 +11,7 @@ mod api_diff;
 mod api_version;
 mod bench;
 mod build_cost;
+mod package;
 mod spec_check;
 
 use std::fs;
@@ -47,7 +48,9 @@ usage: cargo xtask generate [--check] [--spec PATH] [--out PATH] [--base REV]
   semver            run cargo-semver-checks on the publishable crates against REV (default
                     HEAD), when it is installed
   package           `cargo package` every publishable crate as one set (each resolves the
-                    others from the set, as crates.io will), verifying that each builds
+                    others from the set, as crates.io will), verifying that each builds;
+                    first removes cargo's earlier unpacked copies of them, which it would
+                    otherwise verify against
 
   test              run every test: `cargo test --workspace --locked`, then build and run
                     tests/external-consumer (a crate outside the workspace using happytalk-ext)
@@ -75,7 +78,7 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
         Some("test") => return test(args.collect()),
         Some("api-diff") => return api_diff_task(args.collect()),
         Some("semver") => return semver(args.collect()),
-        Some("package") => return package(),
+        Some("package") => return package::run(&workspace_root()?),
         Some("bench") => return bench::run(&workspace_root()?, args.collect()),
         Some("build-cost") => return build_cost::run(&workspace_root()?, args.collect()),
         Some("-h" | "--help" | "help") => {
@@ -234,8 +237,8 @@ fn semver(args: Vec<String>) -> Result<ExitCode, String> {
     command
         .current_dir(&root)
         .args(["semver-checks", "check-release", "--baseline-rev", &base]);
-    for package in publishable_packages(&root)? {
-        command.args(["--package", &package]);
+    for package in package::publishable(&root)? {
+        command.args(["--package", &package.name]);
     }
     let status = command
         .status()
@@ -245,56 +248,6 @@ fn semver(args: Vec<String>) -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// `cargo xtask package`: every publishable crate packaged and verified as one set.
-fn package() -> Result<ExitCode, String> {
-    let root = workspace_root()?;
-    let packages = publishable_packages(&root)?;
-    println!("packaging {}", packages.join(", "));
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
-    command.current_dir(&root).args(["package", "--locked"]);
-    for package in &packages {
-        command.args(["--package", package]);
-    }
-    let status = command
-        .status()
-        .map_err(|e| format!("cannot run cargo package: {e}"))?;
-    Ok(if status.success() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
-}
-
-/// The workspace members that can be published (no `publish = false`), from `cargo metadata`.
-fn publishable_packages(root: &Path) -> Result<Vec<String>, String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = Command::new(cargo)
-        .current_dir(root)
-        .args(["metadata", "--no-deps", "--format-version", "1"])
-        .output()
-        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let metadata: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| format!("cargo metadata printed no JSON: {e}"))?;
-    Ok(metadata["packages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|package| {
-            package["publish"]
-                .as_array()
-                .is_none_or(|to| !to.is_empty())
-        })
-        .filter_map(|package| package["name"].as_str().map(str::to_owned))
-        .collect())
 }
 
 /// Every test of the project, as CI runs them.

@@ -1,0 +1,213 @@
+//! `cargo xtask package`: every publishable crate packaged and verified as one set.
+//!
+//! `cargo package` with several crates puts them in a temporary local registry under
+//! `target/package/` and verifies each one by building it against the others from there, as
+//! crates.io will. Cargo unpacks those crates into `$CARGO_HOME/registry/src/-<hash>/NAME-VERSION`,
+//! where the hash comes from the local registry's path. An unpacked crate is reused as it is when
+//! its directory is already there, and nothing in that name changes between two runs of the same
+//! version from the same checkout path (a CI machine's clone of main, your own checkout). So a
+//! second run would verify against the sources of the first: a crate changed since then fails to
+//! build against its neighbours' old code, or passes against code that is gone. Before packaging,
+//! this task removes our own crates' unpacked copies from local registries (never from crates.io's
+//! cache), and cargo unpacks the fresh `.crate` files again.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// A workspace member that can be published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Package {
+    /// Its name, as in `--package NAME`.
+    pub name: String,
+    /// Its version, as in the directory `NAME-VERSION` cargo unpacks it into.
+    pub version: String,
+}
+
+/// Packages and verifies every publishable crate as one set.
+pub fn run(root: &Path) -> Result<ExitCode, String> {
+    let packages = publishable(root)?;
+    let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
+    println!("packaging {}", names.join(", "));
+    if let Some(cargo_home) = cargo_home() {
+        let removed = forget_unpacked(&cargo_home, &packages)?;
+        if !removed.is_empty() {
+            println!(
+                "removed {} earlier unpacked cop{} of these crates from local registries in {} \
+                 (cargo would verify against them instead of this run's crates)",
+                removed.len(),
+                if removed.len() == 1 { "y" } else { "ies" },
+                cargo_home.join("registry").join("src").display()
+            );
+        }
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.current_dir(root).args(["package", "--locked"]);
+    for name in names {
+        command.args(["--package", name]);
+    }
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run cargo package: {e}"))?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The workspace members that can be published (no `publish = false`), from `cargo metadata`.
+pub fn publishable(root: &Path) -> Result<Vec<Package>, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .current_dir(root)
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .output()
+        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("cargo metadata printed no JSON: {e}"))?;
+    Ok(metadata["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|package| {
+            package["publish"]
+                .as_array()
+                .is_none_or(|to| !to.is_empty())
+        })
+        .filter_map(|package| {
+            Some(Package {
+                name: package["name"].as_str()?.to_owned(),
+                version: package["version"].as_str()?.to_owned(),
+            })
+        })
+        .collect())
+}
+
+/// Cargo's home: `$CARGO_HOME`, else `~/.cargo`.
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .filter(|home| !home.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|home| !home.is_empty())
+                .map(|home| Path::new(&home).join(".cargo"))
+        })
+}
+
+/// Removes `registry/src/-*/NAME-VERSION` under `cargo_home` for each package, and returns what
+/// it removed. Local registries (file paths, no host) are the directories whose name starts with
+/// `-`; the unpacked copies of real registries (`index.crates.io-…`) are left alone.
+fn forget_unpacked(cargo_home: &Path, packages: &[Package]) -> Result<Vec<PathBuf>, String> {
+    let sources = cargo_home.join("registry").join("src");
+    let entries = match fs::read_dir(&sources) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot read {}: {e}", sources.display())),
+    };
+    let mut removed = Vec::new();
+    for entry in entries {
+        let registry = entry
+            .map_err(|e| format!("cannot read {}: {e}", sources.display()))?
+            .path();
+        let local = registry
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.starts_with('-'));
+        if !local || !registry.is_dir() {
+            continue;
+        }
+        for package in packages {
+            let unpacked = registry.join(format!("{}-{}", package.name, package.version));
+            if unpacked.exists() {
+                fs::remove_dir_all(&unpacked)
+                    .map_err(|e| format!("cannot remove {}: {e}", unpacked.display()))?;
+                removed.push(unpacked);
+            }
+        }
+    }
+    removed.sort();
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package(name: &str, version: &str) -> Package {
+        Package {
+            name: name.to_owned(),
+            version: version.to_owned(),
+        }
+    }
+
+    #[test]
+    fn only_our_crates_at_their_version_in_local_registries_are_forgotten() {
+        let home = std::env::temp_dir().join(format!("xtask-package-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&home);
+        let src = home.join("registry").join("src");
+        let dirs = [
+            "-22c3805da5a543b4/happytalk-api-0.1.0/src",
+            "-22c3805da5a543b4/happytalk-ext-0.1.0/src",
+            "-22c3805da5a543b4/happytalk-api-0.0.9/src",
+            "-22c3805da5a543b4/serde-1.0.0/src",
+            "-4e653d3fe2bc2c3c/happytalk-api-0.1.0/src",
+            "index.crates.io-1949cf8c6b5b557f/happytalk-api-0.1.0/src",
+        ];
+        for dir in dirs {
+            fs::create_dir_all(src.join(dir)).unwrap();
+        }
+        fs::write(
+            src.join("-22c3805da5a543b4/happytalk-api-0.1.0/.cargo-ok"),
+            "",
+        )
+        .unwrap();
+
+        let ours = [
+            package("happytalk-api", "0.1.0"),
+            package("happytalk-ext", "0.1.0"),
+        ];
+        let removed = forget_unpacked(&home, &ours).unwrap();
+
+        assert_eq!(
+            removed,
+            vec![
+                src.join("-22c3805da5a543b4/happytalk-api-0.1.0"),
+                src.join("-22c3805da5a543b4/happytalk-ext-0.1.0"),
+                src.join("-4e653d3fe2bc2c3c/happytalk-api-0.1.0"),
+            ]
+        );
+        for gone in &removed {
+            assert!(!gone.exists(), "{} is still there", gone.display());
+        }
+        for kept in [
+            "-22c3805da5a543b4/happytalk-api-0.0.9",
+            "-22c3805da5a543b4/serde-1.0.0",
+            "index.crates.io-1949cf8c6b5b557f/happytalk-api-0.1.0",
+        ] {
+            assert!(src.join(kept).is_dir(), "{kept} was removed");
+        }
+        assert_eq!(
+            forget_unpacked(&home, &ours).unwrap(),
+            Vec::<PathBuf>::new()
+        );
+        fs::remove_dir_all(&home).unwrap();
+    }
+
+    #[test]
+    fn a_cargo_home_without_registry_sources_is_fine() {
+        let home = std::env::temp_dir().join(format!("xtask-package-empty-{}", std::process::id()));
+        assert_eq!(
+            forget_unpacked(&home, &[package("happytalk-api", "0.1.0")]).unwrap(),
+            Vec::<PathBuf>::new()
+        );
+    }
+}
