@@ -1,9 +1,9 @@
 //! The client, its environments (hosts) and credentials.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use happytalk_api::types;
+use happytalk_api::{ResponseValue, types};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
@@ -11,7 +11,7 @@ use crate::error::{
     ApiCode, ApiError, ConfigurationError, DecodeProblem, Error, Rule, ValidationError,
 };
 use crate::message::ChatMessage;
-use crate::retry::{self, Failure, Idempotency, RetryPolicy};
+use crate::retry::{self, Idempotency, RetryPolicy};
 use crate::system_message::SystemMessage;
 use crate::telemetry::CallTrace;
 use crate::tls::RootCertificate;
@@ -355,12 +355,8 @@ impl Client {
         self.call(
             trace,
             CHAT_SUCCESS,
-            || {
-                retry::attempt(
-                    || self.chat.send_chat_message(body),
-                    Idempotency::NotIdempotent,
-                )
-            },
+            Idempotency::NotIdempotent,
+            || self.chat.send_chat_message(body),
             chat_outcome,
         )
         .await
@@ -397,39 +393,80 @@ impl Client {
         self.call(
             trace,
             KAKAO_SUCCESS,
-            || {
-                retry::attempt(
-                    || self.kakao.get_system_messages(id, &sender_key_param),
-                    Idempotency::Idempotent,
-                )
-            },
+            Idempotency::Idempotent,
+            || self.kakao.get_system_messages(id, &sender_key_param),
             system_messages_outcome,
         )
         .await
     }
 
-    /// One call: `attempt` as often as the retry policy allows, then `interpret` of the
-    /// decoded answer, traced from start to end. Every error says how many attempts were made.
-    async fn call<T, R, Fut>(
+    /// One call: the generated `call` as often as the retry policy allows, then `interpret` of
+    /// the decoded answer, traced from start to end. Every error says how many attempts were
+    /// made.
+    ///
+    /// The common path is written out here, in one `async fn`, rather than as layers of them:
+    /// the generated call's future is the largest part of a call's, and every layer would move
+    /// it once more as it starts. The first attempt is awaited in place; a timer for the cap
+    /// (when the HTTP client's own timeout does not end an attempt within it) and the attempts
+    /// after a failure worth retrying are boxed, off the common path.
+    async fn call<T, R, Call>(
         &self,
         trace: CallTrace,
         success_code: &str,
-        attempt: impl FnMut() -> Fut,
+        idempotency: Idempotency,
+        call: impl Fn() -> Call,
         interpret: impl FnOnce(T, StatusCode) -> Result<R, Error>,
     ) -> Result<R, Error>
     where
-        Fut: Future<Output = Result<(T, StatusCode), Failure>>,
+        Call: Future<Output = Result<ResponseValue<T>, happytalk_api::Error<T>>>,
     {
-        let run = retry::run(&self.retry, self.attempt_timeout, &trace, attempt);
+        let started = Instant::now();
         // Inside the call's span when a subscriber wants it (the HTTP spans of `happytalk-api`
         // nest in it); otherwise not wrapped at all.
         #[cfg(feature = "tracing")]
-        let (result, attempts) = match trace.span() {
-            Some(span) => tracing::Instrument::instrument(run, span.clone()).await,
-            None => run.await,
+        let span = trace.span();
+        let first = if retry::first_attempt_needs_timer(&self.retry, self.attempt_timeout) {
+            let attempt = retry::attempt(&call, idempotency);
+            #[cfg(feature = "tracing")]
+            let attempt = tracing::Instrument::instrument(
+                attempt,
+                span.cloned().unwrap_or_else(tracing::Span::none),
+            );
+            Box::pin(retry::within_cap(&self.retry, attempt)).await
+        } else {
+            let recorded = happytalk_api::with_response_info(call());
+            #[cfg(feature = "tracing")]
+            let (result, info) = match span {
+                Some(span) => tracing::Instrument::instrument(recorded, span.clone()).await,
+                None => recorded.await,
+            };
+            #[cfg(not(feature = "tracing"))]
+            let (result, info) = recorded.await;
+            match result {
+                Ok(value) => {
+                    let status = value.status();
+                    Ok((value.into_inner(), status))
+                }
+                Err(error) => retry::failed(error, info, idempotency).await,
+            }
         };
-        #[cfg(not(feature = "tracing"))]
-        let (result, attempts) = run.await;
+        let (result, attempts) = match first {
+            Ok(answer) => (Ok(answer), 1),
+            Err(failure) if !retry::worth_retrying(&self.retry, &failure) => {
+                (Err(failure.error), 1)
+            }
+            Err(failure) => {
+                let retried = Box::pin(retry::retry(&self.retry, started, &trace, failure, || {
+                    retry::attempt(&call, idempotency)
+                }));
+                #[cfg(feature = "tracing")]
+                let retried = tracing::Instrument::instrument(
+                    retried,
+                    span.cloned().unwrap_or_else(tracing::Span::none),
+                );
+                retried.await
+            }
+        };
         let outcome = result
             .and_then(|(answer, status)| Ok((interpret(answer, status)?, status)))
             .map_err(|error| error.with_attempts(attempts));

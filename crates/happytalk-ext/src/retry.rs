@@ -159,6 +159,15 @@ impl Failure {
         }
     }
 
+    /// The cap on the call's total time ran out during the attempt: the call ends.
+    fn out_of_time(policy: &RetryPolicy) -> Self {
+        Self {
+            error: out_of_time(policy),
+            retry: None,
+            retry_after: None,
+        }
+    }
+
     /// Why this failure may be retried, as a tracing event says it.
     #[cfg(feature = "tracing")]
     pub(crate) fn retry_reason(&self) -> &'static str {
@@ -202,12 +211,9 @@ fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
     )
 }
 
-/// One attempt of the generated call that `call` makes: its decoded body and status, or a
-/// [`Failure`].
-///
-/// The call is made here rather than passed in: a future passed to an `async fn` is held
-/// twice in its state (as argument and as awaited), and these are the largest futures of a
-/// call.
+/// One attempt of the generated call `call` makes: its decoded body and status, or a
+/// [`Failure`]. For the attempts that run inside a timer or after a first failure; a call's
+/// first attempt is awaited in place by `Client::call` (one future less to move).
 pub(crate) async fn attempt<T, Call>(
     call: impl FnOnce() -> Call,
     idempotency: Idempotency,
@@ -216,76 +222,89 @@ where
     Call: Future<Output = Result<ResponseValue<T>, happytalk_api::Error<T>>>,
 {
     let (result, info) = happytalk_api::with_response_info(call()).await;
-    let error = match result {
-        // The common case needs nothing of `decoded_body`.
+    match result {
         Ok(value) => {
             let status = value.status();
-            return Ok((value.into_inner(), status));
+            Ok((value.into_inner(), status))
         }
-        Err(error) => error,
-    };
+        Err(error) => failed(error, info, idempotency).await,
+    }
+}
+
+/// What an attempt whose generated call ended in `error` comes to, with what arrived with its
+/// response (`info`): HappyTalk's own answer under an error status (decoded like a success; its
+/// code decides), or a [`Failure`] (reading what is left of an undocumented answer's body).
+pub(crate) async fn failed<T>(
+    error: happytalk_api::Error<T>,
+    info: Option<ResponseInfo>,
+    idempotency: Idempotency,
+) -> Result<(T, StatusCode), Failure> {
     decoded_body(Err(error), info.as_ref().map(ResponseInfo::status))
         .await
         .map_err(|error| Failure::new(error, idempotency, info.as_ref()))
 }
 
-/// Runs `attempt` as often as `policy` allows and returns its result with the number of
-/// attempts made. `attempt_timeout` is the HTTP client's own timeout of one exchange, when known.
-///
-/// The first attempt runs on its own, outside any retry machinery: most calls succeed, or fail
-/// for good, at once, and pay for nothing else. It needs no timer of its own either when the
-/// HTTP client's timeout already ends it within the cap (the default: 30 s within 60 s). Only a
-/// failure worth retrying enters [`retry`], boxed, so that its state does not weigh on every
-/// call's future.
-pub(crate) async fn run<T, Fut>(
+/// Whether a call's first attempt needs a timer for the cap: not when the HTTP client's own
+/// timeout of one exchange (`attempt_timeout`, when known) already ends it within the cap (the
+/// default: 30 s within 60 s). Most calls then pay for no timer at all.
+pub(crate) fn first_attempt_needs_timer(
     policy: &RetryPolicy,
     attempt_timeout: Option<Duration>,
+) -> bool {
+    attempt_timeout.is_none_or(|timeout| timeout > policy.max_elapsed)
+}
+
+/// A first `attempt` bounded by the cap on the call's total time, for when the HTTP client's own
+/// timeout does not end it within the cap.
+pub(crate) async fn within_cap<T>(
+    policy: &RetryPolicy,
+    attempt: impl Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
+    match tokio::time::timeout(policy.max_elapsed, attempt).await {
+        Ok(result) => result,
+        Err(_) => Err(Failure::out_of_time(policy)),
+    }
+}
+
+/// The error of a call that reached the cap on its total time.
+fn out_of_time(policy: &RetryPolicy) -> Error {
+    TransportError::out_of_time(policy.max_elapsed).into()
+}
+
+/// Whether a first attempt's `failure` is worth another attempt that `policy` allows.
+pub(crate) fn worth_retrying(policy: &RetryPolicy, failure: &Failure) -> bool {
+    failure.retry.is_some() && policy.max_attempts > 1
+}
+
+/// The attempts after a first `failure` worth retrying, within what is left of the cap since
+/// `started`: wait (backon's exponential bounds, full jitter, at least a `Retry-After`), try
+/// again, until an attempt succeeds, fails for good, the attempts run out, or the next wait
+/// would reach the cap. Returns the result and the attempts made in all, the first included.
+///
+/// The caller boxes this future: only a failure worth retrying gets here, and its state would
+/// otherwise weigh on every call's future.
+pub(crate) async fn retry<T, Fut>(
+    policy: &RetryPolicy,
+    started: Instant,
     trace: &CallTrace,
+    failure: Failure,
     mut attempt: impl FnMut() -> Fut,
 ) -> (Result<T, Error>, u32)
 where
     Fut: Future<Output = Result<T, Failure>>,
 {
-    let started = Instant::now();
-    let out_of_time = || Err(TransportError::out_of_time(policy.max_elapsed).into());
-    let first = if attempt_timeout.is_some_and(|timeout| timeout <= policy.max_elapsed) {
-        attempt().await
-    } else {
-        // Boxed: the timer is the rare case (a client of yours, or a timeout beyond the cap),
-        // and would otherwise enlarge every call's future.
-        match Box::pin(tokio::time::timeout(policy.max_elapsed, attempt())).await {
-            Ok(result) => result,
-            Err(_) => return (out_of_time(), 1),
-        }
-    };
-    let failure = match first {
-        Ok(value) => return (Ok(value), 1),
-        Err(failure) if failure.retry.is_none() || policy.max_attempts == 1 => {
-            return (Err(failure.error), 1);
-        }
-        Err(failure) => failure,
-    };
     let mut attempts = 1;
     let left = policy.max_elapsed.saturating_sub(started.elapsed());
-    let retried = Box::pin(retry(
-        policy,
-        started,
-        trace,
-        failure,
-        &mut attempts,
-        &mut attempt,
-    ));
+    let retried = retry_within_cap(policy, started, trace, failure, &mut attempts, &mut attempt);
     let result = match tokio::time::timeout(left, retried).await {
         Ok(result) => result,
-        Err(_) => out_of_time(),
+        Err(_) => Err(out_of_time(policy)),
     };
     (result, attempts)
 }
 
-/// The attempts after a first `failure` worth retrying: wait (backon's exponential bounds, full
-/// jitter, at least a `Retry-After`), try again, until an attempt succeeds, fails for good, the
-/// attempts run out, or the next wait would reach the cap. Counts the attempts in `attempts`.
-async fn retry<T, Fut>(
+/// [`retry`] without the cap's timer. Counts the attempts in `attempts`.
+async fn retry_within_cap<T, Fut>(
     policy: &RetryPolicy,
     started: Instant,
     trace: &CallTrace,
