@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use happytalk_api::types::GetSystemMessagesSenderKey;
 use happytalk_api::{Client, ClientState, ResponseInfo, with_response_info};
-use happytalk_tests::{fixture, refused_base_url, server_answering_with};
+use happytalk_tests::{fixture, refused_base_url};
 use wiremock::ResponseTemplate;
 
 fn client(base_url: &str) -> Client {
@@ -35,6 +35,13 @@ fn busy(status: u16, retry_after: &str, delay: Duration) -> ResponseTemplate {
         .set_delay(delay)
 }
 
+/// HappyTalk's documented success (one system message), after `delay`.
+fn success(delay: Duration) -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .set_body_raw(fixture("kakao/success-one.json"), "application/json")
+        .set_delay(delay)
+}
+
 /// `(status, Retry-After)` of what a call recorded.
 fn seen(info: Option<ResponseInfo>) -> Option<(u16, Option<String>)> {
     info.map(|info| {
@@ -48,12 +55,7 @@ fn seen(info: Option<ResponseInfo>) -> Option<(u16, Option<String>)> {
 
 #[tokio::test]
 async fn a_success_gives_its_status_and_no_retry_after() {
-    let server = server(
-        ResponseTemplate::new(200)
-            .set_body_raw(fixture("kakao/success-one.json"), "application/json")
-            .insert_header("Retry-After", "30"),
-    )
-    .await;
+    let server = server(success(Duration::ZERO).insert_header("Retry-After", "30")).await;
     let client = client(&server.uri());
     let (result, info) = with_response_info(client.get_system_messages(None, &sender_key())).await;
     assert_eq!(result.unwrap().into_inner().code, "200");
@@ -81,13 +83,7 @@ async fn no_response_gives_no_info() {
 #[tokio::test]
 async fn a_call_outside_with_response_info_leaves_the_next_one_alone() {
     let refusing = server(busy(429, "3", Duration::ZERO)).await;
-    let fine = server_answering_with(
-        200,
-        "application/json",
-        &fixture("kakao/success-one.json"),
-        Duration::ZERO,
-    )
-    .await;
+    let fine = server(success(Duration::ZERO)).await;
     let _ = client(&refusing.uri())
         .get_system_messages(None, &sender_key())
         .await;
@@ -101,13 +97,7 @@ async fn interleaved_calls_on_one_thread_each_get_their_own() {
     // The slower answers arrive while the other call is being polled on the same thread.
     let a = server(busy(503, "11", Duration::from_millis(150))).await;
     let b = server(busy(429, "22", Duration::from_millis(50))).await;
-    let c = server_answering_with(
-        200,
-        "application/json",
-        &fixture("kakao/success-one.json"),
-        Duration::from_millis(100),
-    )
-    .await;
+    let c = server(success(Duration::from_millis(100))).await;
     let (client_a, client_b, client_c) = (client(&a.uri()), client(&b.uri()), client(&c.uri()));
     let key = sender_key();
     let ((_, info_a), (_, info_b), (_, info_c)) = tokio::join!(
@@ -162,13 +152,7 @@ async fn a_recording_inside_another_keeps_them_apart() {
 #[tokio::test]
 async fn the_last_response_of_a_recording_is_the_one_it_gives() {
     let refusing = server(busy(503, "5", Duration::ZERO)).await;
-    let fine = server_answering_with(
-        200,
-        "application/json",
-        &fixture("kakao/success-one.json"),
-        Duration::ZERO,
-    )
-    .await;
+    let fine = server(success(Duration::ZERO)).await;
     let (refusing_client, fine_client) = (client(&refusing.uri()), client(&fine.uri()));
     let key = sender_key();
     let (_, info) = with_response_info(async {
