@@ -10,7 +10,14 @@
 //! build against its neighbours' old code, or passes against code that is gone. Before packaging,
 //! this task removes our own crates' unpacked copies from local registries (never from crates.io's
 //! cache), and cargo unpacks the fresh `.crate` files again.
+//!
+//! Cargo's name for a local registry is a hash of its path that this task cannot recompute, so
+//! the copies are removed from every local registry in the cargo home, not only this checkout's.
+//! That is harmless to a later run (cargo unpacks again), but two checkouts of this workspace
+//! that share a cargo home must not run `cargo xtask package` at the same moment: one could
+//! remove what the other is verifying against, and that run fails (run it again).
 
+use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -29,21 +36,39 @@ pub fn run(root: &Path) -> Result<ExitCode, String> {
     let packages = publishable(root)?;
     let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
     println!("packaging {}", names.join(", "));
-    if let Some(cargo_home) = cargo_home() {
-        let removed = forget_unpacked(&cargo_home, &packages)?;
-        if !removed.is_empty() {
-            println!(
-                "removed {} earlier unpacked cop{} of these crates from local registries in {} \
-                 (cargo would verify against them instead of this run's crates)",
-                removed.len(),
-                if removed.len() == 1 { "y" } else { "ies" },
-                cargo_home.join("registry").join("src").display()
-            );
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    let cargo_home = cargo_home(
+        std::env::var_os("CARGO_HOME"),
+        std::env::var_os("HOME"),
+        &cwd,
+    );
+    match &cargo_home {
+        Some(cargo_home) => {
+            let removed = forget_unpacked(cargo_home, &packages)?;
+            if !removed.is_empty() {
+                println!(
+                    "removed {} earlier unpacked cop{} of these crates from local registries in {} \
+                     (cargo would verify against them instead of this run's crates)",
+                    removed.len(),
+                    if removed.len() == 1 { "y" } else { "ies" },
+                    cargo_home.join("registry").join("src").display()
+                );
+            }
         }
+        None => eprintln!(
+            "warning: neither CARGO_HOME nor HOME is set, so earlier unpacked copies of these \
+             crates cannot be found and removed; cargo may verify against them"
+        ),
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     command.current_dir(root).args(["package", "--locked"]);
+    // The same cargo home as the one cleaned above, even when `CARGO_HOME` is relative (cargo
+    // reads it from its own working directory, which is `root` here, not ours).
+    if let Some(cargo_home) = &cargo_home {
+        command.env("CARGO_HOME", cargo_home);
+    }
     for name in names {
         command.args(["--package", name]);
     }
@@ -91,16 +116,22 @@ pub fn publishable(root: &Path) -> Result<Vec<Package>, String> {
         .collect())
 }
 
-/// Cargo's home: `$CARGO_HOME`, else `~/.cargo`.
-fn cargo_home() -> Option<PathBuf> {
-    std::env::var_os("CARGO_HOME")
-        .filter(|home| !home.is_empty())
+/// Cargo's home, as cargo finds it from the variables `cargo_home_var` (`CARGO_HOME`) and
+/// `home` (`HOME`): `$CARGO_HOME`, else `$HOME/.cargo`; a relative path is taken from `cwd`.
+/// `None` when neither is set.
+fn cargo_home(
+    cargo_home_var: Option<OsString>,
+    home: Option<OsString>,
+    cwd: &Path,
+) -> Option<PathBuf> {
+    let found = cargo_home_var
+        .filter(|path| !path.is_empty())
         .map(PathBuf::from)
         .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|home| !home.is_empty())
+            home.filter(|home| !home.is_empty())
                 .map(|home| Path::new(&home).join(".cargo"))
-        })
+        })?;
+    Some(cwd.join(found))
 }
 
 /// Removes `registry/src/-*/NAME-VERSION` under `cargo_home` for each package, and returns what
@@ -115,19 +146,20 @@ fn forget_unpacked(cargo_home: &Path, packages: &[Package]) -> Result<Vec<PathBu
     };
     let mut removed = Vec::new();
     for entry in entries {
-        let registry = entry
-            .map_err(|e| format!("cannot read {}: {e}", sources.display()))?
-            .path();
-        let local = registry
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", sources.display()))?;
+        let local = entry
             .file_name()
-            .and_then(|name| name.to_str())
+            .to_str()
             .is_some_and(|name| name.starts_with('-'));
-        if !local || !registry.is_dir() {
+        // A real directory only: a link elsewhere is not cargo's and is not followed.
+        let directory = entry.file_type().is_ok_and(|kind| kind.is_dir());
+        if !local || !directory {
             continue;
         }
+        let registry = entry.path();
         for package in packages {
             let unpacked = registry.join(format!("{}-{}", package.name, package.version));
-            if unpacked.exists() {
+            if fs::symlink_metadata(&unpacked).is_ok() {
                 fs::remove_dir_all(&unpacked)
                     .map_err(|e| format!("cannot remove {}: {e}", unpacked.display()))?;
                 removed.push(unpacked);
@@ -149,11 +181,28 @@ mod tests {
         }
     }
 
+    /// A directory under the system's temporary one, removed when the test ends, even by a
+    /// panic.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> Self {
+            let path = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&path);
+            Self(path)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
     #[test]
     fn only_our_crates_at_their_version_in_local_registries_are_forgotten() {
-        let home = std::env::temp_dir().join(format!("xtask-package-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&home);
-        let src = home.join("registry").join("src");
+        let home = TempDir::new("package");
+        let src = home.0.join("registry").join("src");
         let dirs = [
             "-22c3805da5a543b4/happytalk-api-0.1.0/src",
             "-22c3805da5a543b4/happytalk-ext-0.1.0/src",
@@ -175,7 +224,7 @@ mod tests {
             package("happytalk-api", "0.1.0"),
             package("happytalk-ext", "0.1.0"),
         ];
-        let removed = forget_unpacked(&home, &ours).unwrap();
+        let removed = forget_unpacked(&home.0, &ours).unwrap();
 
         assert_eq!(
             removed,
@@ -196,18 +245,58 @@ mod tests {
             assert!(src.join(kept).is_dir(), "{kept} was removed");
         }
         assert_eq!(
-            forget_unpacked(&home, &ours).unwrap(),
+            forget_unpacked(&home.0, &ours).unwrap(),
             Vec::<PathBuf>::new()
         );
-        fs::remove_dir_all(&home).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_named_like_a_local_registry_is_not_followed() {
+        let home = TempDir::new("package-link");
+        let elsewhere = home.0.join("elsewhere");
+        fs::create_dir_all(elsewhere.join("happytalk-api-0.1.0/src")).unwrap();
+        let src = home.0.join("registry").join("src");
+        fs::create_dir_all(&src).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, src.join("-22c3805da5a543b4")).unwrap();
+
+        let removed = forget_unpacked(&home.0, &[package("happytalk-api", "0.1.0")]).unwrap();
+
+        assert_eq!(removed, Vec::<PathBuf>::new());
+        assert!(elsewhere.join("happytalk-api-0.1.0/src").is_dir());
     }
 
     #[test]
     fn a_cargo_home_without_registry_sources_is_fine() {
-        let home = std::env::temp_dir().join(format!("xtask-package-empty-{}", std::process::id()));
+        let home = TempDir::new("package-empty");
         assert_eq!(
-            forget_unpacked(&home, &[package("happytalk-api", "0.1.0")]).unwrap(),
+            forget_unpacked(&home.0, &[package("happytalk-api", "0.1.0")]).unwrap(),
             Vec::<PathBuf>::new()
         );
+    }
+
+    #[test]
+    fn the_cargo_home_is_found_as_cargo_finds_it() {
+        let cwd = Path::new("/work/checkout");
+        let var = |value: &str| Some(OsString::from(value));
+        assert_eq!(
+            cargo_home(var("/opt/cargo"), var("/home/me"), cwd),
+            Some(PathBuf::from("/opt/cargo"))
+        );
+        // Relative to where cargo was started, which the child `cargo package` is not.
+        assert_eq!(
+            cargo_home(var(".cargo-home"), var("/home/me"), cwd),
+            Some(PathBuf::from("/work/checkout/.cargo-home"))
+        );
+        assert_eq!(
+            cargo_home(None, var("/home/me"), cwd),
+            Some(PathBuf::from("/home/me/.cargo"))
+        );
+        assert_eq!(
+            cargo_home(var(""), var("/home/me"), cwd),
+            Some(PathBuf::from("/home/me/.cargo"))
+        );
+        assert_eq!(cargo_home(None, var(""), cwd), None);
+        assert_eq!(cargo_home(None, None, cwd), None);
     }
 }
