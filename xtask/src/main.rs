@@ -50,7 +50,7 @@ usage: cargo xtask generate [--check] [--spec PATH] [--out PATH] [--base REV]
   package           `cargo package` every publishable crate as one set (each resolves the
                     others from the set, as crates.io will), verifying that each builds;
                     first removes cargo's earlier unpacked copies of them, which it would
-                    otherwise verify against
+                    otherwise verify against (so not two checkouts at once on one cargo home)
 
   test              run every test: `cargo test --workspace --locked`, then build and run
                     tests/external-consumer (a crate outside the workspace using happytalk-ext)
