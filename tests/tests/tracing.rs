@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use happytalk_ext::{ChatMessage, Client, Environment, Error, RetryPolicy};
 use happytalk_tests::{CLIENT_SECRET, client_for, credentials, fixture, server_answering};
@@ -208,9 +209,19 @@ async fn a_refusal_records_the_code_and_the_kind_of_error_but_not_its_text() {
     assert_nothing_private(&seen);
 }
 
+/// How a client bounds a call's first attempt by the cap on its total time.
+#[derive(Clone, Copy)]
+enum FirstAttempt {
+    /// The HTTP client's own timeout (30 s) ends it within the cap (60 s): no timer.
+    EndedByTheTimeout,
+    /// The HTTP client's timeout (120 s) is longer than the cap: the first attempt runs in a
+    /// timer of its own.
+    InATimer,
+}
+
 /// A server answering two 503 pages, then the docs' example lookup; and a client retrying
-/// with short waits.
-async fn busy_twice() -> (MockServer, Client) {
+/// with short waits, its first attempt bounded as `first` says.
+async fn busy_twice(first: FirstAttempt) -> (MockServer, Client) {
     let server = MockServer::start().await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(503).set_body_raw("<html>busy</html>", "text/html"))
@@ -226,14 +237,20 @@ async fn busy_twice() -> (MockServer, Client) {
         .with_priority(2)
         .mount(&server)
         .await;
+    let timeout = match first {
+        FirstAttempt::EndedByTheTimeout => Duration::from_secs(30),
+        FirstAttempt::InATimer => Duration::from_secs(120),
+    };
     let client = Client::builder(
         Environment::custom(&server.uri(), &server.uri()).unwrap(),
         credentials(),
     )
-    .retry(RetryPolicy::standard().backoff(
-        std::time::Duration::from_millis(1),
-        std::time::Duration::from_millis(5),
-    ))
+    .timeout(timeout)
+    .retry(
+        RetryPolicy::standard()
+            .backoff(Duration::from_millis(1), Duration::from_millis(5))
+            .max_elapsed(Duration::from_secs(60)),
+    )
     .build()
     .unwrap();
     (server, client)
@@ -241,7 +258,18 @@ async fn busy_twice() -> (MockServer, Client) {
 
 #[tokio::test]
 async fn a_retried_lookup_has_an_event_per_retry_and_its_attempts() {
-    let (_server, client) = busy_twice().await;
+    retried_lookup_traced(FirstAttempt::EndedByTheTimeout).await;
+}
+
+#[tokio::test]
+async fn a_retried_lookup_whose_first_attempt_runs_in_a_timer_is_traced_the_same() {
+    retried_lookup_traced(FirstAttempt::InATimer).await;
+}
+
+/// A lookup answered by two 503 pages and then the example: one call span with its attempts,
+/// a WARN event per retry inside it, and every HTTP exchange nested in it.
+async fn retried_lookup_traced(first: FirstAttempt) {
+    let (_server, client) = busy_twice(first).await;
     let (found, seen) = traced(client.system_message("example-senderKey", 175)).await;
     assert!(found.unwrap().is_some());
 
@@ -264,18 +292,35 @@ async fn a_retried_lookup_has_an_event_per_retry_and_its_attempts() {
         assert_eq!(retry.fields["reason"], "HTTP 5xx with an undocumented body");
         assert_eq!(retry.fields["error"], "undecodable_response");
     }
-    let statuses: Vec<&str> = seen
-        .spans("happytalk.http")
+    let exchanges = seen.spans("happytalk.http");
+    let statuses: Vec<&str> = exchanges
         .iter()
         .map(|exchange| field(exchange, "http.response.status_code"))
         .collect();
     assert_eq!(statuses, ["503", "503", "200"]);
+    for exchange in exchanges {
+        assert_eq!(
+            exchange.parent.as_deref(),
+            Some("happytalk.system_messages")
+        );
+    }
     assert_nothing_private(&seen);
 }
 
 #[tokio::test]
 async fn a_subscriber_wanting_only_warnings_gets_the_retries_in_its_own_span_and_no_call_span() {
-    let (_server, client) = busy_twice().await;
+    retries_seen_by_a_warn_only_subscriber(FirstAttempt::EndedByTheTimeout).await;
+}
+
+#[tokio::test]
+async fn a_warn_only_subscriber_gets_the_retries_in_its_own_span_when_the_first_attempt_is_timed() {
+    retries_seen_by_a_warn_only_subscriber(FirstAttempt::InATimer).await;
+}
+
+/// A subscriber that wants only WARN and above, in a WARN span of its own: it sees its span
+/// and the retry events inside it, nothing of ext's or api's spans.
+async fn retries_seen_by_a_warn_only_subscriber(first: FirstAttempt) {
+    let (_server, client) = busy_twice(first).await;
     let (found, seen) = traced_up_to(LevelFilter::WARN, async {
         let caller = tracing::warn_span!("caller");
         tracing::Instrument::instrument(client.system_message("example-senderKey", 175), caller)

@@ -432,7 +432,10 @@ impl Client {
                 attempt,
                 span.cloned().unwrap_or_else(tracing::Span::none),
             );
-            Box::pin(retry::within_cap(&self.retry, attempt)).await
+            match Box::pin(tokio::time::timeout(retry::cap(&self.retry), attempt)).await {
+                Ok(result) => result,
+                Err(_) => Err(retry::Failure::out_of_time(&self.retry)),
+            }
         } else {
             let recorded = happytalk_api::with_response_info(call());
             #[cfg(feature = "tracing")]
@@ -447,7 +450,16 @@ impl Client {
                     let status = value.status();
                     Ok((value.into_inner(), status))
                 }
-                Err(error) => retry::failed(error, info, idempotency).await,
+                Err(error) => {
+                    // Reading an error's body: still inside the call's span.
+                    let failed = retry::failed(error, info, idempotency);
+                    #[cfg(feature = "tracing")]
+                    let failed = tracing::Instrument::instrument(
+                        failed,
+                        span.cloned().unwrap_or_else(tracing::Span::none),
+                    );
+                    failed.await
+                }
             }
         };
         let (result, attempts) = match first {

@@ -160,7 +160,7 @@ impl Failure {
     }
 
     /// The cap on the call's total time ran out during the attempt: the call ends.
-    fn out_of_time(policy: &RetryPolicy) -> Self {
+    pub(crate) fn out_of_time(policy: &RetryPolicy) -> Self {
         Self {
             error: out_of_time(policy),
             retry: None,
@@ -244,6 +244,11 @@ pub(crate) async fn failed<T>(
         .map_err(|error| Failure::new(error, idempotency, info.as_ref()))
 }
 
+/// The cap on a call's total time under `policy`.
+pub(crate) fn cap(policy: &RetryPolicy) -> Duration {
+    policy.max_elapsed
+}
+
 /// Whether a call's first attempt needs a timer for the cap: not when the HTTP client's own
 /// timeout of one exchange (`attempt_timeout`, when known) already ends it within the cap (the
 /// default: 30 s within 60 s). Most calls then pay for no timer at all.
@@ -252,18 +257,6 @@ pub(crate) fn first_attempt_needs_timer(
     attempt_timeout: Option<Duration>,
 ) -> bool {
     attempt_timeout.is_none_or(|timeout| timeout > policy.max_elapsed)
-}
-
-/// A first `attempt` bounded by the cap on the call's total time, for when the HTTP client's own
-/// timeout does not end it within the cap.
-pub(crate) async fn within_cap<T>(
-    policy: &RetryPolicy,
-    attempt: impl Future<Output = Result<T, Failure>>,
-) -> Result<T, Failure> {
-    match tokio::time::timeout(policy.max_elapsed, attempt).await {
-        Ok(result) => result,
-        Err(_) => Err(Failure::out_of_time(policy)),
-    }
 }
 
 /// The error of a call that reached the cap on its total time.
