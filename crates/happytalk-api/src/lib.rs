@@ -36,6 +36,7 @@ mod generated;
 
 use std::cell::Cell;
 use std::pin::Pin;
+use std::ptr;
 use std::task::{Context, Poll, ready};
 
 pub use generated::*;
@@ -152,22 +153,26 @@ impl ResponseInfo {
 }
 
 thread_local! {
-    /// The recording of the [`with_response_info`] call being polled on this thread: `Some`
-    /// (holding what its call recorded so far) only while [`Recorded::poll`] polls its call, so
-    /// that [`ClientHooks::exec`], which runs inside that poll, writes to the call it belongs to.
-    static RECORDING: Cell<Option<Option<ResponseInfo>>> = const { Cell::new(None) };
+    /// Where [`ClientHooks::exec`] records what arrived with a response: the `info` field of
+    /// the [`with_response_info`] call being polled on this thread, set only while
+    /// [`Recorded::poll`] polls its call (null otherwise), so that `exec`, which runs inside
+    /// that poll, writes to the call it belongs to. A pointer rather than the value itself:
+    /// setting and restoring it around each poll moves one word, not a `ResponseInfo`.
+    static RECORDING: Cell<*mut Option<ResponseInfo>> = const { Cell::new(ptr::null_mut()) };
 }
 
 /// Records `info` for the call being polled; outside [`with_response_info`] there is nowhere
 /// to record it, and nothing to do.
 fn record(info: impl FnOnce() -> ResponseInfo) {
-    RECORDING.with(|recording| {
-        let mut current = recording.take();
-        if let Some(slot) = &mut current {
-            *slot = Some(info());
-        }
-        recording.set(current);
-    });
+    let slot = RECORDING.get();
+    if !slot.is_null() {
+        let info = info();
+        // SAFETY: a non-null `RECORDING` is the `info` field of a pinned `Recorded` whose
+        // `poll` is below this call on this thread's stack: it set the pointer just before
+        // polling its call and puts the previous one back before it returns or unwinds, and it
+        // does not touch the field itself meanwhile. So the pointer is valid and unaliased here.
+        unsafe { *slot = Some(info) };
+    }
 }
 
 /// Runs one call of the generated client and also returns what arrived with its response
@@ -215,22 +220,17 @@ impl<F: Future> Future for Recorded<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        // This call's recording is the thread's for the length of the poll, and whatever was
-        // there before (an enclosing recording) is put back afterwards, even on a panic.
-        struct Restore<'a> {
-            previous: Option<Option<ResponseInfo>>,
-            info: &'a mut Option<ResponseInfo>,
-        }
-        impl Drop for Restore<'_> {
+        // This call's slot is the thread's recording for the length of the poll, and whatever
+        // was there before (an enclosing recording, or none) is put back afterwards, even on a
+        // panic.
+        struct Restore(*mut Option<ResponseInfo>);
+        impl Drop for Restore {
             fn drop(&mut self) {
-                let recorded = RECORDING.replace(self.previous.take());
-                *self.info = recorded.flatten();
+                RECORDING.set(self.0);
             }
         }
-        let restore = Restore {
-            previous: RECORDING.replace(Some(this.info.take())),
-            info: this.info,
-        };
+        let slot: *mut Option<ResponseInfo> = this.info;
+        let restore = Restore(RECORDING.replace(slot));
         let output = this.call.poll(cx);
         drop(restore);
         let output = ready!(output);
