@@ -111,6 +111,19 @@ async fn interleaved_calls_on_one_thread_each_get_their_own() {
     assert_eq!(seen(info_c), Some((200, None)));
 }
 
+/// Polls `calls` once (their requests go out), sleeps while the answers arrive, then
+/// finishes it: its second poll reads every answer.
+async fn read_in_one_poll<T>(calls: impl Future<Output = T>) -> T {
+    let mut calls = std::pin::pin!(calls);
+    std::future::poll_fn(|cx| {
+        assert!(calls.as_mut().poll(cx).is_pending());
+        Poll::Ready(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    calls.await
+}
+
 #[tokio::test]
 async fn a_recording_inside_another_keeps_them_apart() {
     // What the outer recording's call records must survive the inner recording that is polled
@@ -157,16 +170,7 @@ async fn nested_recordings(inner: InnerPolled) {
                 }
             }
         };
-        let mut both = std::pin::pin!(both);
-        // One poll sends both requests; the answers arrive while this task sleeps, so that the
-        // next poll reads both.
-        std::future::poll_fn(|cx| {
-            assert!(both.as_mut().poll(cx).is_pending());
-            Poll::Ready(())
-        })
-        .await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        both.await
+        read_in_one_poll(both).await
     })
     .await;
     assert!(outer_result.is_err());
@@ -217,16 +221,9 @@ async fn a_call_that_panics_gives_the_enclosing_recording_back_its_slot() {
             // `biased`: the panicking recording first on every poll.
             tokio::join!(biased; caught, refusing_client.get_system_messages(None, &key))
         };
-        let mut both = std::pin::pin!(both);
-        // One poll sends the request; the answer arrives and the timer runs out while this task
-        // sleeps, so that the next poll sees the panic and then reads the answer.
-        std::future::poll_fn(|cx| {
-            assert!(both.as_mut().poll(cx).is_pending());
-            Poll::Ready(())
-        })
-        .await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        both.await
+        // The timer runs out while the answer arrives: the second poll sees the panic, then
+        // reads the answer.
+        read_in_one_poll(both).await
     })
     .await;
     assert!(panicked, "the inner recording's call panicked");
