@@ -111,8 +111,9 @@ async fn interleaved_calls_on_one_thread_each_get_their_own() {
     assert_eq!(seen(info_c), Some((200, None)));
 }
 
-/// Polls `calls` once (their requests go out), sleeps while the answers arrive, then
-/// finishes it: its second poll reads every answer.
+/// Polls `calls` once (their requests go out), sleeps while the answers arrive, then polls it
+/// a second time, which must read every answer and finish: a test that meant to read them in
+/// one poll fails here rather than passing without having done so.
 async fn read_in_one_poll<T>(calls: impl Future<Output = T>) -> T {
     let mut calls = std::pin::pin!(calls);
     std::future::poll_fn(|cx| {
@@ -120,8 +121,12 @@ async fn read_in_one_poll<T>(calls: impl Future<Output = T>) -> T {
         Poll::Ready(())
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    calls.await
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    std::future::poll_fn(|cx| match calls.as_mut().poll(cx) {
+        Poll::Ready(output) => Poll::Ready(output),
+        Poll::Pending => panic!("the answers were not all read in one poll"),
+    })
+    .await
 }
 
 #[tokio::test]
@@ -229,4 +234,35 @@ async fn a_call_that_panics_gives_the_enclosing_recording_back_its_slot() {
     assert!(panicked, "the inner recording's call panicked");
     assert!(result.is_err());
     assert_eq!(seen(info), Some((503, Some("5".to_owned()))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recordings_moving_between_worker_threads_each_get_their_own() {
+    // Calls on a multi-thread runtime move between its workers from one poll to the next; each
+    // recording still gets its own call's answer.
+    let refusing = server(busy(503, "11", Duration::from_millis(20))).await;
+    let limiting = server(busy(429, "22", Duration::from_millis(5))).await;
+    let fine = server(success(Duration::from_millis(10))).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for round in 0..8 {
+        for (base_url, expected) in [
+            (refusing.uri(), (503, Some("11".to_owned()))),
+            (limiting.uri(), (429, Some("22".to_owned()))),
+            (fine.uri(), (200, None)),
+        ] {
+            tasks.spawn(async move {
+                let client = client(&base_url);
+                let key = sender_key();
+                for _ in 0..=round % 3 {
+                    let (_, info) =
+                        with_response_info(client.get_system_messages(None, &key)).await;
+                    assert_eq!(seen(info), Some(expected.clone()));
+                    tokio::task::yield_now().await;
+                }
+            });
+        }
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("a recording task");
+    }
 }

@@ -36,13 +36,7 @@ pub fn run(root: &Path) -> Result<ExitCode, String> {
     let packages = publishable(root)?;
     let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
     println!("packaging {}", names.join(", "));
-    let cwd =
-        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let cargo_home = cargo_home(
-        std::env::var_os("CARGO_HOME"),
-        std::env::var_os("HOME"),
-        &cwd,
-    );
+    let cargo_home = cargo_home_here()?;
     match &cargo_home {
         Some(cargo_home) => {
             let removed = forget_unpacked(cargo_home, &packages)?;
@@ -57,8 +51,8 @@ pub fn run(root: &Path) -> Result<ExitCode, String> {
             }
         }
         None => eprintln!(
-            "warning: neither CARGO_HOME nor HOME is set, so earlier unpacked copies of these \
-             crates cannot be found and removed; cargo may verify against them"
+            "warning: neither CARGO_HOME nor a home directory is known, so earlier unpacked \
+             copies of these crates cannot be found and removed; cargo may verify against them"
         ),
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -85,9 +79,15 @@ pub fn run(root: &Path) -> Result<ExitCode, String> {
 /// The workspace members that can be published (no `publish = false`), from `cargo metadata`.
 pub fn publishable(root: &Path) -> Result<Vec<Package>, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = Command::new(cargo)
+    let mut command = Command::new(cargo);
+    command
         .current_dir(root)
-        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .args(["metadata", "--no-deps", "--format-version", "1"]);
+    // The cargo home cargo was started with, even when `CARGO_HOME` is relative.
+    if let Some(cargo_home) = cargo_home_here()? {
+        command.env("CARGO_HOME", cargo_home);
+    }
+    let out = command
         .output()
         .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
     if !out.status.success() {
@@ -116,20 +116,32 @@ pub fn publishable(root: &Path) -> Result<Vec<Package>, String> {
         .collect())
 }
 
-/// Cargo's home, as cargo finds it from the variables `cargo_home_var` (`CARGO_HOME`) and
-/// `home` (`HOME`): `$CARGO_HOME`, else `$HOME/.cargo`; a relative path is taken from `cwd`.
-/// `None` when neither is set.
+/// This process's cargo home (see [`cargo_home`]), as an absolute path.
+fn cargo_home_here() -> Result<Option<PathBuf>, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    Ok(cargo_home(
+        std::env::var_os("CARGO_HOME"),
+        std::env::home_dir(),
+        &cwd,
+    ))
+}
+
+/// Cargo's home, as cargo finds it from `cargo_home_var` (the variable `CARGO_HOME`) and the
+/// user's `home` directory (`$HOME`, else the user database, as cargo's `home` crate reads
+/// it): `$CARGO_HOME`, else `home/.cargo`; a relative path is taken from `cwd`. `None` when
+/// neither is known.
 fn cargo_home(
     cargo_home_var: Option<OsString>,
-    home: Option<OsString>,
+    home: Option<PathBuf>,
     cwd: &Path,
 ) -> Option<PathBuf> {
     let found = cargo_home_var
         .filter(|path| !path.is_empty())
         .map(PathBuf::from)
         .or_else(|| {
-            home.filter(|home| !home.is_empty())
-                .map(|home| Path::new(&home).join(".cargo"))
+            home.filter(|home| !home.as_os_str().is_empty())
+                .map(|home| home.join(".cargo"))
         })?;
     Some(cwd.join(found))
 }
@@ -159,11 +171,18 @@ fn forget_unpacked(cargo_home: &Path, packages: &[Package]) -> Result<Vec<PathBu
         let registry = entry.path();
         for package in packages {
             let unpacked = registry.join(format!("{}-{}", package.name, package.version));
-            if fs::symlink_metadata(&unpacked).is_ok() {
+            let Ok(found) = fs::symlink_metadata(&unpacked) else {
+                continue;
+            };
+            // A directory is cargo's unpacked copy; a link or a file in its place is removed
+            // itself (never what a link points to).
+            let removal = if found.is_dir() {
                 fs::remove_dir_all(&unpacked)
-                    .map_err(|e| format!("cannot remove {}: {e}", unpacked.display()))?;
-                removed.push(unpacked);
-            }
+            } else {
+                fs::remove_file(&unpacked)
+            };
+            removal.map_err(|e| format!("cannot remove {}: {e}", unpacked.display()))?;
+            removed.push(unpacked);
         }
     }
     removed.sort();
@@ -266,6 +285,39 @@ mod tests {
         assert!(elsewhere.join("happytalk-api-0.1.0/src").is_dir());
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_link_or_a_file_in_place_of_an_unpacked_copy_is_removed_itself() {
+        let home = TempDir::new("package-entries");
+        let elsewhere = home.0.join("elsewhere");
+        fs::create_dir_all(elsewhere.join("src")).unwrap();
+        let registry = home.0.join("registry/src/-22c3805da5a543b4");
+        fs::create_dir_all(&registry).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, registry.join("happytalk-api-0.1.0")).unwrap();
+        fs::write(registry.join("happytalk-ext-0.1.0"), "not a directory").unwrap();
+
+        let ours = [
+            package("happytalk-api", "0.1.0"),
+            package("happytalk-ext", "0.1.0"),
+        ];
+        let removed = forget_unpacked(&home.0, &ours).unwrap();
+
+        assert_eq!(
+            removed,
+            vec![
+                registry.join("happytalk-api-0.1.0"),
+                registry.join("happytalk-ext-0.1.0"),
+            ]
+        );
+        for gone in &removed {
+            assert!(fs::symlink_metadata(gone).is_err(), "{}", gone.display());
+        }
+        assert!(
+            elsewhere.join("src").is_dir(),
+            "the link's target was removed"
+        );
+    }
+
     #[test]
     fn a_cargo_home_without_registry_sources_is_fine() {
         let home = TempDir::new("package-empty");
@@ -279,24 +331,25 @@ mod tests {
     fn the_cargo_home_is_found_as_cargo_finds_it() {
         let cwd = Path::new("/work/checkout");
         let var = |value: &str| Some(OsString::from(value));
+        let home = |value: &str| Some(PathBuf::from(value));
         assert_eq!(
-            cargo_home(var("/opt/cargo"), var("/home/me"), cwd),
+            cargo_home(var("/opt/cargo"), home("/home/me"), cwd),
             Some(PathBuf::from("/opt/cargo"))
         );
         // Relative to where cargo was started, which the child `cargo package` is not.
         assert_eq!(
-            cargo_home(var(".cargo-home"), var("/home/me"), cwd),
+            cargo_home(var(".cargo-home"), home("/home/me"), cwd),
             Some(PathBuf::from("/work/checkout/.cargo-home"))
         );
         assert_eq!(
-            cargo_home(None, var("/home/me"), cwd),
+            cargo_home(None, home("/home/me"), cwd),
             Some(PathBuf::from("/home/me/.cargo"))
         );
         assert_eq!(
-            cargo_home(var(""), var("/home/me"), cwd),
+            cargo_home(var(""), home("/home/me"), cwd),
             Some(PathBuf::from("/home/me/.cargo"))
         );
-        assert_eq!(cargo_home(None, var(""), cwd), None);
+        assert_eq!(cargo_home(None, home(""), cwd), None);
         assert_eq!(cargo_home(None, None, cwd), None);
     }
 }

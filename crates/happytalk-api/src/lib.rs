@@ -153,11 +153,12 @@ impl ResponseInfo {
 }
 
 thread_local! {
-    /// Where [`ClientHooks::exec`] records what arrived with a response: the `info` field of
-    /// the [`with_response_info`] call being polled on this thread, set only while
-    /// [`Recorded::poll`] polls its call (null otherwise), so that `exec`, which runs inside
-    /// that poll, writes to the call it belongs to. A pointer rather than the value itself:
-    /// setting and restoring it around each poll moves one word, not a `ResponseInfo`.
+    /// Where [`ClientHooks::exec`] records what arrived with a response: while
+    /// [`Recorded::poll`] polls its call, a pointer to that recording's `info` field, so that
+    /// `exec`, which runs inside that poll, writes to the call it belongs to. Each poll puts back
+    /// what was there before: the enclosing recording's pointer when recordings nest, null when
+    /// none is being polled. A pointer rather than the value itself: setting and restoring it
+    /// around each poll moves one word, not a `ResponseInfo`.
     static RECORDING: Cell<*mut Option<ResponseInfo>> = const { Cell::new(ptr::null_mut()) };
 }
 
@@ -165,14 +166,19 @@ thread_local! {
 /// to record it, and nothing to do.
 fn record(info: impl FnOnce() -> ResponseInfo) {
     let slot = RECORDING.get();
-    if !slot.is_null() {
-        let info = info();
-        // SAFETY: a non-null `RECORDING` is the `info` field of a pinned `Recorded` whose
-        // `poll` is below this call on this thread's stack: it set the pointer just before
-        // polling its call and puts the previous one back before it returns or unwinds, and it
-        // does not touch the field itself meanwhile. So the pointer is valid and unaliased here.
-        unsafe { *slot = Some(info) };
+    if slot.is_null() {
+        return;
     }
+    let info = info();
+    // SAFETY: a non-null `RECORDING` was set by the `Recorded::poll` running below this call on
+    // this thread's stack, from the `&mut` to its `info` field that the poll holds. The poll
+    // does not use that `&mut` until it has put the previous pointer back, on return and on
+    // unwind, so the pointer is valid and nothing else reads or writes the field during this
+    // write. (Polls nest strictly on one stack, as every scoped thread-local assumes: no stack
+    // switching inside a poll.) The old value is moved out and dropped only after the write,
+    // so no other code runs while the field is being written.
+    let previous = unsafe { slot.replace(Some(info)) };
+    drop(previous);
 }
 
 /// Runs one call of the generated client and also returns what arrived with its response
@@ -222,7 +228,7 @@ impl<F: Future> Future for Recorded<F> {
         let this = self.project();
         // This call's slot is the thread's recording for the length of the poll, and whatever
         // was there before (an enclosing recording, or none) is put back afterwards, even on a
-        // panic.
+        // panic. `this.info` is not used until then (see `record`).
         struct Restore(*mut Option<ResponseInfo>);
         impl Drop for Restore {
             fn drop(&mut self) {
@@ -235,5 +241,137 @@ impl<F: Future> Future for Recorded<F> {
         drop(restore);
         let output = ready!(output);
         Poll::Ready((output, this.info.take()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The recording's pointer handling with hand-written calls that record directly: no
+    //! network, no timing, so that every case is exact (and runs under Miri:
+    //! `cargo +nightly miri test -p happytalk-api --lib`).
+
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    use std::task::Waker;
+
+    use super::*;
+
+    fn info(status: u16) -> ResponseInfo {
+        ResponseInfo {
+            status: StatusCode::from_u16(status).expect("a status"),
+            retry_after: (status != 200).then(|| HeaderValue::from_static("7")),
+        }
+    }
+
+    fn status(info: Option<ResponseInfo>) -> Option<u16> {
+        info.map(|info| info.status().as_u16())
+    }
+
+    /// Polls `future` once with a waker that does nothing.
+    fn poll_once<F: Future>(future: Pin<&mut F>) -> Poll<F::Output> {
+        future.poll(&mut Context::from_waker(Waker::noop()))
+    }
+
+    fn nothing_recording() -> bool {
+        RECORDING.get().is_null()
+    }
+
+    #[test]
+    fn outside_a_recording_nothing_is_recorded_anywhere() {
+        record(|| unreachable!("no recording asks for the info"));
+        assert!(nothing_recording());
+    }
+
+    #[test]
+    fn a_recording_gives_the_last_thing_its_call_recorded_and_leaves_nothing_behind() {
+        let mut polls = 0;
+        let mut recorded = std::pin::pin!(with_response_info(std::future::poll_fn(|_| {
+            polls += 1;
+            match polls {
+                1 => {
+                    record(|| info(503));
+                    Poll::Pending
+                }
+                _ => {
+                    record(|| info(200));
+                    Poll::Ready("answer")
+                }
+            }
+        })));
+        assert!(poll_once(recorded.as_mut()).is_pending());
+        assert!(nothing_recording());
+        let Poll::Ready((output, info)) = poll_once(recorded.as_mut()) else {
+            panic!("ready on the second poll");
+        };
+        assert_eq!((output, status(info)), ("answer", Some(200)));
+        assert!(nothing_recording());
+    }
+
+    /// An outer recording whose call records 503 and polls an inner recording (its call
+    /// records 429), in the order `inner_first` says, all in one poll.
+    fn nested(inner_first: bool) -> (Option<u16>, Option<u16>) {
+        let mut inner = Box::pin(with_response_info(std::future::poll_fn(|_| {
+            record(|| info(429));
+            Poll::Ready(())
+        })));
+        let mut inner_info = None;
+        let outer_info = {
+            let mut outer = std::pin::pin!(with_response_info(std::future::poll_fn(|cx| {
+                if !inner_first {
+                    record(|| info(503));
+                }
+                let Poll::Ready(((), recorded)) = inner.as_mut().poll(cx) else {
+                    panic!("the inner call is ready at once");
+                };
+                inner_info = recorded;
+                if inner_first {
+                    record(|| info(503));
+                }
+                Poll::Ready(())
+            })));
+            let Poll::Ready(((), outer_info)) = poll_once(outer.as_mut()) else {
+                panic!("ready at once");
+            };
+            outer_info
+        };
+        assert!(nothing_recording());
+        (status(outer_info), status(inner_info))
+    }
+
+    #[test]
+    fn nested_recordings_keep_their_own_whichever_records_first() {
+        assert_eq!(nested(false), (Some(503), Some(429)));
+        assert_eq!(nested(true), (Some(503), Some(429)));
+    }
+
+    #[test]
+    fn a_panicking_call_gives_the_enclosing_recording_back_its_slot() {
+        let mut panicking = Box::pin(with_response_info(std::future::poll_fn(|_| -> Poll<()> {
+            record(|| info(429));
+            panic!("a call that panics while it is polled")
+        })));
+        let mut outer = std::pin::pin!(with_response_info(std::future::poll_fn(|cx| {
+            let caught = catch_unwind(AssertUnwindSafe(|| panicking.as_mut().poll(cx)));
+            assert!(caught.is_err());
+            record(|| info(503));
+            Poll::Ready(())
+        })));
+        let Poll::Ready(((), info)) = poll_once(outer.as_mut()) else {
+            panic!("ready at once");
+        };
+        assert_eq!(status(info), Some(503));
+        assert!(nothing_recording());
+    }
+
+    #[test]
+    fn a_recording_dropped_while_pending_leaves_nothing_to_write_into() {
+        let mut recorded = Box::pin(with_response_info(std::future::poll_fn(|_| -> Poll<()> {
+            record(|| info(503));
+            Poll::Pending
+        })));
+        assert!(poll_once(recorded.as_mut()).is_pending());
+        // Cancelled, as a timeout cancels a call.
+        drop(recorded);
+        assert!(nothing_recording());
+        record(|| unreachable!("no recording asks for the info"));
     }
 }

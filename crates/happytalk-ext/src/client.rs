@@ -454,11 +454,13 @@ impl Client {
                     // Reading an error's body: still inside the call's span.
                     let failed = retry::failed(error, info, idempotency);
                     #[cfg(feature = "tracing")]
-                    let failed = tracing::Instrument::instrument(
-                        failed,
-                        span.cloned().unwrap_or_else(tracing::Span::none),
-                    );
-                    failed.await
+                    let failed = match span {
+                        Some(span) => tracing::Instrument::instrument(failed, span.clone()).await,
+                        None => failed.await,
+                    };
+                    #[cfg(not(feature = "tracing"))]
+                    let failed = failed.await;
+                    failed
                 }
             }
         };

@@ -445,6 +445,25 @@ mod tests {
     }
 
     #[test]
+    fn a_first_attempt_gets_a_timer_only_when_the_http_timeout_does_not_end_it_within_the_cap() {
+        let policy = RetryPolicy::standard().max_elapsed(Duration::from_secs(60));
+        // A reqwest::Client the user built: its timeout is unknown here.
+        assert!(first_attempt_needs_timer(&policy, None));
+        assert!(!first_attempt_needs_timer(
+            &policy,
+            Some(Duration::from_secs(30))
+        ));
+        assert!(!first_attempt_needs_timer(
+            &policy,
+            Some(Duration::from_secs(60))
+        ));
+        assert!(first_attempt_needs_timer(
+            &policy,
+            Some(Duration::from_secs(120))
+        ));
+    }
+
+    #[test]
     fn a_policy_needs_one_attempt_and_ordered_bounds() {
         assert!(RetryPolicy::standard().check().is_ok());
         assert!(RetryPolicy::none().check().is_ok());
