@@ -200,6 +200,14 @@ mod tests {
         }
     }
 
+    /// Two of our crates at the version cargo unpacked them as.
+    fn ours() -> [Package; 2] {
+        [
+            package("happytalk-api", "0.1.0"),
+            package("happytalk-ext", "0.1.0"),
+        ]
+    }
+
     /// A directory under the system's temporary one, removed when the test ends, even by a
     /// panic.
     struct TempDir(PathBuf);
@@ -239,11 +247,7 @@ mod tests {
         )
         .unwrap();
 
-        let ours = [
-            package("happytalk-api", "0.1.0"),
-            package("happytalk-ext", "0.1.0"),
-        ];
-        let removed = forget_unpacked(&home.0, &ours).unwrap();
+        let removed = forget_unpacked(&home.0, &ours()).unwrap();
 
         assert_eq!(
             removed,
@@ -264,7 +268,7 @@ mod tests {
             assert!(src.join(kept).is_dir(), "{kept} was removed");
         }
         assert_eq!(
-            forget_unpacked(&home.0, &ours).unwrap(),
+            forget_unpacked(&home.0, &ours()).unwrap(),
             Vec::<PathBuf>::new()
         );
     }
@@ -296,11 +300,7 @@ mod tests {
         std::os::unix::fs::symlink(&elsewhere, registry.join("happytalk-api-0.1.0")).unwrap();
         fs::write(registry.join("happytalk-ext-0.1.0"), "not a directory").unwrap();
 
-        let ours = [
-            package("happytalk-api", "0.1.0"),
-            package("happytalk-ext", "0.1.0"),
-        ];
-        let removed = forget_unpacked(&home.0, &ours).unwrap();
+        let removed = forget_unpacked(&home.0, &ours()).unwrap();
 
         assert_eq!(
             removed,
