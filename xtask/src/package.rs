@@ -55,14 +55,9 @@ pub fn run(root: &Path) -> Result<ExitCode, String> {
              copies of these crates cannot be found and removed; cargo may verify against them"
         ),
     }
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
-    command.current_dir(root).args(["package", "--locked"]);
-    // The same cargo home as the one cleaned above, even when `CARGO_HOME` is relative (cargo
-    // reads it from its own working directory, which is `root` here, not ours).
-    if let Some(cargo_home) = &cargo_home {
-        command.env("CARGO_HOME", cargo_home);
-    }
+    // The same cargo home as the one cleaned above.
+    let mut command = cargo_in(root, cargo_home.as_deref());
+    command.args(["package", "--locked"]);
     for name in names {
         command.args(["--package", name]);
     }
@@ -78,16 +73,8 @@ pub fn run(root: &Path) -> Result<ExitCode, String> {
 
 /// The workspace members that can be published (no `publish = false`), from `cargo metadata`.
 pub fn publishable(root: &Path) -> Result<Vec<Package>, String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
-    command
-        .current_dir(root)
-        .args(["metadata", "--no-deps", "--format-version", "1"]);
-    // The cargo home cargo was started with, even when `CARGO_HOME` is relative.
-    if let Some(cargo_home) = cargo_home_here()? {
-        command.env("CARGO_HOME", cargo_home);
-    }
-    let out = command
+    let out = cargo_in(root, cargo_home_here()?.as_deref())
+        .args(["metadata", "--no-deps", "--format-version", "1"])
         .output()
         .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
     if !out.status.success() {
@@ -114,6 +101,18 @@ pub fn publishable(root: &Path) -> Result<Vec<Package>, String> {
             })
         })
         .collect())
+}
+
+/// Cargo (the one running xtask), working in `root`, with `cargo_home` as an absolute
+/// `CARGO_HOME`: cargo reads a relative one from its own working directory, which is `root`
+/// here, not the directory xtask was started in.
+fn cargo_in(root: &Path, cargo_home: Option<&Path>) -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command.current_dir(root);
+    if let Some(cargo_home) = cargo_home {
+        command.env("CARGO_HOME", cargo_home);
+    }
+    command
 }
 
 /// This process's cargo home (see [`cargo_home`]), as an absolute path.
