@@ -278,7 +278,7 @@ impl<'a> Walk<'a> {
         seen: &mut BTreeSet<String>,
     ) {
         let here = at(place, path);
-        if let Some(reference) = old["$ref"].as_str()
+        if let Some(reference) = reference(old)
             && !seen.insert(reference.to_owned())
         {
             return;
@@ -481,7 +481,7 @@ impl<'a> Walk<'a> {
             self.push(
                 true,
                 format!(
-                    "{place}: known value {value} removed (happytalk-ext's enum loses a variant)"
+                    "{place}: known value {value} removed (the generated open enum loses a variant)"
                 ),
             );
         }
@@ -545,26 +545,47 @@ fn json_schema(with_content: &Value) -> Option<&Value> {
     (!schema.is_null()).then_some(schema)
 }
 
-/// `value`, or what its `$ref` (`#/…`) points at.
+/// `value`, or what its `$ref` (`#/…`) points at, also through a one-element `allOf` (the way
+/// the spec gives a referenced schema a description of its own).
 fn resolve<'a>(root: &'a Value, value: &'a Value) -> &'a Value {
-    match value["$ref"]
-        .as_str()
-        .and_then(|reference| reference.strip_prefix('#'))
-    {
+    match reference(value).and_then(|reference| reference.strip_prefix('#')) {
         Some(pointer) => root.pointer(pointer).unwrap_or(&Value::Null),
         None => value,
     }
 }
 
-fn values(list: &Value) -> BTreeSet<String> {
-    list.as_array()
-        .into_iter()
-        .flatten()
-        .map(|value| match value {
-            Value::String(text) => format!("{text:?}"),
-            other => other.to_string(),
+/// The `$ref` of a schema, or of the one schema of its `allOf`.
+fn reference(value: &Value) -> Option<&str> {
+    value["$ref"]
+        .as_str()
+        .or_else(|| match value["allOf"].as_array() {
+            Some(all) if all.len() == 1 => all[0]["$ref"].as_str(),
+            _ => None,
         })
-        .collect()
+}
+
+/// The values of an `enum` or an `x-known-values` list: plain values, or entries that carry
+/// theirs in `value` (or several in `values`).
+fn values(list: &Value) -> BTreeSet<String> {
+    let shown = |value: &Value| match value {
+        Value::String(text) => format!("{text:?}"),
+        other => other.to_string(),
+    };
+    let mut found = BTreeSet::new();
+    for entry in list.as_array().into_iter().flatten() {
+        match (entry.get("value"), entry.get("values")) {
+            (Some(value), _) => {
+                found.insert(shown(value));
+            }
+            (None, Some(several)) => {
+                found.extend(several.as_array().into_iter().flatten().map(shown))
+            }
+            (None, None) => {
+                found.insert(shown(entry));
+            }
+        }
+    }
+    found
 }
 
 #[cfg(test)]

@@ -193,6 +193,7 @@ fn checkout_copy(name: &str) -> PathBuf {
     for file in [
         "spec/happytalk.yaml",
         "crates/happytalk-api/src/generated.rs",
+        "crates/happytalk-api/src/tables.rs",
         "crates/happytalk-mock/src/httpmock.rs",
     ] {
         let to = dir.join(file);
@@ -227,8 +228,9 @@ fn api_diff_reports_a_spec_edit_against_the_committed_spec() {
     let edited = spec_text()
         .replacen("maxLength: 1000", "maxLength: 500", 1)
         .replacen(
-            "x-known-values: [A, T, S]",
-            "x-known-values: [A, T, S, X]",
+            "        - { value: S, name: Blocked, meaning: \"차단 (blocked)\" }\n",
+            "        - { value: S, name: Blocked, meaning: \"차단 (blocked)\" }\n        \
+             - { value: X, name: Extra, meaning: \"a new state\" }\n",
             1,
         );
     std::fs::write(&spec, edited).unwrap();
