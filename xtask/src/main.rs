@@ -7,12 +7,16 @@
 //! toolchains: a contributor on another Rust version must get the same bytes. The crate keeps
 //! the file out of `cargo fmt` with `#[rustfmt::skip]`.
 
+#![forbid(unsafe_code)]
+
 mod api_diff;
 mod api_version;
 mod bench;
 mod build_cost;
+mod generated_fixes;
 mod package;
 mod spec_check;
+mod tables;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,6 +26,8 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle};
 
 const SPEC: &str = "spec/happytalk.yaml";
 const OUTPUT: &str = "crates/happytalk-api/src/generated.rs";
+/// The tables of the spec, beside the client.
+const TABLES_OUTPUT: &str = "crates/happytalk-api/src/tables.rs";
 /// progenitor's typed httpmock helpers, in the mock crate.
 const HTTPMOCK_OUTPUT: &str = "crates/happytalk-mock/src/httpmock.rs";
 
@@ -34,12 +40,16 @@ usage: cargo xtask generate [--check] [--spec PATH] [--out PATH] [--base REV]
        cargo xtask bench [--quick | --instructions]
        cargo xtask build-cost [--runs N]
 
-  generate          regenerate crates/happytalk-api/src/generated.rs (the client) and
-                    crates/happytalk-mock/src/httpmock.rs (httpmock helpers) from the spec
+  generate          regenerate, from the spec, crates/happytalk-api/src/generated.rs (the
+                    client), crates/happytalk-api/src/tables.rs (code tables, result codes,
+                    hosts, operations, limits) and crates/happytalk-mock/src/httpmock.rs
+                    (httpmock helpers)
   generate --check  fail (exit 1) with a diff if the checked-in code differs from what the spec
                     produces; writes nothing
   --spec PATH       read another spec instead of spec/happytalk.yaml
-  --out PATH        write (or, with --check, compare) the client to another file
+  --out PATH        write (or, with --check, compare) the client to another file (the
+                    tables and the httpmock helpers go beside it, as tables.rs and
+                    httpmock.rs)
   --base REV        compare the spec with the one committed at REV (default HEAD) for the
                     API changes report that `generate` prints
 
@@ -105,9 +115,18 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
     }
 
     let generated = generate(&spec_path)?;
+    // With --out, everything goes beside the client, so that a trial run leaves the checkout
+    // alone.
+    let (tables_path, httpmock_path) = if output_path == root.join(OUTPUT) {
+        (root.join(TABLES_OUTPUT), root.join(HTTPMOCK_OUTPUT))
+    } else {
+        let beside = output_path.parent().unwrap_or(&root).to_path_buf();
+        (beside.join("tables.rs"), beside.join("httpmock.rs"))
+    };
     let outputs = [
         (output_path, generated.client),
-        (root.join(HTTPMOCK_OUTPUT), generated.httpmock),
+        (tables_path, generated.tables),
+        (httpmock_path, generated.httpmock),
     ];
 
     if check {
@@ -326,6 +345,11 @@ fn generate(spec_path: &Path) -> Result<Generated, String> {
         )
     })?;
 
+    let spec_json: serde_json::Value = serde_norway::from_str(&text)
+        .map_err(|e| format!("{} is not YAML: {e}", spec_path.display()))?;
+    let spec_yaml: serde_norway::Value = serde_norway::from_str(&text)
+        .map_err(|e| format!("{} is not YAML: {e}", spec_path.display()))?;
+
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Positional)
@@ -333,7 +357,14 @@ fn generate(spec_path: &Path) -> Result<Generated, String> {
         // progenitor's `api-version` header (see that file for why).
         .with_hooks(progenitor::HooksMode::Expected)
         .with_inner_type("crate::ClientState".parse().expect("a type path parses"))
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // Behind happytalk-api's `schemars` feature (see generated_fixes.rs).
+        .with_derive("schemars::JsonSchema");
+    // The code tables and the timestamp are types of tables.rs (or hand-written): the generated
+    // structs carry them directly.
+    for (schema, rust_path) in tables::replacements(&spec_json) {
+        settings.with_replacement(schema, rust_path, std::iter::empty());
+    }
 
     // progenitor reports most problems as errors but asserts on some constructs; turn a panic
     // into the same kind of message instead of a backtrace.
@@ -372,6 +403,17 @@ fn generate(spec_path: &Path) -> Result<Generated, String> {
                 .to_owned(),
         );
     }
+    generated_fixes::apply(&mut file)?;
+    let client = prettyplease::unparse(&file);
+    let tables = tables::build(&spec_json, &spec_yaml, &client).map_err(|problems| {
+        format!(
+            "{} cannot be turned into tables:\n  - {}",
+            spec_path.display(),
+            problems.join("\n  - ")
+        )
+    })?;
+    let tables: syn::File = syn::parse_str(&tables)
+        .map_err(|e| format!("xtask/src/tables.rs wrote code that does not parse: {e}"))?;
     let httpmock: syn::File = syn::parse2(line_doc_comments(httpmock))
         .map_err(|e| format!("progenitor produced httpmock code that does not parse: {e}"))?;
     let header = format!(
@@ -379,15 +421,18 @@ fn generate(spec_path: &Path) -> Result<Generated, String> {
          // Do not edit by hand: change the spec or xtask/src/main.rs and regenerate.\n\n"
     );
     Ok(Generated {
-        client: format!("{header}{}", prettyplease::unparse(&file)),
+        client: format!("{header}{client}"),
+        tables: format!("{header}{}", prettyplease::unparse(&tables)),
         httpmock: format!("{header}{}", prettyplease::unparse(&httpmock)),
     })
 }
 
-/// What one run of progenitor writes.
+/// What one run of the generator writes.
 struct Generated {
     /// The client module of happytalk-api.
     client: String,
+    /// The tables module of happytalk-api.
+    tables: String,
     /// The httpmock helpers of happytalk-mock.
     httpmock: String,
 }

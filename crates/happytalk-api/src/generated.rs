@@ -10,6 +10,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     /// A button below a system message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Button {
         /// Android 앱링크주소. Android app link.
         #[serde(
@@ -41,23 +42,24 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub link_pc: ::std::option::Option<::std::string::String>,
-        /// 시스템 메시지 버튼 링크 타입 (예: WL, AL, BK, MD). WL 웹링크 (web link), AL 앱링크 (app link), BK 봇키워드 (bot keyword), MD 메시지전달 (message delivery).
+        /// 시스템 메시지 버튼 링크 타입 (예 WL, AL, BK, MD). What the button does.
         #[serde(
             rename = "linkType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub link_type: ::std::option::Option<::std::string::String>,
+        pub link_type: ::std::option::Option<crate::LinkType>,
         /// 버튼 노출 순서. The button's display order.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ordering: ::std::option::Option<i32>,
     }
     /// The body of 메시지 발신. `msg` is required when `type` is `text` (메시지 타입이 text일 경우
     /// 필수); `url` is required for every other type (메시지 타입이 text이외일 경우 필수). The
-    /// schema cannot say "exactly one of" for a field chosen by `type`, so the rule is enforced
-    /// by `happytalk-ext` before a request is sent.
+    /// schema cannot say "exactly one of" for a field chosen by `type`; `x-required-when` says
+    /// it for the generator, and `happytalk-ext` builds only messages that keep the rule.
     ///
     /// Lengths are in characters (자), not bytes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChatMessageRequest {
         /// 메시지 내용 (메시지 타입이 text일 경우 필수). The message text, up to 1000 characters; required when `type` is `text`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -75,6 +77,7 @@ pub mod types {
     /// 메시지 내용 (메시지 타입이 text일 경우 필수). The message text, up to 1000 characters; required when `type` is `text`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChatMessageRequestMsg(::std::string::String);
     impl ::std::ops::Deref for ChatMessageRequestMsg {
         type Target = ::std::string::String;
@@ -132,6 +135,7 @@ pub mod types {
     /// 상담방 번호. The counselling room's id, up to 30 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChatMessageRequestRoomId(::std::string::String);
     impl ::std::ops::Deref for ChatMessageRequestRoomId {
         type Target = ::std::string::String;
@@ -189,6 +193,7 @@ pub mod types {
     /// 이미지, 오디오, 비디오 경로 (메시지 타입이 text이외일 경우 필수). The absolute http(s) URL of the image, audio or video, up to 255 characters; required for every type but `text`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChatMessageRequestUrl(::std::string::String);
     impl ::std::ops::Deref for ChatMessageRequestUrl {
         type Target = ::std::string::String;
@@ -246,6 +251,7 @@ pub mod types {
     /// 고객사 고객 식별 정보 (최소 5자 ~ 최대 20자). The customer's identifier in your own system, 5 to 20 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChatMessageRequestUuid(::std::string::String);
     impl ::std::ops::Deref for ChatMessageRequestUuid {
         type Target = ::std::string::String;
@@ -301,39 +307,16 @@ pub mod types {
         }
     }
     /// The body of every answer of 메시지 발신, success or failure. `code` 0 is success
-    /// (성공, 실패여부); any other value is a failure:
-    ///
-    /// | code | message | meaning |
-    /// | --- | --- | --- |
-    /// | -400 | Forbidden | no permission, page not found |
-    /// | -500 | Authorization | wrong or expired credentials, authentication failed |
-    /// | -504 | Contract | sending failed (contract) |
-    /// | -600 | System | internal system error |
-    /// | -700 | EndRoom | room already ended |
-    /// | -701 | Room | room creation failed |
-    /// | -702 | NotRoom | no such room |
-    /// | -703 | UUID | the room's uuid differs |
-    /// | -704 | IngRoom | room currently in progress |
-    /// | -800 | Validation(Validation-uuid) | parameter validation error; `field` names it |
-    /// | -801 | Required | required parameter missing; `field` names it |
-    /// | -802 | Length | parameter length out of range; `field` names it |
-    /// | -900 | Consulting | counselling not offered |
-    /// | -901 | Consulting | outside working hours, not accepted |
-    /// | -902 | Consulting | outside working hours, accepted (no room created) |
-    /// | -903 | Consulting | no counsellor available in working hours (no room created) |
-    /// | -904 | Consulting | counselling limit exceeded |
-    /// | -1001 | Vote | the room's satisfaction vote is complete |
-    ///
-    /// The -90x failures carry `room_id` as the integer 0, `uuid`, `type` and the automatic
-    /// notice text (자동메시지) in `content`. The table is open: an undocumented code must still
-    /// decode. The send-message page documents only `code` (Int, 성공, 실패여부), `room_id` and
-    /// `message` (오류 메시지, 성공시 공란); the failure codes, their English meanings and the
-    /// extra fields come from HappyTalk's "Biz API Fail Code" page, which gives no Korean
-    /// text for them.
+    /// (성공, 실패여부); any other value is a failure (see `BizResultCode`). The -90x failures
+    /// carry `room_id` as the integer 0, `uuid`, `type` and the automatic notice text
+    /// (자동메시지) in `content`. The send-message page documents only `code` (Int, 성공,
+    /// 실패여부), `room_id` and `message` (오류 메시지, 성공시 공란); the extra fields come from
+    /// HappyTalk's "Biz API Fail Code" page.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChatMessageResult {
         /// 성공, 실패여부. 0 on success, a negative failure code otherwise.
-        pub code: i32,
+        pub code: crate::BizResultCode,
         /// On -90x, the automatic notice (자동메시지) the customer was shown.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
@@ -343,6 +326,7 @@ pub mod types {
         /// 오류 메시지 (성공시 공란). The failure's name (e.g. `Length`); empty on success.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        /// 상담방 번호. The room the message went into; the integer 0 on the -90x failures.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_id: ::std::option::Option<ResultRoomId>,
         /// On -90x, the message type of the request.
@@ -370,6 +354,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum ChatMessageType {
         #[serde(rename = "text")]
         Text,
@@ -427,22 +412,25 @@ pub mod types {
     }
     /// An inspection result or inquiry (검사 결과 및 문의) on a system message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Comment {
         /// 내용. May be null (the docs' own example).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
-        /// 등록일. When the comment was written, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
+        /// 등록일. When the comment was written.
         #[serde(
             rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::KstTimestamp::deserialize_optional"
         )]
-        pub created_at: ::std::option::Option<::std::string::String>,
+        pub created_at: ::std::option::Option<crate::KstTimestamp>,
         /// 아이디. The comment's id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
-        /// 상태. APR: 승인 (approved), REJ: 반려 (rejected), INQ: 문의 (inquiry).
+        /// 상태. The comment's state.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::std::string::String>,
+        pub status: ::std::option::Option<crate::CommentStatus>,
         /// 작성자. The author.
         #[serde(
             rename = "userName",
@@ -453,6 +441,7 @@ pub mod types {
     /// `GetSystemMessagesSenderKey`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GetSystemMessagesSenderKey(::std::string::String);
     impl ::std::ops::Deref for GetSystemMessagesSenderKey {
         type Target = ::std::string::String;
@@ -506,6 +495,7 @@ pub mod types {
     }
     /// One message of a system message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Message {
         /// 메시지 하단 버튼 목록. The buttons below the message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -513,22 +503,17 @@ pub mod types {
         /// 내용. The message text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
-        /// 시스템 메시지 타입 (예: ST, S1, S2 등).
-        /// ST 상담시작 (counselling started); S1 상담불가 (counselling unavailable);
-        /// S2 상담부재 (counsellor absent); S3 무응답종료 (ended for no response);
-        /// S4 상담대기 (waiting for a counsellor); S5 금칙어 상담불가 (refused for a banned word;
-        /// buttons not allowed, 버튼 사용 불가); ED 상담종료 (counselling ended);
-        /// ER 응답실패 (response failed); BL 사용자차단 (user blocked; buttons not allowed);
-        /// SB 봇전환 (switched to the bot; buttons not allowed).
+        /// 시스템 메시지 타입 (예 ST, S1, S2 등). When the message is shown.
         #[serde(
             rename = "messageType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub message_type: ::std::option::Option<::std::string::String>,
+        pub message_type: ::std::option::Option<crate::SystemMessageType>,
     }
     /// 상담방 번호. A string room id on success; the integer 0 on the -90x failures (no room).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum ResultRoomId {
         String(::std::string::String),
         Int64(i64),
@@ -546,86 +531,73 @@ pub mod types {
             Self::Int64(value)
         }
     }
-    /// A system message (시스템 메시지) of a sender profile. Timestamps look like
-    /// `2019-10-31 18:26:12`: no zone, Korea Standard Time (UTC+9) implied. They are not
-    /// RFC 3339, so no `format` is declared.
+    /// A system message (시스템 메시지) of a sender profile.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SystemMessage {
         /// 검사 결과 및 문의 목록. Inspection results and inquiries.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comments: ::std::option::Option<::std::vec::Vec<Comment>>,
-        /// 등록일. When it was created, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
+        /// 등록일. When it was created.
         #[serde(
             rename = "createdAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::KstTimestamp::deserialize_optional"
         )]
-        pub created_at: ::std::option::Option<::std::string::String>,
+        pub created_at: ::std::option::Option<crate::KstTimestamp>,
         /// 시스템 메시지 아이디. The system message's id. The docs mark no field of this object
         /// required; this spec requires `id` alone (a system message without its id cannot be
         /// looked up again) and leaves the rest optional.
         pub id: i64,
-        /// 검수 요청일. When inspection was requested, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
+        /// 검수 요청일. When inspection was requested.
         #[serde(
             rename = "inspectRequestAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::KstTimestamp::deserialize_optional"
         )]
-        pub inspect_request_at: ::std::option::Option<::std::string::String>,
-        /// 검사 상태. REG: 등록 (registered), REQ: 검수요청 (inspection requested), APR: 승인 (approved), REJ: 반려 (rejected).
+        pub inspect_request_at: ::std::option::Option<crate::KstTimestamp>,
+        /// 검사 상태. Where it is in Kakao's inspection (검수).
         #[serde(
             rename = "inspectStatus",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub inspect_status: ::std::option::Option<::std::string::String>,
-        /// 검수일. When it was inspected, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
+        pub inspect_status: ::std::option::Option<crate::InspectStatus>,
+        /// 검수일. When it was inspected.
         #[serde(
             rename = "inspectedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::KstTimestamp::deserialize_optional"
         )]
-        pub inspected_at: ::std::option::Option<::std::string::String>,
+        pub inspected_at: ::std::option::Option<crate::KstTimestamp>,
         /// 시스템 메시지 목록. The messages of this system message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub messages: ::std::option::Option<::std::vec::Vec<Message>>,
-        /// 수정일. When it was last modified, as `YYYY-MM-DD HH:MM:SS` in Korea Standard Time (UTC+9; the value carries no zone).
+        /// 수정일. When it was last modified.
         #[serde(
             rename = "modifiedAt",
-            skip_serializing_if = "::std::option::Option::is_none"
+            skip_serializing_if = "::std::option::Option::is_none",
+            default,
+            deserialize_with = "crate::KstTimestamp::deserialize_optional"
         )]
-        pub modified_at: ::std::option::Option<::std::string::String>,
+        pub modified_at: ::std::option::Option<crate::KstTimestamp>,
         /// 시스템 메시지 이름. The system message's name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-        /// 메시지 상태. A: 정상 (active), T: 중지 (stopped), S: 차단 (blocked).
+        /// 메시지 상태. The state of the system message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<::std::string::String>,
+        pub status: ::std::option::Option<crate::SystemMessageStatus>,
     }
-    /// The body of every answer of 시스템 메시지 조회. `code` is a string: "200" is success. The
-    /// Kakao BizCenter codes:
-    ///
-    /// | code | meaning |
-    /// | --- | --- |
-    /// | 200 | success |
-    /// | 403 | no permission |
-    /// | 405 | parameter error |
-    /// | 507 | invalid sender profile (발신프로필(발신채널) 또는 발신프로필 그룹이 유효하지 않습니다) |
-    /// | 508 | requested data not found |
-    /// | 509 | not in a state that can process the request |
-    /// | 510 | invalid button format |
-    /// | 514 | Kakao channel that needs business verification |
-    /// | 515 | no counselling-talk profile |
-    /// | 516 | no counselling-talk contract |
-    /// | 517 | profile information not found |
-    /// | 520 | invalid system message content |
-    /// | 805 to 810 | sender profile registration blocked |
-    /// | 811 | hub partner whose sender profile registration is blocked |
-    /// | 4060 | profile already used for counselling talk by another partner |
-    ///
-    /// The table is open: an undocumented code must still decode. The system-message page
-    /// documents `code` (결과 코드) and gives 507's message; the other meanings come from the
-    /// Kakao webhook code dictionary, in English only.
+    /// The body of every answer of 시스템 메시지 조회. `code` is a string: "200" is success (see
+    /// `KakaoResultCode`). The system-message page documents `code` (결과 코드) and gives 507's
+    /// message; the other meanings come from the Kakao webhook code dictionary, in English only.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SystemMessageResult {
         /// 결과 코드. "200" on success.
-        pub code: ::std::string::String,
+        pub code: crate::KakaoResultCode,
         /// 결과 목록. The system messages; absent (or null) on failure.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<SystemMessage>>,
@@ -685,8 +657,30 @@ pub mod types {
 /// versions in the paths: `/v1/…`, `/v3/…`).
 ///
 /// Code tables (statuses, message types, link types, result codes) are open: HappyTalk may add
-/// values at any time. Response fields that carry them are therefore plain strings here, with the
-/// known values listed in `x-known-values` (machine-readable) and in the description.
+/// values at any time. Each is a component schema of plain `type: string` (or `integer`) whose
+/// known values, with their names and meanings, are listed in `x-known-values`; the generator
+/// turns each into a Rust enum that keeps an undocumented value instead of failing.
+///
+/// Extensions read by `cargo xtask generate` (progenitor ignores them):
+///
+/// - `x-host-families` (here): each host family, its description and its result-code schema.
+///   A path names its family in `x-host-family`; its `servers` give the family's base URLs,
+///   each marked `x-environment: production` or `patch`.
+/// - `x-retry` (each operation): `read` (only reads: retried on whatever may pass on a second
+///   try), `never-twice` (a write HappyTalk acts on: retried only when it provably never left),
+///   `safe-to-repeat` (a write whose repetition changes nothing: retried like a read). Not
+///   inferred from the method: some of HappyTalk's POSTs only read.
+/// - `x-known-values` (a code table): `value`, Rust `name`, `meaning`; result codes also
+///   `message` (HappyTalk's own `message` text), `success`, `roles` (what the code answers:
+///   `unauthorized`, `forbidden`, `invalid-parameter`, `missing-parameter`,
+///   `parameter-length`), and flags such as `counselling-unavailable`; `x-value-flags` declares
+///   each flag and its `default`, the value of an undocumented value and of a known value that
+///   does not state it.
+/// - `x-result` (a property of an answer): its role in every answer of the family: `code`,
+///   `message`, `field` (the refused request field), `notice` (the automatic notice of a
+///   refusal), `room` (the room id; the integer 0 on a refusal), `echo` (a request field
+///   echoed back on a refusal).
+/// - `x-personal-data` (a request property): its value never appears in an error or a trace.
 ///
 ///
 /// Version: 1.0.0

@@ -1,0 +1,268 @@
+//! The shapes of the tables `cargo xtask generate` writes from the spec (`tables.rs`): what an
+//! operation is, what a request field allows, what the fields of an answer mean, and the raw
+//! values code tables keep. The tables themselves are generated; these types are not.
+
+use std::fmt;
+
+use crate::tables::{HostFamily, ResultCode};
+
+/// One operation of the spec, as every layer above the generated client needs it: where it
+/// goes, how it may be retried, what its request carries and what its answer means.
+///
+/// The table of every operation is [`OPERATIONS`](crate::OPERATIONS); each is also a constant
+/// of [`operations`](crate::operations).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Operation {
+    /// The spec's `operationId`, also the generated client's method name.
+    pub id: &'static str,
+    /// The HTTP method, upper case.
+    pub method: &'static str,
+    /// The path, from the host family's base URL.
+    pub path: &'static str,
+    /// The host family that serves it.
+    pub host: HostFamily,
+    /// What a retry may do (the spec's `x-retry`).
+    pub retry: RetryClass,
+    /// The spec's summary.
+    pub summary: &'static str,
+    /// The query parameters.
+    pub query: &'static [Field],
+    /// The fields of the JSON request body (none without one).
+    pub body: &'static [Field],
+    /// The fields of the answer that have a role (`x-result`).
+    pub answer: &'static [AnswerField],
+    /// The answer's example named `success`, as JSON text, if the spec has one.
+    pub success_example: Option<&'static str>,
+}
+
+impl Operation {
+    /// The result code of a successful answer (the host family's).
+    pub fn success_code(&self) -> ResultCode {
+        self.host.success_code()
+    }
+
+    /// The name of the answer's field with `role`, if it has one.
+    pub fn answer_field(&self, role: AnswerRole) -> Option<&'static str> {
+        self.answer
+            .iter()
+            .find(|field| field.role == role)
+            .map(|field| field.name)
+    }
+}
+
+/// What a retry of an operation may do to the world, declared per operation in the spec
+/// (`x-retry`). Never inferred from the HTTP method: HappyTalk has POSTs that only read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RetryClass {
+    /// Only reads: a retry changes nothing, so whatever may pass on a second try is retried.
+    Read,
+    /// A write HappyTalk acts on each time (a message reaches the customer, a room opens):
+    /// retried only when the request provably never left.
+    NeverTwice,
+    /// A write whose repetition changes nothing more (ending an ended room): retried like a
+    /// read.
+    SafeToRepeat,
+}
+
+impl RetryClass {
+    /// The spec's name for it (`read`, `never-twice`, `safe-to-repeat`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::NeverTwice => "never-twice",
+            Self::SafeToRepeat => "safe-to-repeat",
+        }
+    }
+}
+
+/// A query parameter or a field of a request body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Field {
+    /// The name on the wire.
+    pub name: &'static str,
+    /// Its description, on one line.
+    pub summary: &'static str,
+    /// Whether it must always be present.
+    pub required: bool,
+    /// Required only when another field has one of some values (the spec's `x-required-when`).
+    pub required_when: Option<Condition>,
+    /// What values it takes.
+    pub kind: FieldKind,
+    /// Its value is personal data (`x-personal-data`): never in an error or a trace.
+    pub personal_data: bool,
+}
+
+/// "Required when `field` is one of `values`."
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Condition {
+    /// The field the requirement depends on.
+    pub field: &'static str,
+    /// Its values that make the requirement hold.
+    pub values: &'static [&'static str],
+}
+
+/// The values a [`Field`] takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FieldKind {
+    /// A string of `min_length` to `max_length` characters (not bytes).
+    Text {
+        /// The fewest characters.
+        min_length: usize,
+        /// The most characters, if limited.
+        max_length: Option<usize>,
+    },
+    /// One of these strings.
+    OneOf(&'static [&'static str]),
+    /// An integer, within these bounds if any.
+    Integer {
+        /// The least value allowed.
+        minimum: Option<i64>,
+        /// The greatest value allowed.
+        maximum: Option<i64>,
+    },
+    /// One of these integers.
+    IntegerOneOf(&'static [i64]),
+    /// `true` or `false`.
+    Boolean,
+}
+
+/// A field of an answer with a role every answer of its host family shares (`x-result`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AnswerField {
+    /// The name on the wire.
+    pub name: &'static str,
+    /// What it holds.
+    pub role: AnswerRole,
+}
+
+/// The role of an [`AnswerField`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AnswerRole {
+    /// The result code.
+    Code,
+    /// HappyTalk's message (a failure's name or sentence).
+    Message,
+    /// On a parameter failure, the request field refused.
+    Field,
+    /// On a refusal for lack of counselling, the automatic notice shown to the customer.
+    Notice,
+    /// The room id (the integer 0 on such a refusal).
+    Room,
+    /// A request field echoed back on such a refusal.
+    Echo,
+}
+
+/// What every decoded answer of an operation tells, whatever its shape: the result code and
+/// the fields that explain a failure. Implemented by `cargo xtask generate` for each answer
+/// type, from the fields the spec marks with `x-result`.
+pub trait Answer {
+    /// The result code.
+    fn code(&self) -> ResultCode;
+    /// Whether the code is the host family's success.
+    fn is_success(&self) -> bool;
+    /// HappyTalk's message, if it sent one.
+    fn message(&self) -> Option<&str>;
+    /// On a parameter failure, the request field HappyTalk refused.
+    fn field(&self) -> Option<&str>;
+    /// On a refusal for lack of counselling, the automatic notice shown to the customer.
+    fn notice(&self) -> Option<&str>;
+}
+
+/// The length limits of a generated string type (`minLength`, `maxLength` in the spec, in
+/// characters), and the field it is for. Implemented by `cargo xtask generate`; the types also
+/// carry the limits as inherent constants (`MIN_LENGTH`, `MAX_LENGTH`).
+pub trait LengthLimits: for<'a> TryFrom<&'a str> {
+    /// The field's name on the wire.
+    const FIELD: &'static str;
+    /// The fewest characters allowed.
+    const MIN_LENGTH: usize;
+    /// The most characters allowed, if limited.
+    const MAX_LENGTH: Option<usize>;
+    /// The value is personal data (`x-personal-data`): never shown in an error or a trace.
+    const PERSONAL_DATA: bool;
+}
+
+/// A value exactly as HappyTalk sent it: what a code table's `Unknown` variant keeps, and what
+/// a variant standing for several documented values keeps to tell which. Only decoding (or
+/// converting a raw value into the table's type) makes one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RawValue<T>(T);
+
+impl<T> RawValue<T> {
+    pub(crate) fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    /// The value.
+    pub fn get(&self) -> &T {
+        &self.0
+    }
+
+    /// The value, owned.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl RawValue<String> {
+    /// The value as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<T: fmt::Display> fmt::Display for RawValue<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Decodes a string code table without copying a documented value: `From<&str>` for text
+/// serde can lend, `From<String>` for text it cannot.
+pub(crate) fn deserialize_str_table<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: for<'a> From<&'a str> + From<String>,
+{
+    struct Table<T>(std::marker::PhantomData<T>);
+    impl<T> serde::de::Visitor<'_> for Table<T>
+    where
+        T: for<'a> From<&'a str> + From<String>,
+    {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+            Ok(T::from(value))
+        }
+        fn visit_string<E: serde::de::Error>(self, value: String) -> Result<T, E> {
+            Ok(T::from(value))
+        }
+    }
+    deserializer.deserialize_str(Table(std::marker::PhantomData))
+}
+
+/// A string code table's JSON Schema: a string, described, with the documented values as
+/// examples (not an `enum`: the table is open).
+#[cfg(feature = "schemars")]
+pub(crate) fn open_table_schema(
+    generator: &mut schemars::r#gen::SchemaGenerator,
+    description: &str,
+    known: &[serde_json::Value],
+    integer: bool,
+) -> schemars::schema::Schema {
+    let mut schema = if integer {
+        <i64 as schemars::JsonSchema>::json_schema(generator).into_object()
+    } else {
+        <String as schemars::JsonSchema>::json_schema(generator).into_object()
+    };
+    schema.metadata().description = Some(description.to_owned());
+    schema.metadata().examples = known.to_vec();
+    schema.into()
+}

@@ -1,0 +1,192 @@
+//! Two settings progenitor has no option for, applied to its output:
+//!
+//! - **Optional timestamps.** Every optional field of the hand-written type `KstTimestamp`
+//!   decodes through `KstTimestamp::deserialize_optional`, so that an empty value or the zero
+//!   date is no time (`None`) rather than a failed response, as HappyTalk's zone-less times
+//!   need. typify writes no field attributes of its own choosing.
+//! - **schemars behind a feature.** `with_derive("schemars::JsonSchema")` derives it on every
+//!   type; here the derive moves into `#[cfg_attr(feature = "schemars", derive(…))]`, so that
+//!   only users who turn the feature on build schemars.
+
+use quote::quote;
+use syn::punctuated::Punctuated;
+use syn::visit_mut::{self, VisitMut};
+
+/// The path of the hand-written timestamp type, as the replacement names it.
+const TIMESTAMP: &[&str] = &["crate", "KstTimestamp"];
+
+/// Applies both fixes to `file`.
+pub fn apply(file: &mut syn::File) -> Result<(), String> {
+    let mut fixes = Fixes {
+        timestamps: 0,
+        derives: 0,
+        problem: None,
+    };
+    fixes.visit_file_mut(file);
+    if let Some(problem) = fixes.problem {
+        return Err(problem);
+    }
+    if fixes.derives == 0 {
+        return Err(
+            "progenitor's output no longer derives schemars::JsonSchema the way \
+             xtask/src/generated_fixes.rs expects; update that module"
+                .to_owned(),
+        );
+    }
+    Ok(())
+}
+
+struct Fixes {
+    timestamps: usize,
+    derives: usize,
+    problem: Option<String>,
+}
+
+impl Fixes {
+    /// Moves a `schemars::JsonSchema` derive of `attrs` behind the feature.
+    fn move_json_schema(&mut self, attrs: &mut Vec<syn::Attribute>) {
+        let mut moved = false;
+        for attr in attrs.iter_mut() {
+            if !attr.path().is_ident("derive") {
+                continue;
+            }
+            let Ok(paths) =
+                attr.parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+            else {
+                continue;
+            };
+            let kept: Vec<&syn::Path> = paths.iter().filter(|path| !is_json_schema(path)).collect();
+            if kept.len() == paths.len() {
+                continue;
+            }
+            moved = true;
+            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        }
+        if moved {
+            self.derives += 1;
+            attrs.push(syn::parse_quote!(
+                #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+            ));
+        }
+    }
+}
+
+impl VisitMut for Fixes {
+    fn visit_field_mut(&mut self, field: &mut syn::Field) {
+        if is_optional_timestamp(&field.ty) {
+            let serde = field
+                .attrs
+                .iter_mut()
+                .find(|attr| attr.path().is_ident("serde"));
+            match serde {
+                Some(attr) => match &mut attr.meta {
+                    syn::Meta::List(list) => {
+                        let tokens = &list.tokens;
+                        list.tokens = quote! {
+                            #tokens, default, deserialize_with = "crate::KstTimestamp::deserialize_optional"
+                        };
+                        self.timestamps += 1;
+                    }
+                    _ => self.problem = Some("a `#[serde]` attribute without a list".to_owned()),
+                },
+                None => {
+                    field.attrs.push(syn::parse_quote! {
+                        #[serde(default, deserialize_with = "crate::KstTimestamp::deserialize_optional")]
+                    });
+                    self.timestamps += 1;
+                }
+            }
+        }
+        visit_mut::visit_field_mut(self, field);
+    }
+
+    fn visit_item_struct_mut(&mut self, item: &mut syn::ItemStruct) {
+        self.move_json_schema(&mut item.attrs);
+        visit_mut::visit_item_struct_mut(self, item);
+    }
+
+    fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
+        self.move_json_schema(&mut item.attrs);
+        visit_mut::visit_item_enum_mut(self, item);
+    }
+}
+
+fn is_json_schema(path: &syn::Path) -> bool {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    segments == ["schemars", "JsonSchema"]
+}
+
+/// `Option<crate::KstTimestamp>`, however the `Option` is spelled.
+fn is_optional_timestamp(ty: &syn::Type) -> bool {
+    let syn::Type::Path(path) = ty else {
+        return false;
+    };
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    if last.ident != "Option" {
+        return false;
+    }
+    let syn::PathArguments::AngleBracketed(arguments) = &last.arguments else {
+        return false;
+    };
+    let Some(syn::GenericArgument::Type(syn::Type::Path(inner))) = arguments.args.first() else {
+        return false;
+    };
+    let inner: Vec<String> = inner
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    inner == TIMESTAMP
+}
+
+/// For tests: the tokens of an item after the fixes.
+#[cfg(test)]
+fn fixed(item: proc_macro2::TokenStream) -> String {
+    use quote::ToTokens;
+    let mut file: syn::File = syn::parse2(item).unwrap();
+    let _ = apply(&mut file);
+    file.to_token_stream().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn optional_timestamps_read_no_time_from_empty_values() {
+        let out = fixed(quote! {
+            #[derive(::serde::Deserialize, schemars::JsonSchema)]
+            pub struct S {
+                #[serde(rename = "createdAt", skip_serializing_if = "::std::option::Option::is_none")]
+                pub created_at: ::std::option::Option<crate::KstTimestamp>,
+                pub name: ::std::option::Option<::std::string::String>,
+            }
+        });
+        assert!(
+            out.contains(
+                "skip_serializing_if = \"::std::option::Option::is_none\" , default , \
+                 deserialize_with = \"crate::KstTimestamp::deserialize_optional\""
+            ),
+            "{out}"
+        );
+        assert_eq!(out.matches("deserialize_with").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn the_schemars_derive_moves_behind_the_feature() {
+        let out = fixed(quote! {
+            #[derive(Clone, schemars::JsonSchema, PartialEq)]
+            pub enum E { A }
+        });
+        assert!(out.contains("# [derive (Clone , PartialEq)]"), "{out}");
+        assert!(
+            out.contains(
+                "# [cfg_attr (feature = \"schemars\" , derive (:: schemars :: JsonSchema))]"
+            ),
+            "{out}"
+        );
+    }
+}
