@@ -1,29 +1,19 @@
-//! The client, its environments (hosts) and credentials.
+//! The client, its environments (hosts) and credentials, and the one call path every operation
+//! goes through.
 
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use happytalk_api::{ResponseValue, types};
+use happytalk_api::{Answer, HostFamily, Operation, ResponseValue, operations, types};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde::de::DeserializeOwned;
 
-use crate::error::{
-    ApiCode, ApiError, ConfigurationError, DecodeProblem, Error, Rule, ValidationError,
-};
+use crate::error::{ApiError, ConfigurationError, Error, UndecodableResponse, checked};
 use crate::message::ChatMessage;
-use crate::retry::{self, Idempotency, RetryPolicy};
-use crate::system_message::SystemMessage;
-use crate::telemetry::CallTrace;
+use crate::retry::{self, RetryPolicy};
+use crate::telemetry::{CallTrace, call_span};
 use crate::tls::RootCertificate;
-
-/// Production Biz host (`/v1/chat/write`).
-pub const BIZ_PRODUCTION: &str = "https://biz-api.happytalk.io";
-/// Patch (development and test) Biz host.
-pub const BIZ_PATCH: &str = "https://patch-biz-api.happytalk.io";
-/// Production Kakao host (`/kakaoWebhook/…`).
-pub const KAKAO_PRODUCTION: &str = "https://kakao-api.happytalk.io";
-/// Patch (development and test) Kakao host.
-pub const KAKAO_PATCH: &str = "https://patch-kakao-api.happytalk.io";
 
 /// Overall time a request may take when the client builds its own `reqwest::Client`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -33,7 +23,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const HT_CLIENT_ID: HeaderName = HeaderName::from_static("ht-client-id");
 const HT_CLIENT_SECRET: HeaderName = HeaderName::from_static("ht-client-secret");
 
-/// Where requests go. Chat messages go to the Biz host, system messages to the Kakao host.
+/// Where requests go: each operation to the host of its family ([`HostFamily`]: chat messages
+/// to the Biz host, system messages to the Kakao host), in the environment you pick. The hosts
+/// are the spec's (`HostFamily::production_url`, `HostFamily::patch_url`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Environment {
@@ -41,42 +33,56 @@ pub enum Environment {
     Production,
     /// HappyTalk's patch hosts, for development and test (개발/테스트).
     Patch,
-    /// Other base URLs: a local test server, a proxy. Build with [`Environment::custom`].
+    /// Other base URLs: a local test server, a proxy. Build with [`Environment::custom`] and
+    /// [`Environment::with_base_url`].
     Custom(CustomHosts),
 }
 
-/// Base URLs of an [`Environment::Custom`], checked when built by [`Environment::custom`].
+/// The base URLs of an [`Environment::Custom`], one per host family, each checked when set.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CustomHosts {
-    biz: String,
-    kakao: String,
+    /// Indexed by [`HostFamily::index`].
+    base_urls: Vec<String>,
 }
 
 impl Environment {
-    /// Custom base URLs, each an absolute `http(s)` URL, possibly with a path prefix
-    /// (`http://127.0.0.1:8080/happytalk`). A trailing `/` is dropped.
-    pub fn custom(biz: &str, kakao: &str) -> Result<Self, Error> {
+    /// Every host family at one base URL (a local mock, a proxy): an absolute `http(s)` URL,
+    /// possibly with a path prefix (`http://127.0.0.1:8080/happytalk`). A trailing `/` is
+    /// dropped.
+    pub fn custom(base_url: &str) -> Result<Self, Error> {
+        let base_url = checked_base_url(None, base_url)?;
         Ok(Self::Custom(CustomHosts {
-            biz: base_url("Biz", biz)?,
-            kakao: base_url("Kakao", kakao)?,
+            base_urls: vec![base_url; HostFamily::ALL.len()],
         }))
     }
 
-    /// The base URL of the Biz host (chat messages).
-    pub fn biz_base_url(&self) -> &str {
-        match self {
-            Self::Production => BIZ_PRODUCTION,
-            Self::Patch => BIZ_PATCH,
-            Self::Custom(hosts) => &hosts.biz,
-        }
+    /// The same environment with `family`'s requests going to `base_url` instead (checked as
+    /// for [`custom`](Self::custom)); the other families keep their hosts.
+    ///
+    /// ```
+    /// use happytalk_ext::{Environment, HostFamily};
+    ///
+    /// let environment = Environment::Patch.with_base_url(HostFamily::Kakao, "http://127.0.0.1:9000")?;
+    /// assert_eq!(environment.base_url(HostFamily::Kakao), "http://127.0.0.1:9000");
+    /// assert_eq!(environment.base_url(HostFamily::Biz), HostFamily::Biz.patch_url());
+    /// # Ok::<(), happytalk_ext::Error>(())
+    /// ```
+    pub fn with_base_url(self, family: HostFamily, base_url: &str) -> Result<Self, Error> {
+        let base_url = checked_base_url(Some(family), base_url)?;
+        let mut base_urls: Vec<String> = HostFamily::ALL
+            .iter()
+            .map(|family| self.base_url(*family).to_owned())
+            .collect();
+        base_urls[family.index()] = base_url;
+        Ok(Self::Custom(CustomHosts { base_urls }))
     }
 
-    /// The base URL of the Kakao host (system messages).
-    pub fn kakao_base_url(&self) -> &str {
+    /// The base URL of `family`'s host.
+    pub fn base_url(&self, family: HostFamily) -> &str {
         match self {
-            Self::Production => KAKAO_PRODUCTION,
-            Self::Patch => KAKAO_PATCH,
-            Self::Custom(hosts) => &hosts.kakao,
+            Self::Production => family.production_url(),
+            Self::Patch => family.patch_url(),
+            Self::Custom(hosts) => &hosts.base_urls[family.index()],
         }
     }
 }
@@ -95,7 +101,7 @@ fn host_of(base_url: &str) -> String {
         .unwrap_or_default()
 }
 
-fn base_url(host: &str, raw: &str) -> Result<String, ConfigurationError> {
+fn checked_base_url(family: Option<HostFamily>, raw: &str) -> Result<String, ConfigurationError> {
     match url::Url::parse(raw) {
         Ok(url)
             if matches!(url.scheme(), "http" | "https")
@@ -105,9 +111,15 @@ fn base_url(host: &str, raw: &str) -> Result<String, ConfigurationError> {
         {
             Ok(raw.trim_end_matches('/').to_owned())
         }
-        _ => Err(ConfigurationError(format!(
-            "the {host} base URL {raw:?} is not an absolute http(s) URL without query or fragment"
-        ))),
+        _ => {
+            let which = match family {
+                Some(family) => format!("the {family} base URL"),
+                None => "the base URL".to_owned(),
+            };
+            Err(ConfigurationError(format!(
+                "{which} {raw:?} is not an absolute http(s) URL without query or fragment"
+            )))
+        }
     }
 }
 
@@ -267,41 +279,45 @@ impl ClientBuilder {
             }
         };
         let state = happytalk_api::ClientState::new(headers);
+        let apis = HostFamily::ALL
+            .iter()
+            .map(|family| {
+                happytalk_api::Client::new_with_client(
+                    self.environment.base_url(*family),
+                    http.clone(),
+                    state.clone(),
+                )
+            })
+            .collect();
+        let hosts = HostFamily::ALL
+            .iter()
+            .map(|family| host_of(self.environment.base_url(*family)))
+            .collect();
         Ok(Client {
             attempt_timeout,
-            biz_host: host_of(self.environment.biz_base_url()),
-            kakao_host: host_of(self.environment.kakao_base_url()),
+            hosts,
             retry: self.retry,
-            chat: happytalk_api::Client::new_with_client(
-                self.environment.biz_base_url(),
-                http.clone(),
-                state.clone(),
-            ),
-            kakao: happytalk_api::Client::new_with_client(
-                self.environment.kakao_base_url(),
-                http,
-                state,
-            ),
+            apis,
             environment: self.environment,
         })
     }
 }
 
-/// One client for both HappyTalk endpoints. Cheap to clone (clones share a connection pool);
-/// `Send + Sync`, and so are the futures of its calls (they can be `tokio::spawn`ed).
+/// One client for every HappyTalk operation, on the host of each operation's family. Cheap to
+/// clone (clones share a connection pool); `Send + Sync`, and so are the futures of its calls
+/// (they can be `tokio::spawn`ed).
 ///
 /// `Debug` shows the hosts and the client id; the secret shows as `Sensitive`.
 #[derive(Clone, Debug)]
 pub struct Client {
-    chat: happytalk_api::Client,
-    kakao: happytalk_api::Client,
+    /// The generated client of each host family, indexed by [`HostFamily::index`].
+    apis: Vec<happytalk_api::Client>,
     environment: Environment,
     retry: RetryPolicy,
     /// The total timeout of one exchange, when the builder set it.
     attempt_timeout: Option<Duration>,
-    /// `host[:port]` of each base URL, for traces.
-    biz_host: String,
-    kakao_host: String,
+    /// `host[:port]` of each family's base URL, for traces.
+    hosts: Vec<String>,
 }
 
 impl Client {
@@ -329,35 +345,44 @@ impl Client {
         &self.environment
     }
 
-    /// The generated client for the Biz host, for what this crate does not wrap.
-    pub fn biz_api(&self) -> &happytalk_api::Client {
-        &self.chat
-    }
-
-    /// The generated client for the Kakao host, for what this crate does not wrap.
-    pub fn kakao_api(&self) -> &happytalk_api::Client {
-        &self.kakao
+    /// The generated client for `family`'s host, for what this crate does not wrap.
+    pub fn api(&self, family: HostFamily) -> &happytalk_api::Client {
+        &self.apis[family.index()]
     }
 
     /// 메시지 발신: sends `message` into its room and returns the room id HappyTalk answered.
     ///
-    /// The message is validated first; an invalid one is refused with
+    /// The message was validated when it was built; an invalid one is refused with
     /// [`Error::Validation`] and nothing is sent. A failure code becomes [`Error::Api`],
     /// whatever HTTP status carried it.
     ///
     /// Retried only when no connection could be made, so the message never left: never after
     /// a timeout, a dropped connection or an answer, because it may have reached the customer
     /// (see the [`retry`](crate::retry) module). The same holds for -600 "System"
-    /// ([`ApiCode::SystemError`]): whether to send again is yours to decide.
+    /// (`BizResultCode::SystemError`): whether to send again is yours to decide.
     pub async fn send_message(&self, message: &ChatMessage) -> Result<String, Error> {
         let body = message.request()?;
-        let trace = CallTrace::send_message(&self.biz_host, message.room_id());
+        let operation = &operations::SEND_CHAT_MESSAGE;
+        let trace = call_span!(
+            operation,
+            self.host(operation),
+            "happytalk.send_message",
+            room_id = message.room_id()
+        );
         self.call(
+            operation,
             trace,
-            CHAT_SUCCESS,
-            Idempotency::NotIdempotent,
-            || self.chat.send_chat_message(body),
-            chat_outcome,
+            |api| api.send_chat_message(body),
+            |answer, status| match answer.room_id {
+                Some(types::ResultRoomId::String(room_id)) => Ok(room_id),
+                Some(types::ResultRoomId::Int64(room_id)) => Ok(room_id.to_string()),
+                None => Err(UndecodableResponse::decoded(
+                    status,
+                    "a success without a room_id",
+                    &answer,
+                )
+                .into()),
+            },
         )
         .await
     }
@@ -366,7 +391,10 @@ impl Client {
     ///
     /// Failures that may pass on a second try are retried (see the [`retry`](crate::retry)
     /// module).
-    pub async fn system_messages(&self, sender_key: &str) -> Result<Vec<SystemMessage>, Error> {
+    pub async fn system_messages(
+        &self,
+        sender_key: &str,
+    ) -> Result<Vec<types::SystemMessage>, Error> {
         self.lookup_system_messages(sender_key, None).await
     }
 
@@ -376,7 +404,7 @@ impl Client {
         &self,
         sender_key: &str,
         id: i64,
-    ) -> Result<Option<SystemMessage>, Error> {
+    ) -> Result<Option<types::SystemMessage>, Error> {
         let found = self.lookup_system_messages(sender_key, Some(id)).await?;
         Ok(found.into_iter().find(|message| message.id == id))
     }
@@ -385,48 +413,61 @@ impl Client {
         &self,
         sender_key: &str,
         id: Option<i64>,
-    ) -> Result<Vec<SystemMessage>, Error> {
-        // HappyTalk documents no maximum; the spec requires at least one character.
-        let sender_key_param = types::GetSystemMessagesSenderKey::try_from(sender_key)
-            .map_err(|_| ValidationError::new("senderKey", Rule::NotEmpty, sender_key, true))?;
-        let trace = CallTrace::system_messages(&self.kakao_host, sender_key, id);
+    ) -> Result<Vec<types::SystemMessage>, Error> {
+        let key: types::GetSystemMessagesSenderKey = checked(sender_key)?;
+        let operation = &operations::GET_SYSTEM_MESSAGES;
+        let trace = call_span!(
+            operation,
+            self.host(operation),
+            "happytalk.system_messages",
+            sender_key = sender_key,
+            id = id
+        );
         self.call(
+            operation,
             trace,
-            KAKAO_SUCCESS,
-            Idempotency::Idempotent,
-            || self.kakao.get_system_messages(id, &sender_key_param),
-            system_messages_outcome,
+            |api| api.get_system_messages(id, &key),
+            |answer, _| Ok(answer.data.unwrap_or_default()),
         )
         .await
     }
 
-    /// One call: the generated `call` as often as the retry policy allows, then `interpret` of
-    /// the decoded answer, traced from start to end. Every error says how many attempts were
-    /// made.
+    /// `host[:port]` of `operation`'s family, for traces.
+    fn host(&self, operation: &Operation) -> &str {
+        &self.hosts[operation.host.index()]
+    }
+
+    /// One call of `operation`: the generated `request` on the client of its host family, as often
+    /// as its retry class and the policy allow; then HappyTalk's answer judged by its code (a
+    /// refusal becomes [`Error::Api`], a success goes to `read`), traced from start to end.
+    /// Every error says how many attempts were made.
     ///
     /// The common path is written out here, in one `async fn`, rather than as layers of them:
     /// the generated call's future is the largest part of a call's, and every layer would move
     /// it once more as it starts. The first attempt is awaited in place; a timer for the cap
     /// (when the HTTP client's own timeout does not end an attempt within it) and the attempts
     /// after a failure worth retrying are boxed, off the common path.
-    async fn call<T, R, Call>(
-        &self,
+    async fn call<'a, T, R, Call>(
+        &'a self,
+        operation: &'static Operation,
         trace: CallTrace,
-        success_code: &str,
-        idempotency: Idempotency,
-        call: impl Fn() -> Call,
-        interpret: impl FnOnce(T, StatusCode) -> Result<R, Error>,
+        request: impl Fn(&'a happytalk_api::Client) -> Call,
+        read: impl FnOnce(T, StatusCode) -> Result<R, Error>,
     ) -> Result<R, Error>
     where
+        T: Answer + DeserializeOwned + serde::Serialize,
         Call: Future<Output = Result<ResponseValue<T>, happytalk_api::Error<T>>>,
     {
         let started = Instant::now();
+        let api = &self.apis[operation.host.index()];
+        let call = || request(api);
+        let class = operation.retry;
         // Inside the call's span when a subscriber wants it (the HTTP spans of `happytalk-api`
         // nest in it); otherwise not wrapped at all.
         #[cfg(feature = "tracing")]
         let span = trace.span();
         let first = if retry::first_attempt_needs_timer(&self.retry, self.attempt_timeout) {
-            let attempt = retry::attempt(&call, idempotency);
+            let attempt = retry::attempt(&call, class);
             #[cfg(feature = "tracing")]
             let attempt = tracing::Instrument::instrument(
                 attempt,
@@ -445,33 +486,25 @@ impl Client {
             };
             #[cfg(not(feature = "tracing"))]
             let (result, info) = recorded.await;
-            match result {
-                Ok(value) => {
-                    let status = value.status();
-                    Ok((value.into_inner(), status))
-                }
-                Err(error) => {
-                    // Reading an error's body: still inside the call's span.
-                    let failed = retry::failed(error, info, idempotency);
-                    #[cfg(feature = "tracing")]
-                    let failed = match span {
-                        Some(span) => tracing::Instrument::instrument(failed, span.clone()).await,
-                        None => failed.await,
-                    };
-                    #[cfg(not(feature = "tracing"))]
-                    let failed = failed.await;
-                    failed
-                }
-            }
+            // Reading what is left of an undocumented answer: still inside the call's span.
+            let settled = retry::settle(result, info, class);
+            #[cfg(feature = "tracing")]
+            let settled = match span {
+                Some(span) => tracing::Instrument::instrument(settled, span.clone()).await,
+                None => settled.await,
+            };
+            #[cfg(not(feature = "tracing"))]
+            let settled = settled.await;
+            settled
         };
-        let (result, attempts) = match first {
+        let (answered, attempts) = match first {
             Ok(answer) => (Ok(answer), 1),
             Err(failure) if !retry::worth_retrying(&self.retry, &failure) => {
                 (Err(failure.error), 1)
             }
             Err(failure) => {
                 let retried = Box::pin(retry::retry(&self.retry, started, &trace, failure, || {
-                    retry::attempt(&call, idempotency)
+                    retry::attempt(&call, class)
                 }));
                 #[cfg(feature = "tracing")]
                 let retried = tracing::Instrument::instrument(
@@ -481,79 +514,19 @@ impl Client {
                 retried.await
             }
         };
-        let outcome = result
-            .and_then(|(answer, status)| Ok((interpret(answer, status)?, status)))
+        // HappyTalk answered: its code says whether it is a success.
+        let outcome = answered
+            .and_then(|(answer, status)| {
+                if !answer.is_success() {
+                    return Err(ApiError::new(operation, &answer, status).into());
+                }
+                Ok((read(answer, status)?, status))
+            })
             .map_err(|error| error.with_attempts(attempts));
-        trace.finish(
-            outcome.as_ref().map(|(_, status)| (*status, success_code)),
-            attempts,
-        );
+        trace.finish(outcome.as_ref().map(|(_, status)| *status), attempts);
         outcome.map(|(value, _)| value)
     }
 }
-
-/// What a decoded answer of `/v1/chat/write` means: the room id, or HappyTalk's refusal.
-fn chat_outcome(answer: types::ChatMessageResult, status: StatusCode) -> Result<String, Error> {
-    if answer.code == 0 {
-        return match answer.room_id {
-            Some(types::ResultRoomId::String(room_id)) => Ok(room_id),
-            Some(types::ResultRoomId::Int64(room_id)) => Ok(room_id.to_string()),
-            None => Err(DecodeProblem {
-                reason: "code 0 (success) without a room_id".to_owned(),
-            }
-            .into_error(status, &answer)),
-        };
-    }
-    Err(ApiError {
-        code: ApiCode::from_biz(answer.code),
-        raw_code: answer.code.to_string(),
-        message: answer.message,
-        field: answer.field,
-        notice: answer.content,
-        status,
-        attempts: 1,
-    }
-    .into())
-}
-
-/// What a decoded answer of `/kakaoWebhook/v3/bzmc/sm` means: the system messages, or the
-/// Kakao host's refusal.
-fn system_messages_outcome(
-    answer: types::SystemMessageResult,
-    status: StatusCode,
-) -> Result<Vec<SystemMessage>, Error> {
-    if answer.code != KAKAO_SUCCESS {
-        return Err(ApiError {
-            code: ApiCode::from_kakao(&answer.code),
-            raw_code: answer.code,
-            message: answer.message,
-            field: None,
-            notice: None,
-            status,
-            attempts: 1,
-        }
-        .into());
-    }
-    // A new vector rather than `collect` in place: the typed entries are smaller than the wire
-    // ones, and shrinking the wire vector's allocation afterwards would copy it whole.
-    let data = answer.data.unwrap_or_default();
-    let mut messages = Vec::with_capacity(data.len());
-    for wire in data {
-        match SystemMessage::from_wire(wire) {
-            Ok(message) => messages.push(message),
-            Err(failed) => {
-                let (problem, wire) = *failed;
-                return Err(problem.into_error(status, &wire));
-            }
-        }
-    }
-    Ok(messages)
-}
-
-/// The Biz host's success code.
-const CHAT_SUCCESS: &str = "0";
-/// The Kakao host's success code.
-const KAKAO_SUCCESS: &str = "200";
 
 // The client crosses threads: a change that breaks this fails to compile. That its calls'
 // futures are `Send` is shown by `calls_run_on_spawned_tasks` in tests/tests/wire.rs.

@@ -1,12 +1,17 @@
 //! The one error type of this crate, [`Error`], and what each of its kinds carries.
 //!
 //! No error here ever contains the client secret: it is never formatted into a message, and
-//! the request headers that carry it are not part of any error.
+//! the request headers that carry it are not part of any error. Text that comes from the
+//! server (a message, a code, a notice, a body) is cut to [`SERVER_TEXT_CHARS`] characters in
+//! every `Display`.
 
 use std::fmt;
 
-use happytalk_api::ResponseValue;
+use happytalk_api::{Answer, LengthLimits, Operation, ResultCode};
 use reqwest::StatusCode;
+
+/// At most this many characters of any text that came from the server appear in a `Display`.
+pub const SERVER_TEXT_CHARS: usize = 200;
 
 /// Everything that can go wrong when using this crate. Each variant says what to do about it.
 #[derive(Debug, thiserror::Error)]
@@ -18,7 +23,7 @@ pub enum Error {
     Validation(#[from] ValidationError),
 
     /// HappyTalk answered with a failure code. [`ApiError::code`] says what it means; most need
-    /// a change of request or account, a few ([`ApiCode::SystemError`]) may pass on retry.
+    /// a change of request or account, a few (`BizResultCode::SystemError`) may pass on retry.
     #[error(transparent)]
     Api(#[from] ApiError),
 
@@ -75,6 +80,19 @@ impl fmt::Display for Attempts {
     }
 }
 
+/// `Display` of a text that came from the server: quoted, and cut to [`SERVER_TEXT_CHARS`]
+/// characters (an ellipsis says it was).
+struct ServerText<'a>(&'a str);
+
+impl fmt::Display for ServerText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.char_indices().nth(SERVER_TEXT_CHARS) {
+            None => write!(f, "{:?}", self.0),
+            Some((end, _)) => write!(f, "{:?}…", &self.0[..end]),
+        }
+    }
+}
+
 /// A value refused before anything was sent.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("`{field}` {rule}; got {given}")]
@@ -114,6 +132,20 @@ impl ValidationError {
     }
 }
 
+/// `value` as the generated type `T`, whose length limits are the spec's; a value out of them
+/// is refused with the field, the limits and what was given (its length only, when the spec
+/// marks the field as personal data).
+pub(crate) fn checked<T: LengthLimits>(value: &str) -> Result<T, ValidationError> {
+    T::try_from(value).map_err(|_| {
+        let rule = match (T::MIN_LENGTH, T::MAX_LENGTH) {
+            (min, Some(max)) => Rule::Length { min, max },
+            (0 | 1, None) => Rule::NotEmpty,
+            (min, None) => Rule::AtLeast { min },
+        };
+        ValidationError::new(T::FIELD, rule, value, !T::PERSONAL_DATA)
+    })
+}
+
 /// A rule a field must satisfy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -125,6 +157,11 @@ pub enum Rule {
         /// The most characters allowed.
         max: usize,
     },
+    /// At least `min` characters.
+    AtLeast {
+        /// The fewest characters allowed.
+        min: usize,
+    },
     /// An absolute `http` or `https` URL.
     AbsoluteHttpUrl,
     /// At least one character.
@@ -135,6 +172,7 @@ impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Length { min, max } => write!(f, "must be {min} to {max} characters"),
+            Self::AtLeast { min } => write!(f, "must be at least {min} characters"),
             Self::AbsoluteHttpUrl => f.write_str("must be an absolute http(s) URL"),
             Self::NotEmpty => f.write_str("must not be empty"),
         }
@@ -144,7 +182,7 @@ impl fmt::Display for Rule {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Given {
     length: usize,
-    /// The value itself, only when it is short and not message content.
+    /// The value itself, only when it is short and not personal data.
     shown: Option<String>,
 }
 
@@ -166,49 +204,81 @@ impl fmt::Display for Given {
 /// HappyTalk answered with a failure code.
 ///
 /// The same whichever HTTP status carried the body (HappyTalk does not document it), and the
-/// same type for both endpoints: the Biz host's integer codes (`-802`) and the Kakao host's
-/// string codes (`"507"`) both map to an [`ApiCode`].
+/// same type for every operation: the code is a [`ResultCode`] of the host family that sent it
+/// (the Biz host's integers, `-802`, and the Kakao host's strings, `"507"`, mean different
+/// things even where the numbers agree).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub struct ApiError {
-    pub(crate) code: ApiCode,
-    pub(crate) raw_code: String,
-    pub(crate) message: Option<String>,
-    pub(crate) field: Option<String>,
-    pub(crate) notice: Option<String>,
-    pub(crate) status: StatusCode,
-    pub(crate) attempts: u32,
+    /// Boxed: a failure is the rare path, and every `Result` of this crate stays small.
+    refusal: Box<Refusal>,
+    attempts: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Refusal {
+    operation: &'static str,
+    code: ResultCode,
+    raw_code: String,
+    message: Option<String>,
+    field: Option<String>,
+    notice: Option<String>,
+    status: StatusCode,
 }
 
 impl ApiError {
-    /// What the code means.
-    pub fn code(&self) -> &ApiCode {
-        &self.code
+    /// The refusal a decoded `answer` of `operation` carries, under `status`.
+    pub(crate) fn new(operation: &Operation, answer: &impl Answer, status: StatusCode) -> Self {
+        let code = answer.code();
+        Self {
+            refusal: Box::new(Refusal {
+                operation: operation.id,
+                raw_code: code.to_string(),
+                code,
+                message: answer.message().map(str::to_owned),
+                field: answer.field().map(str::to_owned),
+                notice: answer.notice().map(str::to_owned),
+                status,
+            }),
+            attempts: 1,
+        }
+    }
+
+    /// What the code means: compare it with a code of its family's table
+    /// (`*e.code() == BizResultCode::RoomEnded`) or ask it (`e.code().meaning()`).
+    pub fn code(&self) -> &ResultCode {
+        &self.refusal.code
     }
 
     /// The code exactly as HappyTalk sent it (`"-802"`, `"507"`), also for known codes.
     pub fn raw_code(&self) -> &str {
-        &self.raw_code
+        &self.refusal.raw_code
+    }
+
+    /// The operation that was refused (its `operationId`: `send_chat_message`, …).
+    pub fn operation(&self) -> &'static str {
+        self.refusal.operation
     }
 
     /// HappyTalk's `message`, if it sent one (`"Length"`, or a Korean sentence from Kakao).
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.refusal.message.as_deref()
     }
 
-    /// On -800, -801 and -802: the request field HappyTalk refused (`"msg"`).
+    /// On a parameter failure (-800, -801 and -802): the request field HappyTalk refused
+    /// (`"msg"`).
     pub fn field(&self) -> Option<&str> {
-        self.field.as_deref()
+        self.refusal.field.as_deref()
     }
 
-    /// On -90x: the automatic notice (자동메시지, `content`) shown to the customer instead of a
-    /// counsellor's answer.
+    /// On a refusal for lack of counselling (-90x): the automatic notice (자동메시지,
+    /// `content`) shown to the customer instead of a counsellor's answer.
     pub fn notice(&self) -> Option<&str> {
-        self.notice.as_deref()
+        self.refusal.notice.as_deref()
     }
 
     /// The HTTP status that carried the failure body.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.refusal.status
     }
 
     /// How many requests the call made (more than 1 when earlier attempts failed in a way that
@@ -220,254 +290,47 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "HappyTalk refused the request with code {}",
-            self.raw_code
-        )?;
-        if let Some(message) = self.message.as_deref().filter(|m| !m.is_empty()) {
-            write!(f, " {message:?}")?;
+        write!(f, "HappyTalk refused the request with code ")?;
+        // A number is shown as it is; anything else an undocumented code may be, quoted and cut.
+        let raw = &self.refusal.raw_code;
+        let number = raw.len() <= 20
+            && raw
+                .trim_start_matches('-')
+                .bytes()
+                .all(|b| b.is_ascii_digit());
+        match number && !raw.is_empty() {
+            true => f.write_str(raw)?,
+            false => write!(f, "{}", ServerText(raw))?,
         }
-        write!(f, " ({})", self.code.meaning())?;
-        if let Some(field) = &self.field {
-            write!(f, ", field `{field}`")?;
+        if let Some(message) = self.refusal.message.as_deref().filter(|m| !m.is_empty()) {
+            write!(f, " {}", ServerText(message))?;
         }
-        if let Some(notice) = &self.notice {
-            write!(f, ", notice shown to the customer: {notice:?}")?;
+        match self.refusal.code.meaning() {
+            Some(meaning) => write!(f, " ({meaning})")?,
+            None => write!(f, " (a code this version does not document)")?,
+        }
+        if let Some(field) = &self.refusal.field {
+            write!(f, ", field {}", ServerText(field))?;
+        }
+        if let Some(notice) = &self.refusal.notice {
+            write!(f, ", notice shown to the customer: {}", ServerText(notice))?;
         }
         write!(
             f,
             " [HTTP {}]{}",
-            self.status.as_u16(),
+            self.refusal.status.as_u16(),
             Attempts(self.attempts)
         )
     }
 }
 
-/// What a HappyTalk failure code means: the Biz host's codes (`/v1/chat/write`, integers) and
-/// the Kakao BizMessage Center's (`/kakaoWebhook/…`, strings).
-///
-/// Open: an undocumented code is [`ApiCode::Unknown`] and [`ApiError::raw_code`] keeps it. Do
-/// not match on `Unknown` for a particular value; compare `raw_code()` instead.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ApiCode {
-    /// -400 Forbidden: no permission, or the page was not found. Check the credentials' rights.
-    Forbidden,
-    /// -500 Authorization: wrong or expired credentials. Check the client id and secret.
-    Unauthorized,
-    /// -504 Contract: sending failed because of the contract. Contact HappyTalk.
-    Contract,
-    /// -600 System: an internal error at HappyTalk. May pass on retry, but the client never
-    /// retries it: HappyTalk does not say whether the message reached the room, so a retry may
-    /// show the customer a second copy. Send again yourself if that is acceptable.
-    SystemError,
-    /// -700 EndRoom: the room has already ended.
-    RoomEnded,
-    /// -701 Room: the room could not be created.
-    RoomCreationFailed,
-    /// -702 NotRoom: no such room.
-    RoomNotFound,
-    /// -703 UUID: the room belongs to another customer uuid.
-    UuidMismatch,
-    /// -704 IngRoom: the room is in progress.
-    RoomInProgress,
-    /// -800 Validation: a parameter failed validation; see [`ApiError::field`].
-    InvalidParameter,
-    /// -801 Required: a required parameter is missing; see [`ApiError::field`].
-    MissingParameter,
-    /// -802 Length: a parameter's length is out of range; see [`ApiError::field`].
-    ParameterLength,
-    /// -900 Consulting: counselling is not offered. See [`ApiError::notice`].
-    CounsellingNotOffered,
-    /// -901 Consulting: outside working hours, not accepted. See [`ApiError::notice`].
-    OutsideHoursNotAccepted,
-    /// -902 Consulting: outside working hours, accepted, but no room was created.
-    OutsideHoursAccepted,
-    /// -903 Consulting: no counsellor available in working hours; no room was created.
-    NoCounsellorAvailable,
-    /// -904 Consulting: the counselling limit is exceeded.
-    CounsellingLimitExceeded,
-    /// -1001 Vote: the room's satisfaction vote is complete.
-    VoteCompleted,
-    /// Kakao 403: no permission.
-    KakaoForbidden,
-    /// Kakao 405: a parameter is wrong.
-    KakaoParameterError,
-    /// Kakao 507: the sender profile (발신프로필, channel) or profile group is not valid.
-    InvalidSenderProfile,
-    /// Kakao 508: the requested data was not found.
-    DataNotFound,
-    /// Kakao 509: not in a state that can process the request.
-    CannotProcessInThisState,
-    /// Kakao 510: a button's format is not valid.
-    InvalidButtonFormat,
-    /// Kakao 514: the Kakao channel needs business verification.
-    BusinessVerificationRequired,
-    /// Kakao 515: there is no counselling-talk (상담톡) profile.
-    NoCounsellingProfile,
-    /// Kakao 516: there is no counselling-talk contract.
-    NoCounsellingContract,
-    /// Kakao 517: the profile information was not found.
-    ProfileNotFound,
-    /// Kakao 520: the system message content is not valid.
-    InvalidSystemMessageContent,
-    /// Kakao 805 to 810: sender profile registration is blocked ([`ApiError::raw_code`] tells
-    /// which).
-    SenderProfileRegistrationBlocked,
-    /// Kakao 811: a hub partner whose sender profile registration is blocked.
-    HubPartnerRegistrationBlocked,
-    /// Kakao 4060: the profile is already used for counselling talk by another partner.
-    ProfileUsedByAnotherPartner,
-    /// A code this version does not document, kept in [`ApiError::raw_code`].
-    Unknown,
-}
-
-/// The Biz host's documented failure codes, in the order of HappyTalk's table; `0` is success.
-const BIZ_CODES: &[(i32, ApiCode)] = &[
-    (-400, ApiCode::Forbidden),
-    (-500, ApiCode::Unauthorized),
-    (-504, ApiCode::Contract),
-    (-600, ApiCode::SystemError),
-    (-700, ApiCode::RoomEnded),
-    (-701, ApiCode::RoomCreationFailed),
-    (-702, ApiCode::RoomNotFound),
-    (-703, ApiCode::UuidMismatch),
-    (-704, ApiCode::RoomInProgress),
-    (-800, ApiCode::InvalidParameter),
-    (-801, ApiCode::MissingParameter),
-    (-802, ApiCode::ParameterLength),
-    (-900, ApiCode::CounsellingNotOffered),
-    (-901, ApiCode::OutsideHoursNotAccepted),
-    (-902, ApiCode::OutsideHoursAccepted),
-    (-903, ApiCode::NoCounsellorAvailable),
-    (-904, ApiCode::CounsellingLimitExceeded),
-    (-1001, ApiCode::VoteCompleted),
-];
-
-/// The Kakao host's documented failure codes, in the order of the table; `"200"` is success.
-const KAKAO_CODES: &[(&str, ApiCode)] = &[
-    ("403", ApiCode::KakaoForbidden),
-    ("405", ApiCode::KakaoParameterError),
-    ("507", ApiCode::InvalidSenderProfile),
-    ("508", ApiCode::DataNotFound),
-    ("509", ApiCode::CannotProcessInThisState),
-    ("510", ApiCode::InvalidButtonFormat),
-    ("514", ApiCode::BusinessVerificationRequired),
-    ("515", ApiCode::NoCounsellingProfile),
-    ("516", ApiCode::NoCounsellingContract),
-    ("517", ApiCode::ProfileNotFound),
-    ("520", ApiCode::InvalidSystemMessageContent),
-    ("805", ApiCode::SenderProfileRegistrationBlocked),
-    ("806", ApiCode::SenderProfileRegistrationBlocked),
-    ("807", ApiCode::SenderProfileRegistrationBlocked),
-    ("808", ApiCode::SenderProfileRegistrationBlocked),
-    ("809", ApiCode::SenderProfileRegistrationBlocked),
-    ("810", ApiCode::SenderProfileRegistrationBlocked),
-    ("811", ApiCode::HubPartnerRegistrationBlocked),
-    ("4060", ApiCode::ProfileUsedByAnotherPartner),
-];
-
-impl ApiCode {
-    /// Every documented failure code of the Biz host (`/v1/chat/write`), in the order of
-    /// HappyTalk's table; `0` is success.
-    pub fn known_biz_codes() -> impl Iterator<Item = i32> {
-        BIZ_CODES.iter().map(|(code, _)| *code)
-    }
-
-    /// Every documented failure code of the Kakao host, in the order of the table; `"200"` is
-    /// success.
-    pub fn known_kakao_codes() -> impl Iterator<Item = &'static str> {
-        KAKAO_CODES.iter().map(|(code, _)| *code)
-    }
-
-    /// The meaning of a Biz host code (the integer `code` of `/v1/chat/write`).
-    pub fn from_biz(code: i32) -> Self {
-        BIZ_CODES
-            .iter()
-            .find(|(known, _)| *known == code)
-            .map_or(Self::Unknown, |(_, meaning)| meaning.clone())
-    }
-
-    /// The meaning of a Kakao host code (the string `code` of `/kakaoWebhook/…`).
-    pub fn from_kakao(code: &str) -> Self {
-        KAKAO_CODES
-            .iter()
-            .find(|(known, _)| *known == code)
-            .map_or(Self::Unknown, |(_, meaning)| meaning.clone())
-    }
-
-    /// Whether the failure is about the request's counselling hours or capacity (-90x): the
-    /// customer was shown an automatic notice ([`ApiError::notice`]) instead.
-    pub fn is_counselling_unavailable(&self) -> bool {
-        matches!(
-            self,
-            Self::CounsellingNotOffered
-                | Self::OutsideHoursNotAccepted
-                | Self::OutsideHoursAccepted
-                | Self::NoCounsellorAvailable
-                | Self::CounsellingLimitExceeded
-        )
-    }
-
-    /// The documented meaning, in English.
-    pub fn meaning(&self) -> &'static str {
-        match self {
-            Self::Forbidden => "no permission, or page not found",
-            Self::Unauthorized => "wrong or expired credentials; check the client id and secret",
-            Self::Contract => "sending failed because of the contract",
-            Self::SystemError => "internal error at HappyTalk; may pass on retry",
-            Self::RoomEnded => "the room has already ended",
-            Self::RoomCreationFailed => "the room could not be created",
-            Self::RoomNotFound => "no such room",
-            Self::UuidMismatch => "the room belongs to another customer uuid",
-            Self::RoomInProgress => "the room is in progress",
-            Self::InvalidParameter => "a parameter failed validation",
-            Self::MissingParameter => "a required parameter is missing",
-            Self::ParameterLength => "a parameter's length is out of range",
-            Self::CounsellingNotOffered => "counselling is not offered",
-            Self::OutsideHoursNotAccepted => "outside working hours, not accepted",
-            Self::OutsideHoursAccepted => "outside working hours, accepted; no room was created",
-            Self::NoCounsellorAvailable => {
-                "no counsellor available in working hours; no room was created"
-            }
-            Self::CounsellingLimitExceeded => "the counselling limit is exceeded",
-            Self::VoteCompleted => "the room's satisfaction vote is complete",
-            Self::KakaoForbidden => "no permission",
-            Self::KakaoParameterError => "a parameter is wrong",
-            Self::InvalidSenderProfile => "the sender profile or profile group is not valid",
-            Self::DataNotFound => "the requested data was not found",
-            Self::CannotProcessInThisState => "not in a state that can process the request",
-            Self::InvalidButtonFormat => "a button's format is not valid",
-            Self::BusinessVerificationRequired => "the Kakao channel needs business verification",
-            Self::NoCounsellingProfile => "there is no counselling-talk profile",
-            Self::NoCounsellingContract => "there is no counselling-talk contract",
-            Self::ProfileNotFound => "the profile information was not found",
-            Self::InvalidSystemMessageContent => "the system message content is not valid",
-            Self::SenderProfileRegistrationBlocked => "sender profile registration is blocked",
-            Self::HubPartnerRegistrationBlocked => {
-                "hub partner whose sender profile registration is blocked"
-            }
-            Self::ProfileUsedByAnotherPartner => {
-                "the profile is already used for counselling talk by another partner"
-            }
-            Self::Unknown => "a code this version of happytalk-ext does not document",
-        }
-    }
-}
-
-impl fmt::Display for ApiCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.meaning())
-    }
-}
-
 /// The exchange with HappyTalk did not complete.
 ///
-/// `Display` gives the kind, what to check, and the whole chain of causes (reqwest keeps the
-/// useful part, such as "Connection refused", in its sources).
+/// `Display` gives the kind and what to check; the cause (reqwest's error, which says
+/// "Connection refused" and the like) is its [`source`](std::error::Error::source), as error
+/// reporters (anyhow, eyre) expect, so that they print it once.
 #[derive(Debug, thiserror::Error)]
-#[error("{kind}: {}{}", self.causes(), Attempts(self.attempts))]
+#[error("{kind}{}", Attempts(self.attempts))]
 pub struct TransportError {
     kind: TransportErrorKind,
     #[source]
@@ -499,6 +362,15 @@ impl TransportError {
         }
     }
 
+    /// A request that could not be built (the generated client's own words).
+    pub(crate) fn request(message: String) -> Self {
+        Self {
+            kind: TransportErrorKind::Request,
+            source: message.into(),
+            attempts: 1,
+        }
+    }
+
     #[cfg(test)]
     pub(crate) fn for_test(kind: TransportErrorKind) -> Self {
         Self {
@@ -506,20 +378,6 @@ impl TransportError {
             source: "test".into(),
             attempts: 1,
         }
-    }
-
-    fn causes(&self) -> String {
-        let mut causes = vec![self.source.to_string()];
-        let mut next = self.source.source();
-        while let Some(cause) = next {
-            let text = cause.to_string();
-            // hyper and reqwest repeat their inner error in their own message at times.
-            if !causes.iter().any(|seen| seen.contains(&text)) {
-                causes.push(text);
-            }
-            next = cause.source();
-        }
-        causes.join(": ")
     }
 }
 
@@ -597,7 +455,7 @@ enum Evidence {
 
 impl UndecodableResponse {
     /// At most this many characters of the body are kept.
-    pub const SNIPPET_CHARS: usize = 200;
+    pub const SNIPPET_CHARS: usize = SERVER_TEXT_CHARS;
 
     pub(crate) fn new(status: Option<StatusCode>, reason: impl Into<String>, body: &[u8]) -> Self {
         let text = String::from_utf8_lossy(body);
@@ -611,7 +469,7 @@ impl UndecodableResponse {
         };
         Self {
             status,
-            reason: reason.into(),
+            reason: cut(reason.into()),
             snippet,
             evidence,
             attempts: 1,
@@ -619,7 +477,11 @@ impl UndecodableResponse {
     }
 
     /// A body that decoded but holds a value that breaks a rule; `value` is that value.
-    fn decoded(status: StatusCode, reason: String, value: &impl serde::Serialize) -> Self {
+    pub(crate) fn decoded(
+        status: StatusCode,
+        reason: impl Into<String>,
+        value: &impl serde::Serialize,
+    ) -> Self {
         let value = serde_json::to_string(value).unwrap_or_default();
         let cut = Self::new(Some(status), reason, value.as_bytes());
         Self {
@@ -640,14 +502,15 @@ impl UndecodableResponse {
         self.attempts
     }
 
-    /// Why it could not be decoded.
+    /// Why it could not be decoded: for a body of the wrong shape, the field (`data[0].id`)
+    /// and what was wrong with it.
     pub fn reason(&self) -> &str {
         &self.reason
     }
 
     /// The start of the body (at most [`SNIPPET_CHARS`](Self::SNIPPET_CHARS) characters;
     /// invalid UTF-8 replaced). When the body decoded but a value in it breaks a rule (a
-    /// timestamp that is no timestamp), the offending value instead, re-encoded as JSON.
+    /// success without its room id), the offending value instead, re-encoded as JSON.
     pub fn snippet(&self) -> &str {
         &self.snippet
     }
@@ -672,167 +535,128 @@ impl UndecodableResponse {
     }
 }
 
+/// A reason of ours that may quote the server (a value serde could not read): cut like any
+/// server text.
+fn cut(reason: String) -> String {
+    match reason.char_indices().nth(SERVER_TEXT_CHARS) {
+        None => reason,
+        Some((end, _)) => format!("{}…", &reason[..end]),
+    }
+}
+
+/// Why `body` does not decode as `T`, naming the field: serde_json's error says what and
+/// where (line and column), serde_path_to_error adds which field (`data[0].createdAt`). Only
+/// run for a body that already failed, so the common path pays nothing for it.
+pub(crate) fn why_undecodable<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    error: &serde_json::Error,
+) -> String {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(located) if located.path().iter().next().is_some() => {
+            format!("`{}`: {}", located.path(), located.inner())
+        }
+        _ => error.to_string(),
+    }
+}
+
 /// A setting the client cannot be built with.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("cannot build the HappyTalk client: {0}")]
 pub struct ConfigurationError(pub(crate) String);
 
-/// A decoded body that is not what the API documents; becomes an [`UndecodableResponse`] once
-/// the status is known.
-#[derive(Debug)]
-pub(crate) struct DecodeProblem {
-    pub(crate) reason: String,
-}
-
-impl DecodeProblem {
-    /// `evidence` is the decoded value that breaks the rule.
-    pub(crate) fn into_error(self, status: StatusCode, evidence: &impl serde::Serialize) -> Error {
-        UndecodableResponse::decoded(status, self.reason, evidence).into()
-    }
-}
-
-/// Splits what the generated client returned into the decoded body and its status (success and
-/// documented failure bodies alike: HappyTalk's `code` decides, not the status), or an [`Error`].
-///
-/// `status` is the response status recorded by [`happytalk_api::with_response_info`]: the
-/// generated error for an undecodable body does not keep it.
-pub(crate) async fn decoded_body<T>(
-    result: Result<ResponseValue<T>, happytalk_api::Error<T>>,
-    status: Option<StatusCode>,
-) -> Result<(T, StatusCode), Error> {
-    use happytalk_api::Error as Generated;
-    match result {
-        Ok(value) | Err(Generated::ErrorResponse(value)) => {
-            let status = value.status();
-            Ok((value.into_inner(), status))
-        }
-        Err(Generated::InvalidResponsePayload(body, error)) => {
-            Err(UndecodableResponse::new(status, error.to_string(), &body).into())
-        }
-        Err(Generated::UnexpectedResponse(response)) => {
-            let status = response.status();
-            let body = body_start(response).await;
-            Err(UndecodableResponse::new(
-                Some(status),
-                "the API documents no answer with this status",
-                &body,
-            )
-            .into())
-        }
-        Err(
-            Generated::CommunicationError(error)
-            | Generated::ResponseBodyError(error)
-            | Generated::InvalidUpgrade(error),
-        ) => Err(TransportError::from(error).into()),
-        Err(Generated::InvalidRequest(message) | Generated::Custom(message)) => {
-            Err(TransportError {
-                kind: TransportErrorKind::Request,
-                source: message.into(),
-                attempts: 1,
-            }
-            .into())
-        }
-    }
-}
-
-/// The first few KiB of a body: enough for a snippet, without reading a large page whole. A
-/// failure to read further changes nothing, as only the snippet is kept.
-async fn body_start(mut response: reqwest::Response) -> Vec<u8> {
-    const ENOUGH: usize = 4 * 1024;
-    let mut body = Vec::new();
-    while body.len() < ENOUGH {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) | Err(_) => break,
-        }
-    }
-    body
-}
-
 #[cfg(test)]
 mod tests {
+    use happytalk_api::{BizResultCode, KakaoResultCode, operations, types};
+
     use super::*;
 
-    #[test]
-    fn every_documented_code_has_its_own_meaning() {
-        let biz: Vec<ApiCode> = ApiCode::known_biz_codes().map(ApiCode::from_biz).collect();
-        let kakao: Vec<ApiCode> = ApiCode::known_kakao_codes()
-            .map(ApiCode::from_kakao)
-            .collect();
-        assert_eq!(biz.len(), 18);
-        assert_eq!(kakao.len(), 19);
-        let mut all: Vec<&ApiCode> = biz.iter().chain(&kakao).collect();
-        assert!(all.iter().all(|code| **code != ApiCode::Unknown));
-        all.dedup(); // 805 to 810 share one meaning and stand together
-        let meanings: std::collections::BTreeSet<&str> = all.iter().map(|c| c.meaning()).collect();
-        assert_eq!(meanings.len(), all.len(), "no two codes read the same");
-        assert_eq!(all.len(), 18 + 19 - 5);
-    }
-
-    #[test]
-    fn codes_map_by_family_and_unknown_codes_stay_unknown() {
-        assert_eq!(ApiCode::from_biz(-802), ApiCode::ParameterLength);
-        assert_eq!(ApiCode::from_biz(-1001), ApiCode::VoteCompleted);
-        assert_eq!(
-            ApiCode::from_kakao("4060"),
-            ApiCode::ProfileUsedByAnotherPartner
-        );
-        for code in ["805", "806", "807", "808", "809", "810"] {
-            assert_eq!(
-                ApiCode::from_kakao(code),
-                ApiCode::SenderProfileRegistrationBlocked
-            );
+    fn chat_answer(
+        code: i32,
+        message: Option<&str>,
+        field: Option<&str>,
+        notice: Option<&str>,
+    ) -> types::ChatMessageResult {
+        types::ChatMessageResult {
+            code: code.into(),
+            message: message.map(str::to_owned),
+            field: field.map(str::to_owned),
+            content: notice.map(str::to_owned),
+            room_id: None,
+            type_: None,
+            uuid: None,
         }
-        // A code of one family means nothing in the other.
-        assert_eq!(ApiCode::from_kakao("-802"), ApiCode::Unknown);
-        assert_eq!(ApiCode::from_biz(403), ApiCode::Unknown);
-        assert_eq!(ApiCode::from_biz(0), ApiCode::Unknown);
-        assert_eq!(ApiCode::from_kakao("200"), ApiCode::Unknown);
-        assert_eq!(ApiCode::from_kakao(" 507"), ApiCode::Unknown);
-        let counselling: Vec<i32> = ApiCode::known_biz_codes()
-            .filter(|c| ApiCode::from_biz(*c).is_counselling_unavailable())
-            .collect();
-        assert_eq!(counselling, [-900, -901, -902, -903, -904]);
     }
 
     fn api_error(
-        raw: &str,
+        code: i32,
         message: Option<&str>,
         field: Option<&str>,
         notice: Option<&str>,
     ) -> ApiError {
-        ApiError {
-            code: ApiCode::from_biz(raw.parse().unwrap()),
-            raw_code: raw.to_owned(),
-            message: message.map(str::to_owned),
-            field: field.map(str::to_owned),
-            notice: notice.map(str::to_owned),
-            status: StatusCode::OK,
-            attempts: 1,
-        }
+        let answer = chat_answer(code, message, field, notice);
+        ApiError::new(&operations::SEND_CHAT_MESSAGE, &answer, StatusCode::OK)
     }
 
     #[test]
     fn an_api_error_says_code_meaning_field_notice_and_status() {
         assert_eq!(
-            api_error("-802", Some("Length"), Some("msg"), None).to_string(),
+            api_error(-802, Some("Length"), Some("msg"), None).to_string(),
             "HappyTalk refused the request with code -802 \"Length\" \
-             (a parameter's length is out of range), field `msg` [HTTP 200]"
+             (a parameter's length is out of range), field \"msg\" [HTTP 200]"
         );
         assert_eq!(
-            api_error("-600", None, None, None).to_string(),
+            api_error(-600, None, None, None).to_string(),
             "HappyTalk refused the request with code -600 \
              (internal error at HappyTalk; may pass on retry) [HTTP 200]"
         );
         assert_eq!(
-            api_error("-600", Some(""), None, None).to_string(),
-            api_error("-600", None, None, None).to_string(),
+            api_error(-600, Some(""), None, None).to_string(),
+            api_error(-600, None, None, None).to_string(),
             "an empty message is no message"
         );
+        let busy = api_error(-903, Some("Consulting"), None, Some("상담사 부재"));
         assert!(
-            api_error("-903", Some("Consulting"), None, Some("상담사 부재"))
-                .to_string()
+            busy.to_string()
                 .contains(", notice shown to the customer: \"상담사 부재\" [HTTP 200]")
+        );
+        assert!(busy.code().counselling_unavailable());
+        assert_eq!(*busy.code(), BizResultCode::NoCounsellorAvailable);
+        assert_eq!(busy.raw_code(), "-903");
+        assert_eq!(busy.operation(), "send_chat_message");
+        assert_eq!(
+            api_error(-7, None, None, None).to_string(),
+            "HappyTalk refused the request with code -7 (a code this version does not document) [HTTP 200]"
+        );
+    }
+
+    #[test]
+    fn server_text_is_cut_to_200_characters_in_display() {
+        let long = "가".repeat(5000);
+        let error = api_error(-600, Some(&long), Some(&long), Some(&long));
+        let shown = error.to_string();
+        assert_eq!(shown.matches(&"가".repeat(SERVER_TEXT_CHARS)).count(), 3);
+        assert!(!shown.contains(&"가".repeat(SERVER_TEXT_CHARS + 1)));
+        assert!(
+            shown.chars().count() < 4 * SERVER_TEXT_CHARS,
+            "{}",
+            shown.len()
+        );
+        assert_eq!(
+            error.message(),
+            Some(long.as_str()),
+            "the accessor keeps it whole"
+        );
+
+        let kakao = types::SystemMessageResult {
+            code: KakaoResultCode::from("x".repeat(5000)),
+            data: None,
+            message: None,
+        };
+        let error = ApiError::new(&operations::GET_SYSTEM_MESSAGES, &kakao, StatusCode::OK);
+        assert!(
+            error.to_string().chars().count() < 400,
+            "an unknown code is cut too"
         );
     }
 
@@ -859,7 +683,7 @@ mod tests {
 
         let decoded = UndecodableResponse::decoded(
             StatusCode::OK,
-            "no room_id".into(),
+            "no room_id",
             &serde_json::json!({"code": 0}),
         );
         assert!(
@@ -868,11 +692,45 @@ mod tests {
                 .ends_with("no room_id; in \"{\\\"code\\\":0}\""),
             "{decoded}"
         );
+        let long_reason = UndecodableResponse::new(None, "r".repeat(1000), b"x");
+        assert_eq!(long_reason.reason().chars().count(), SERVER_TEXT_CHARS + 1);
+    }
+
+    #[test]
+    fn an_undecodable_body_names_the_field() {
+        let body = br#"{"code":"200","data":[{"id":1,"createdAt":"yesterday"}]}"#;
+        let error = serde_json::from_slice::<types::SystemMessageResult>(body).unwrap_err();
+        assert_eq!(
+            why_undecodable::<types::SystemMessageResult>(body, &error),
+            "`data[0].createdAt`: \"yesterday\" is not a `YYYY-MM-DD HH:MM:SS` time \
+             (Korea Standard Time) at line 1 column 53"
+        );
+        let body = b"<html>";
+        let error = serde_json::from_slice::<types::SystemMessageResult>(body).unwrap_err();
+        assert_eq!(
+            why_undecodable::<types::SystemMessageResult>(body, &error),
+            error.to_string(),
+            "nothing to locate in a body that is no JSON"
+        );
+    }
+
+    #[test]
+    fn a_transport_error_leaves_its_cause_to_source() {
+        use std::error::Error as _;
+        let error = TransportError::for_test(TransportErrorKind::Connect);
+        assert_eq!(
+            error.to_string(),
+            "could not connect to HappyTalk (check the network and the environment's host)"
+        );
+        assert_eq!(
+            error.source().map(ToString::to_string).as_deref(),
+            Some("test")
+        );
     }
 
     #[test]
     fn a_retried_error_says_how_many_attempts_it_made() {
-        let once = api_error("-600", None, None, None);
+        let once = api_error(-600, None, None, None);
         assert_eq!(Error::from(once.clone()).attempts(), 1);
         let thrice = Error::from(once).with_attempts(3);
         assert_eq!(thrice.attempts(), 3);
@@ -885,7 +743,7 @@ mod tests {
         let timeout = Error::from(TransportError::for_test(TransportErrorKind::Timeout));
         assert_eq!(
             timeout.with_attempts(2).to_string(),
-            "HappyTalk did not answer in time (retry, or raise the timeout): test (after 2 attempts)"
+            "HappyTalk did not answer in time (retry, or raise the timeout) (after 2 attempts)"
         );
         let html = Error::from(UndecodableResponse::new(None, "bad", b"<html>")).with_attempts(3);
         assert!(
@@ -909,5 +767,24 @@ mod tests {
             hidden.to_string(),
             "`msg` must be 1 to 1000 characters; got 1 character"
         );
+    }
+
+    #[test]
+    fn checks_take_their_limits_and_privacy_from_the_generated_types() {
+        let uuid = checked::<types::ChatMessageRequestUuid>("abc").unwrap_err();
+        assert_eq!(
+            (uuid.field(), uuid.rule()),
+            ("uuid", &Rule::Length { min: 5, max: 20 })
+        );
+        assert!(uuid.to_string().ends_with("(\"abc\")"), "shown: {uuid}");
+        let msg = checked::<types::ChatMessageRequestMsg>("").unwrap_err();
+        assert_eq!(msg.rule(), &Rule::Length { min: 1, max: 1000 });
+        let personal = checked::<types::ChatMessageRequestMsg>(&"x".repeat(1001)).unwrap_err();
+        assert!(
+            !personal.to_string().contains('x'),
+            "msg is personal data: {personal}"
+        );
+        let key = checked::<types::GetSystemMessagesSenderKey>("").unwrap_err();
+        assert_eq!((key.field(), key.rule()), ("senderKey", &Rule::NotEmpty));
     }
 }

@@ -1,26 +1,30 @@
 //! The HappyTalk (해피톡) API client for Rust: send chat messages into counselling rooms and look
 //! up Kakao BizMessage system messages.
 //!
-//! - One [`Client`] for both endpoints: chat goes to the Biz host, system messages to the Kakao
-//!   host, in the [`Environment`] you pick (production, patch, or your own base URLs).
+//! - One [`Client`] for every operation: each goes to the host of its family ([`HostFamily`]:
+//!   chat to the Biz host, system messages to the Kakao host), in the [`Environment`] you pick
+//!   (production, patch, or your own base URLs).
 //! - [`ChatMessage`] cannot be built with the wrong field for its type, and is validated
 //!   (lengths in characters, the URL) before any byte goes on the wire.
 //! - Every failure is one [`Error`]: a validation error names the field and the rule; a
 //!   HappyTalk failure code becomes a typed [`ApiError`] whether it arrived with HTTP 200 or
 //!   4xx/5xx; transport and undecodable answers are told apart.
-//! - Code tables ([`SystemMessageStatus`], [`MessageType`], …) decode values HappyTalk has not
-//!   documented yet instead of failing the response ([`code_table`]).
+//! - Code tables ([`SystemMessageStatus`], [`SystemMessageType`], …) and result codes
+//!   ([`BizResultCode`], [`KakaoResultCode`]) decode values HappyTalk has not documented yet as
+//!   `Unknown`, keeping them, instead of failing the response. They, the system-message types
+//!   and every limit are generated from the spec, in [`happytalk_api`], and re-exported here.
 //! - The client secret never appears in `Debug`, `Display` or an error.
 //! - Safe retries, on by default ([`RetryPolicy`], [`retry`]): reads are retried on what may
 //!   pass on a second try; a message is resent only when it provably never left.
 //! - With the default feature `tracing`, a span per call and an event per retry (see the
 //!   repository README), never with the secret, the message text or the customer uuid.
 //!
-//! Every call goes through the generated [`happytalk_api`] client; this crate adds no HTTP code
-//! of its own.
+//! Every call goes through the generated [`happytalk_api`] client and one call path driven by
+//! the spec's operation table (host family, retry class); this crate adds no HTTP code of its
+//! own.
 //!
 //! ```no_run
-//! use happytalk_ext::{ApiCode, ChatMessage, Client, Credentials, Environment, Error};
+//! use happytalk_ext::{BizResultCode, ChatMessage, Client, Credentials, Environment, Error};
 //!
 //! # async fn run() -> Result<(), Error> {
 //! let client = Client::new(
@@ -32,10 +36,10 @@
 //! let message = ChatMessage::text("cust-0001", "1234567", "안녕하세요, 문의드립니다.");
 //! match client.send_message(&message).await {
 //!     Ok(room_id) => println!("sent into room {room_id}"),
-//!     Err(Error::Api(e)) if e.code().is_counselling_unavailable() => {
+//!     Err(Error::Api(e)) if e.code().counselling_unavailable() => {
 //!         println!("no counsellor; the customer saw: {:?}", e.notice());
 //!     }
-//!     Err(Error::Api(e)) if *e.code() == ApiCode::Unauthorized => {
+//!     Err(Error::Api(e)) if *e.code() == BizResultCode::Unauthorized => {
 //!         eprintln!("check the credentials: {e}");
 //!     }
 //!     Err(e) => return Err(e),
@@ -43,7 +47,7 @@
 //!
 //! // 시스템 메시지 조회
 //! for system_message in client.system_messages("my-sender-key").await? {
-//!     for message in &system_message.messages {
+//!     for message in system_message.messages.iter().flatten() {
 //!         println!("{:?}: {:?}", message.message_type, message.content);
 //!     }
 //! }
@@ -69,36 +73,36 @@
 //! ([`ClientBuilder::http_client`]).
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod client;
-pub mod code_table;
 mod error;
 mod message;
 pub mod retry;
-mod system_message;
 mod telemetry;
 mod tls;
 
 pub use client::{
-    BIZ_PATCH, BIZ_PRODUCTION, Client, ClientBuilder, Credentials, CustomHosts,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Environment, KAKAO_PATCH, KAKAO_PRODUCTION,
+    Client, ClientBuilder, Credentials, CustomHosts, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    Environment,
 };
 pub use error::{
-    ApiCode, ApiError, ConfigurationError, Error, Rule, TransportError, TransportErrorKind,
-    UndecodableResponse, ValidationError,
+    ApiError, ConfigurationError, Error, Rule, SERVER_TEXT_CHARS, TransportError,
+    TransportErrorKind, UndecodableResponse, ValidationError,
 };
-pub use message::{
-    ChatMessage, MSG_LENGTH, MessageContent, ROOM_ID_LENGTH, URL_LENGTH, UUID_LENGTH,
+pub use happytalk_api::types::{Button, Comment, Message, SystemMessage};
+pub use happytalk_api::{
+    BizResultCode, CommentStatus, HostFamily, InspectStatus, KakaoResultCode, KstTimestamp,
+    LinkType, RawValue, ResultCode, SystemMessageStatus, SystemMessageType,
 };
+pub use message::{ChatMessage, MessageContent};
 pub use retry::RetryPolicy;
-pub use system_message::{
-    Button, Comment, CommentStatus, InspectStatus, LinkType, Message, MessageType, SystemMessage,
-    SystemMessageStatus,
-};
 pub use tls::RootCertificate;
 
-/// The generated client this crate wraps, for what it does not cover.
+/// The generated client and tables this crate is built on, for what it does not cover.
 pub use happytalk_api;
+/// The date and time crate of [`KstTimestamp::datetime`].
+pub use happytalk_api::chrono;
 /// The HTTP client crate, at the major version the generated client exposes.
 pub use reqwest;
 

@@ -1,26 +1,18 @@
 //! Outgoing chat messages (메시지 발신, `POST /v1/chat/write`) and their validation.
 
 use std::fmt;
-use std::ops::RangeInclusive;
 
 use happytalk_api::types;
 
-use crate::error::{Rule, ValidationError};
-
-/// `uuid` (고객사 고객 식별 정보): 5 to 20 characters.
-pub const UUID_LENGTH: RangeInclusive<usize> = 5..=20;
-/// `room_id` (상담방 번호): 1 to 30 characters.
-pub const ROOM_ID_LENGTH: RangeInclusive<usize> = 1..=30;
-/// `msg` (메시지 내용): 1 to 1000 characters.
-pub const MSG_LENGTH: RangeInclusive<usize> = 1..=1000;
-/// `url` (이미지, 오디오, 비디오 경로): at most 255 characters (and an absolute http(s) URL).
-pub const URL_LENGTH: RangeInclusive<usize> = 1..=255;
+use crate::error::{Rule, ValidationError, checked};
 
 /// A message to send into a counselling room (상담방).
 ///
 /// The kind of message decides which field it carries, so a text without `msg` or an image
 /// without `url` cannot be built. Lengths and the URL are checked once, when the message is
-/// built, into the generated request body the message keeps (so it holds its text twice);
+/// built (against the spec's limits, which the generated types carry:
+/// `types::ChatMessageRequestMsg::MAX_LENGTH`), into the generated request body the message
+/// keeps (so it holds its text twice);
 /// [`validate`](Self::validate) reports the outcome, and
 /// [`Client::send_message`](crate::Client::send_message) refuses a message that breaks a rule
 /// before anything is sent, and otherwise sends that body without checking or copying it again.
@@ -177,11 +169,11 @@ fn to_request(
     room_id: &str,
     content: &MessageContent,
 ) -> Result<types::ChatMessageRequest, ValidationError> {
-    let uuid = check_length("uuid", uuid, UUID_LENGTH, true)?;
-    let room_id = check_length("room_id", room_id, ROOM_ID_LENGTH, true)?;
+    let uuid = checked(uuid)?;
+    let room_id = checked(room_id)?;
     let (msg, url) = match content {
-        // Message content is never echoed into an error (it may be personal).
-        MessageContent::Text(msg) => (Some(check_length("msg", msg, MSG_LENGTH, false)?), None),
+        // Message content is never echoed into an error (the spec marks it personal data).
+        MessageContent::Text(msg) => (Some(checked(msg)?), None),
         MessageContent::Image(url) | MessageContent::Video(url) | MessageContent::Audio(url) => {
             (None, Some(check_url(url)?))
         }
@@ -195,32 +187,10 @@ fn to_request(
     })
 }
 
-/// Converts into the generated type, which checks the spec's limits in characters; ext's
-/// limits equal the spec's (`tests/tests/spec.rs` keeps them equal), so the generated check is
-/// the only one and the value is counted again only to describe a failure.
-pub(crate) fn check_length<T>(
-    field: &'static str,
-    value: &str,
-    limit: RangeInclusive<usize>,
-    show_value: bool,
-) -> Result<T, ValidationError>
-where
-    T: for<'a> TryFrom<&'a str>,
-{
-    T::try_from(value).map_err(|_| {
-        let rule = Rule::Length {
-            min: *limit.start(),
-            max: *limit.end(),
-        };
-        ValidationError::new(field, rule, value, show_value)
-    })
-}
-
-fn check_url<T>(value: &str) -> Result<T, ValidationError>
-where
-    T: for<'a> TryFrom<&'a str>,
-{
-    let converted = check_length("url", value, URL_LENGTH, true)?;
+/// The spec's length limits, then an absolute http(s) URL (the spec says so in words; this
+/// crate checks it, as HappyTalk fetches the medium from it).
+fn check_url(value: &str) -> Result<types::ChatMessageRequestUrl, ValidationError> {
+    let converted: types::ChatMessageRequestUrl = checked(value)?;
     match url::Url::parse(value) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(converted),
         _ => Err(ValidationError::new(

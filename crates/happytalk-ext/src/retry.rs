@@ -1,21 +1,22 @@
 //! Retries: which failures are retried for which operation, how long to wait, and when to stop.
 //!
-//! The rules follow what each operation does to the world:
+//! The rules follow what each operation does to the world, as the spec declares it per
+//! operation ([`RetryClass`], `x-retry`; never inferred from the HTTP method):
 //!
-//! - **System messages** (`GET`) only read. A failure that may pass on a second try is retried:
-//!   a connection that could not be made, a timeout, a connection dropped before the answer was
-//!   complete, and HTTP 408, 429 or 5xx whose body is not one of HappyTalk's documented answers
-//!   (a proxy's error page, an empty body). No Kakao result code is retried: none is documented
-//!   as temporary, and the ones closest to it (509 "not in a state that can process the
-//!   request") describe the state of the sender profile, which a retry seconds later does not
-//!   change.
-//! - **Sending a message** (`POST /v1/chat/write`) puts a message in front of a customer. It is
-//!   retried only when the request provably never reached HappyTalk: no connection could be made
-//!   (refused, DNS, TLS handshake), so not one byte of the request was written. Never after a
-//!   timeout (a connect timeout included), a dropped connection or any answer, since the message
-//!   may have been delivered; and never on -600 "System", whose docs say it *may* pass on retry:
-//!   whether a second copy is acceptable is the caller's decision (see
-//!   [`ApiCode::SystemError`](crate::ApiCode::SystemError)).
+//! - **Reads** ([`RetryClass::Read`]: the system-message lookup) and **writes that are safe to
+//!   repeat** ([`RetryClass::SafeToRepeat`]): a failure that may pass on a second try is
+//!   retried: a connection that could not be made, a timeout, a connection dropped before the
+//!   answer was complete, and HTTP 408, 429 or 5xx whose body is not one of HappyTalk's
+//!   documented answers (a proxy's error page, an empty body). No result code is retried: none
+//!   is documented as temporary, and the ones closest to it (Kakao 509 "not in a state that
+//!   can process the request") describe a state that a retry seconds later does not change.
+//! - **Writes HappyTalk acts on** ([`RetryClass::NeverTwice`]: sending a message puts it in
+//!   front of a customer) are retried only when the request provably never reached HappyTalk:
+//!   no connection could be made (refused, DNS, TLS handshake), so not one byte of the request
+//!   was written. Never after a timeout (a connect timeout included), a dropped connection or
+//!   any answer, since the write may have happened; and never on -600 "System", whose docs say
+//!   it *may* pass on retry: whether a second copy is acceptable is the caller's decision (see
+//!   `BizResultCode::SystemError`).
 //!
 //! Waits grow exponentially from [`RetryPolicy::backoff`]'s initial delay up to its maximum,
 //! with full jitter (each wait is drawn uniformly between zero and that bound, so clients that
@@ -28,11 +29,16 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use backon::{BackoffBuilder, ExponentialBuilder};
+pub use happytalk_api::RetryClass;
 use happytalk_api::{ResponseInfo, ResponseValue};
 use reqwest::StatusCode;
 use reqwest::header::HeaderValue;
+use serde::de::DeserializeOwned;
 
-use crate::error::{ConfigurationError, Error, TransportError, TransportErrorKind, decoded_body};
+use crate::error::{
+    ConfigurationError, Error, TransportError, TransportErrorKind, UndecodableResponse,
+    why_undecodable,
+};
 use crate::telemetry::CallTrace;
 
 /// When and how often a call is retried. See the [module docs](crate::retry) for what is
@@ -130,15 +136,6 @@ impl RetryPolicy {
     }
 }
 
-/// Whether repeating a request can change the world twice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Idempotency {
-    /// Reading (`GET`): retry whatever may pass on a second try.
-    Idempotent,
-    /// Sending a message (`POST`): retry only what provably never left.
-    NotIdempotent,
-}
-
 /// A failed attempt: the error, and why it may be retried (if it may).
 pub(crate) struct Failure {
     pub(crate) error: Error,
@@ -147,8 +144,8 @@ pub(crate) struct Failure {
 }
 
 impl Failure {
-    fn new(error: Error, idempotency: Idempotency, info: Option<&ResponseInfo>) -> Self {
-        let retry = retry_reason(&error, idempotency);
+    fn new(error: Error, class: RetryClass, info: Option<&ResponseInfo>) -> Self {
+        let retry = retry_reason(&error, class);
         let retry_after = info
             .and_then(ResponseInfo::retry_after)
             .and_then(parse_retry_after);
@@ -175,25 +172,26 @@ impl Failure {
     }
 }
 
-/// Why `error` may pass on another attempt, or `None` when it must not be retried.
-fn retry_reason(error: &Error, idempotency: Idempotency) -> Option<&'static str> {
-    match (error, idempotency) {
-        (Error::Transport(transport), _) if transport.kind() == TransportErrorKind::Connect => {
+/// Why `error` may pass on another attempt of an operation of `class`, or `None` when it must
+/// not be retried.
+fn retry_reason(error: &Error, class: RetryClass) -> Option<&'static str> {
+    // Whether a second request changes nothing a first one may have done.
+    let repeatable = class != RetryClass::NeverTwice;
+    match error {
+        Error::Transport(transport) if transport.kind() == TransportErrorKind::Connect => {
             Some("no connection could be made; the request was not sent")
         }
-        (Error::Transport(transport), Idempotency::Idempotent) => match transport.kind() {
+        Error::Transport(transport) if repeatable => match transport.kind() {
             TransportErrorKind::Timeout => Some("no answer in time"),
             TransportErrorKind::Other => Some("the exchange broke off"),
             _ => None,
         },
-        (Error::UndecodableResponse(answer), Idempotency::Idempotent) => {
-            match answer.status()?.as_u16() {
-                408 => Some("HTTP 408 with an undocumented body"),
-                429 => Some("HTTP 429 with an undocumented body"),
-                500..=599 => Some("HTTP 5xx with an undocumented body"),
-                _ => None,
-            }
-        }
+        Error::UndecodableResponse(answer) if repeatable => match answer.status()?.as_u16() {
+            408 => Some("HTTP 408 with an undocumented body"),
+            429 => Some("HTTP 429 with an undocumented body"),
+            500..=599 => Some("HTTP 5xx with an undocumented body"),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -211,37 +209,75 @@ fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
     )
 }
 
-/// One attempt of the generated call `call` makes: its decoded body and status, or a
+/// One attempt of the generated call `call` makes: HappyTalk's answer and its status, or a
 /// [`Failure`]. For the attempts that run inside a timer or after a first failure; a call's
 /// first attempt is awaited in place by `Client::call` (one future less to move).
-pub(crate) async fn attempt<T, Call>(
+pub(crate) async fn attempt<T: DeserializeOwned, Call>(
     call: impl FnOnce() -> Call,
-    idempotency: Idempotency,
+    class: RetryClass,
 ) -> Result<(T, StatusCode), Failure>
 where
     Call: Future<Output = Result<ResponseValue<T>, happytalk_api::Error<T>>>,
 {
     let (result, info) = happytalk_api::with_response_info(call()).await;
-    match result {
-        Ok(value) => {
-            let status = value.status();
-            Ok((value.into_inner(), status))
-        }
-        Err(error) => failed(error, info, idempotency).await,
-    }
+    settle(result, info, class).await
 }
 
-/// What an attempt whose generated call ended in `error` comes to, with what arrived with its
-/// response (`info`): HappyTalk's own answer under an error status (decoded like a success; its
-/// code decides), or a [`Failure`] (reading what is left of an undocumented answer's body).
-pub(crate) async fn failed<T>(
-    error: happytalk_api::Error<T>,
+/// What the generated call's `result` comes to, read top-down: one of HappyTalk's documented
+/// answers, whatever status carried it (success and refusal alike: its code decides, later),
+/// or a [`Failure`], with what arrived with the response (`info`: the status the generated
+/// error does not keep). Reads what it needs of an undocumented answer's body.
+pub(crate) async fn settle<T: DeserializeOwned>(
+    result: Result<ResponseValue<T>, happytalk_api::Error<T>>,
     info: Option<ResponseInfo>,
-    idempotency: Idempotency,
+    class: RetryClass,
 ) -> Result<(T, StatusCode), Failure> {
-    decoded_body(Err(error), info.as_ref().map(ResponseInfo::status))
-        .await
-        .map_err(|error| Failure::new(error, idempotency, info.as_ref()))
+    use happytalk_api::Error as Generated;
+    let error: Error = match result {
+        Ok(value) | Err(Generated::ErrorResponse(value)) => {
+            let status = value.status();
+            return Ok((value.into_inner(), status));
+        }
+        Err(Generated::InvalidResponsePayload(body, error)) => UndecodableResponse::new(
+            info.as_ref().map(ResponseInfo::status),
+            why_undecodable::<T>(&body, &error),
+            &body,
+        )
+        .into(),
+        Err(Generated::UnexpectedResponse(response)) => {
+            let status = response.status();
+            let body = body_start(response).await;
+            UndecodableResponse::new(
+                Some(status),
+                "the API documents no answer with this status",
+                &body,
+            )
+            .into()
+        }
+        Err(
+            Generated::CommunicationError(error)
+            | Generated::ResponseBodyError(error)
+            | Generated::InvalidUpgrade(error),
+        ) => TransportError::from(error).into(),
+        Err(Generated::InvalidRequest(message) | Generated::Custom(message)) => {
+            TransportError::request(message).into()
+        }
+    };
+    Err(Failure::new(error, class, info.as_ref()))
+}
+
+/// The first few KiB of a body: enough for a snippet, without reading a large page whole. A
+/// failure to read further changes nothing, as only the snippet is kept.
+async fn body_start(mut response: reqwest::Response) -> Vec<u8> {
+    const ENOUGH: usize = 4 * 1024;
+    let mut body = Vec::new();
+    while body.len() < ENOUGH {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body
 }
 
 /// The cap on a call's total time under `policy`.
@@ -362,54 +398,52 @@ mod tests {
     }
 
     #[test]
-    fn a_post_is_retried_only_when_no_connection_was_made() {
-        use Idempotency::NotIdempotent;
-        assert!(retry_reason(&transport(TransportErrorKind::Connect), NotIdempotent).is_some());
+    fn a_write_acted_on_is_retried_only_when_no_connection_was_made() {
+        let never_twice = RetryClass::NeverTwice;
+        assert!(retry_reason(&transport(TransportErrorKind::Connect), never_twice).is_some());
         for kind in [
             TransportErrorKind::Timeout,
             TransportErrorKind::Other,
             TransportErrorKind::Request,
         ] {
             assert_eq!(
-                retry_reason(&transport(kind), NotIdempotent),
+                retry_reason(&transport(kind), never_twice),
                 None,
                 "{kind:?}"
             );
         }
         for status in [200, 408, 429, 500, 503] {
-            assert_eq!(retry_reason(&undecodable(status), NotIdempotent), None);
+            assert_eq!(retry_reason(&undecodable(status), never_twice), None);
         }
     }
 
     #[test]
-    fn a_get_is_retried_on_what_may_pass_and_nothing_else() {
-        use Idempotency::Idempotent;
+    fn reads_and_repeatable_writes_are_retried_on_what_may_pass_and_nothing_else() {
+        for class in [RetryClass::Read, RetryClass::SafeToRepeat] {
+            reads_are_retried_on_what_may_pass(class);
+        }
+    }
+
+    fn reads_are_retried_on_what_may_pass(class: RetryClass) {
         for kind in [
             TransportErrorKind::Connect,
             TransportErrorKind::Timeout,
             TransportErrorKind::Other,
         ] {
-            assert!(
-                retry_reason(&transport(kind), Idempotent).is_some(),
-                "{kind:?}"
-            );
+            assert!(retry_reason(&transport(kind), class).is_some(), "{kind:?}");
         }
         assert_eq!(
-            retry_reason(&transport(TransportErrorKind::Request), Idempotent),
+            retry_reason(&transport(TransportErrorKind::Request), class),
             None
         );
         for status in [408, 429, 500, 502, 503, 504, 599] {
             assert!(
-                retry_reason(&undecodable(status), Idempotent).is_some(),
+                retry_reason(&undecodable(status), class).is_some(),
                 "{status}"
             );
         }
         for status in [200, 302, 400, 404, 418] {
-            assert_eq!(
-                retry_reason(&undecodable(status), Idempotent),
-                None,
-                "{status}"
-            );
+            assert_eq!(retry_reason(&undecodable(status), class), None, "{status}");
         }
     }
 

@@ -9,10 +9,44 @@
 
 use std::time::Duration;
 
+use happytalk_api::Operation;
 use reqwest::StatusCode;
 
 use crate::error::Error;
 use crate::retry::Failure;
+
+/// The span of a call: `call_span!(operation, host, "happytalk.name", field = value, …)`,
+/// with the fields every call span has (`operation`, `host`, then `http.status`, `code`,
+/// `attempts`, `duration_ms` and `error`, recorded when it ends) and the ones given, which
+/// must be identifiers of HappyTalk objects, never personal data. Built only when a subscriber
+/// may want it (see [`CallTrace::new`]).
+macro_rules! call_span {
+    ($operation:expr, $host:expr, $name:literal $(, $field:ident = $value:expr)* $(,)?) => {{
+        let operation: &'static happytalk_api::Operation = $operation;
+        #[cfg(feature = "tracing")]
+        let trace = $crate::telemetry::CallTrace::new(operation, || {
+            tracing::info_span!(
+                $name,
+                operation = operation.id,
+                host = $host,
+                $($field = $value,)*
+                http.status = tracing::field::Empty,
+                code = tracing::field::Empty,
+                attempts = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+                error = tracing::field::Empty,
+            )
+        });
+        #[cfg(not(feature = "tracing"))]
+        let trace = {
+            let _ = ($host, $($value,)*);
+            $crate::telemetry::CallTrace::untraced(operation)
+        };
+        trace
+    }};
+}
+
+pub(crate) use call_span;
 
 /// The trace of one call.
 pub(crate) struct CallTrace {
@@ -20,68 +54,33 @@ pub(crate) struct CallTrace {
     /// an untraced call neither records nor reads the clock.
     #[cfg(feature = "tracing")]
     live: Option<(tracing::Span, std::time::Instant)>,
+    /// The operation called.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    operation: &'static Operation,
 }
 
 impl CallTrace {
-    /// `happytalk.send_message`: sending into room `room_id` through `host`.
-    pub(crate) fn send_message(host: &str, room_id: &str) -> Self {
-        #[cfg(feature = "tracing")]
-        return Self::new(|| {
-            tracing::info_span!(
-                "happytalk.send_message",
-                operation = "send_chat_message",
-                host,
-                room_id,
-                http.status = tracing::field::Empty,
-                code = tracing::field::Empty,
-                attempts = tracing::field::Empty,
-                duration_ms = tracing::field::Empty,
-                error = tracing::field::Empty,
-            )
-        });
-        #[cfg(not(feature = "tracing"))]
-        {
-            let _ = (host, room_id);
-            Self {}
-        }
-    }
-
-    /// `happytalk.system_messages`: looking up the system messages of `sender_key` (one, with
-    /// `id`) through `host`.
-    pub(crate) fn system_messages(host: &str, sender_key: &str, id: Option<i64>) -> Self {
-        #[cfg(feature = "tracing")]
-        return Self::new(|| {
-            tracing::info_span!(
-                "happytalk.system_messages",
-                operation = "get_system_messages",
-                host,
-                sender_key,
-                id,
-                http.status = tracing::field::Empty,
-                code = tracing::field::Empty,
-                attempts = tracing::field::Empty,
-                duration_ms = tracing::field::Empty,
-                error = tracing::field::Empty,
-            )
-        });
-        #[cfg(not(feature = "tracing"))]
-        {
-            let _ = (host, sender_key, id);
-            Self {}
-        }
-    }
-
-    /// The trace of a call in `span`, made only when a subscriber may want it: with none, or
-    /// none at INFO, the call does not even build a disabled span.
+    /// The trace of a call of `operation` in `span`, made only when a subscriber may want it:
+    /// with none, or none at INFO, the call does not even build a disabled span.
     #[cfg(feature = "tracing")]
-    fn new(span: impl FnOnce() -> tracing::Span) -> Self {
+    pub(crate) fn new(operation: &'static Operation, span: impl FnOnce() -> tracing::Span) -> Self {
         if !tracing::level_enabled!(tracing::Level::INFO) {
-            return Self { live: None };
+            return Self {
+                live: None,
+                operation,
+            };
         }
         let span = span();
         Self {
             live: (!span.is_disabled()).then(|| (span, std::time::Instant::now())),
+            operation,
         }
+    }
+
+    /// The trace of a call without the `tracing` feature: nothing.
+    #[cfg(not(feature = "tracing"))]
+    pub(crate) fn untraced(operation: &'static Operation) -> Self {
+        Self { operation }
     }
 
     /// The call's span, when a subscriber wants it.
@@ -106,26 +105,32 @@ impl CallTrace {
         let _ = (attempt, wait, failure);
     }
 
-    /// Records how the call ended: the status and code of HappyTalk's answer, or the error.
-    pub(crate) fn finish(&self, outcome: Result<(StatusCode, &str), &Error>, attempts: u32) {
+    /// Records how the call ended: the status of HappyTalk's successful answer, or the error.
+    pub(crate) fn finish(&self, outcome: Result<StatusCode, &Error>, attempts: u32) {
         #[cfg(feature = "tracing")]
         if let Some((span, started)) = &self.live {
-            let (status, code) = match outcome {
-                Ok((status, code)) => (Some(status), Some(code)),
+            let status = match outcome {
+                Ok(status) => {
+                    span.record(
+                        "code",
+                        tracing::field::display(self.operation.success_code()),
+                    );
+                    Some(status)
+                }
                 Err(error) => {
                     span.record("error", kind(error));
                     match error {
-                        Error::Api(api) => (Some(api.status()), Some(api.raw_code())),
-                        Error::UndecodableResponse(answer) => (answer.status(), None),
-                        _ => (None, None),
+                        Error::Api(api) => {
+                            span.record("code", api.raw_code());
+                            Some(api.status())
+                        }
+                        Error::UndecodableResponse(answer) => answer.status(),
+                        _ => None,
                     }
                 }
             };
             if let Some(status) = status {
                 span.record("http.status", status.as_u16());
-            }
-            if let Some(code) = code {
-                span.record("code", code);
             }
             span.record("attempts", attempts);
             span.record("duration_ms", started.elapsed().as_millis() as u64);

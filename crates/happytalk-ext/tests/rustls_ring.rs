@@ -94,7 +94,7 @@ async fn start_server() -> Server {
 /// retried (nothing was sent), and the server here serves one connection.
 fn client(url: &str, root: Option<&str>) -> Client {
     let mut builder = Client::builder(
-        Environment::custom(url, url).expect("a local https URL"),
+        Environment::custom(url).expect("a local https URL"),
         Credentials::new("test-client-id", SECRET),
     )
     .timeout(STEP)
