@@ -18,31 +18,39 @@
 //!
 //! # What it does with no setup
 //!
-//! - Both calls check `HT-Client-Id` and `HT-Client-Secret` against [`MockHappyTalk::credentials`]:
-//!   a chat message is refused with -500, a lookup with `"403"`.
-//! - `POST /v1/chat/write` checks the body as HappyTalk documents it (lengths in characters):
-//!   a missing field is -801 and a length out of range -802, each with `field`; a body that is
-//!   not a JSON object, or a `type` other than text, image, video and audio, is -800. Otherwise
-//!   it answers `{"code":0,"room_id":…,"message":""}` with the request's room.
+//! Routes, checks and answers come from the spec's tables (`happytalk_api::OPERATIONS`, the
+//! result codes with their roles, the generated request types), not from code of its own per
+//! operation:
+//!
+//! - Every operation checks `HT-Client-Id` and `HT-Client-Secret` against
+//!   [`MockHappyTalk::credentials`], then its query and body field by field, in the spec's
+//!   order (lengths in characters): a missing field, a value of the wrong kind and a length out
+//!   of range get the family's code for each (-801, -800, -802 with `field` on the Biz host;
+//!   `"405"` on the Kakao host); bad credentials -500 or `"403"`.
+//! - `POST /v1/chat/write` then answers `{"code":0,"room_id":…,"message":""}` with the
+//!   request's room.
 //! - `GET /kakaoWebhook/v3/bzmc/sm` answers from a store you fill
 //!   ([`MockHappyTalk::add_system_message`]): the active (`A`) messages of a sender key, or the
 //!   one `id`; an unknown `id` is `"508"`, an unknown sender key `"507"`.
-//! - Anything else (another path or method, a body over 64 KiB) gets a documented-style
-//!   failure. Nothing a client sends makes it panic.
+//! - Any other operation of the spec answers the example its spec names `success`.
+//! - A method the spec does not declare on a path gets 405 with an `Allow` header naming the
+//!   ones it does; an unknown path 404; a body over 64 KiB 413. Nothing a client sends makes
+//!   it panic.
 //!
 //! # Scripting
 //!
-//! [`MockHappyTalk::on`] adds a rule: for a room, a sender key or every request, answer any
-//! code under any status, a -90x notice, an HTML page, an empty or truncated body, a dropped
-//! connection, or a delay; once, N times or always. Rules are tried in the order they were
+//! [`MockHappyTalk::on`] adds a rule: for an operation, a room, a customer, a sender key or
+//! every request, answer any result code under any status, a -90x notice, an HTML page, an
+//! empty or truncated body, a dropped connection, or a delay; once, N times or always. Rules are tried in the order they were
 //! added; a used-up rule no longer matches, so "fail twice, then succeed" is two lines.
 //!
 //! ```
 //! # use happytalk_mock::{MockHappyTalk, Match, Reply};
+//! # use happytalk_api::BizResultCode;
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
 //! let mock = MockHappyTalk::start().await;
-//! mock.on(Match::room("1234567")).times(2).reply(Reply::chat_code(-600).status(500));
+//! mock.on(Match::room("1234567")).times(2).reply(Reply::code(BizResultCode::SystemError).status(500));
 //! mock.on(Match::Any).once().reply(Reply::drop_connection());
 //! # }
 //! ```
@@ -57,14 +65,17 @@
 //! # Raw stubs
 //!
 //! For per-operation `when`/`then` stubs on an [`httpmock`](https://docs.rs/httpmock) server,
-//! the [`httpmock`] module has progenitor's typed helpers, generated from the same spec.
+//! the `httpmock` module (feature `httpmock`) has progenitor's typed helpers, generated from
+//! the same spec.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 /// progenitor's typed [httpmock](https://docs.rs/httpmock) helpers, generated from the spec by
 /// `cargo xtask generate`: `MockServerExt::send_chat_message(|when, then| …)` and
 /// `get_system_messages`, with `when`/`then` methods typed by the spec's bodies and parameters.
 /// Printed by prettyplease, not rustfmt, so that every toolchain regenerates the same bytes.
+#[cfg(feature = "httpmock")]
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all)]
 pub mod httpmock;
@@ -76,7 +87,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use happytalk_api::types;
+use happytalk_api::{operations, types};
 use happytalk_ext::{Credentials, Environment};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -178,10 +189,9 @@ impl MockHappyTalk {
         self.address
     }
 
-    /// The [`Environment`] whose Biz and Kakao hosts are this mock.
+    /// The [`Environment`] whose hosts, of every family, are this mock.
     pub fn environment(&self) -> Environment {
-        let uri = self.uri();
-        Environment::custom(&uri, &uri).expect("a loopback URL is a valid base URL")
+        Environment::custom(&self.uri()).expect("a loopback URL is a valid base URL")
     }
 
     /// The credentials this mock accepts.
@@ -244,12 +254,12 @@ impl MockHappyTalk {
         self.state().received.clone()
     }
 
-    /// How many chat messages were sent into `room_id`.
+    /// How many messages were sent into `room_id` (`POST /v1/chat/write`).
     pub fn requests_for_room(&self, room_id: &str) -> usize {
         self.state()
             .received
             .iter()
-            .filter(|r| r.path == server::CHAT_PATH)
+            .filter(|r| r.operation == Some(operations::SEND_CHAT_MESSAGE.id))
             .filter(|r| r.body.as_ref().and_then(|b| b["room_id"].as_str()) == Some(room_id))
             .count()
     }
@@ -351,6 +361,8 @@ pub struct Received {
     pub method: String,
     /// The path, without the query.
     pub path: String,
+    /// The operation it is (its `operationId`), when the path and method are the spec's.
+    pub operation: Option<&'static str>,
     /// The query string as sent.
     pub query: Option<String>,
     /// `senderKey` of the query, decoded.

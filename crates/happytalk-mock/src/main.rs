@@ -1,6 +1,8 @@
 //! `happytalk-mock [--port PORT]`: the HappyTalk mock as a standalone sandbox, for tests in
 //! other languages and local development. Prints its URL and credentials; Ctrl-C stops it.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: happytalk-mock [--port PORT]   (default 8080; 0 picks a free port)";

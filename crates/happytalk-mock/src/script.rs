@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use happytalk_api::{Operation, ResultCode};
 use serde_json::Value;
 
 /// Which requests a rule applies to.
@@ -10,20 +11,30 @@ use serde_json::Value;
 pub enum Match {
     /// Every request.
     Any,
-    /// Chat messages (`POST /v1/chat/write`) into this room (`room_id`).
+    /// Requests of one operation (its `operationId`), whatever their fields.
+    Operation(&'static str),
+    /// Requests about this room (a body whose `room_id` is it): messages into it, ending it.
     Room(String),
-    /// System-message lookups (`GET /kakaoWebhook/…`) of this sender key (`senderKey`).
+    /// Requests for this customer (a body whose `uuid` is it): opening a room for them, …
+    Customer(String),
+    /// Requests for this sender key (a query whose `senderKey` is it): system-message lookups.
     SenderKey(String),
-    /// Every chat message.
-    Chat,
-    /// Every system-message lookup.
-    SystemMessages,
 }
 
 impl Match {
-    /// Chat messages into `room_id`.
+    /// Requests of `operation` (`&happytalk_api::operations::SEND_CHAT_MESSAGE`, …).
+    pub fn operation(operation: &Operation) -> Self {
+        Self::Operation(operation.id)
+    }
+
+    /// Requests about room `room_id`.
     pub fn room(room_id: impl Into<String>) -> Self {
         Self::Room(room_id.into())
+    }
+
+    /// Requests for customer `uuid`.
+    pub fn customer(uuid: impl Into<String>) -> Self {
+        Self::Customer(uuid.into())
     }
 
     /// Lookups of `sender_key`.
@@ -34,18 +45,19 @@ impl Match {
     pub(crate) fn matches(&self, request: &RequestFacts<'_>) -> bool {
         match self {
             Self::Any => true,
-            Self::Room(room) => request.chat && request.room_id == Some(room.as_str()),
-            Self::SenderKey(key) => !request.chat && request.sender_key == Some(key.as_str()),
-            Self::Chat => request.chat,
-            Self::SystemMessages => !request.chat,
+            Self::Operation(id) => request.operation == Some(*id),
+            Self::Room(room) => request.room_id == Some(room.as_str()),
+            Self::Customer(uuid) => request.uuid == Some(uuid.as_str()),
+            Self::SenderKey(key) => request.sender_key == Some(key.as_str()),
         }
     }
 }
 
 /// What a rule looks at.
 pub(crate) struct RequestFacts<'a> {
-    pub(crate) chat: bool,
+    pub(crate) operation: Option<&'static str>,
     pub(crate) room_id: Option<&'a str>,
+    pub(crate) uuid: Option<&'a str>,
     pub(crate) sender_key: Option<&'a str>,
 }
 
@@ -53,12 +65,13 @@ pub(crate) struct RequestFacts<'a> {
 ///
 /// ```
 /// use std::time::Duration;
+/// use happytalk_api::BizResultCode;
 /// use happytalk_mock::Reply;
 ///
 /// let outage = Reply::html(503, "<html>Service Unavailable</html>");
-/// let refused = Reply::chat_code(-802).field("msg").status(400);
-/// let busy = Reply::counselling(-903, "상담사 연결이 지연되고 있습니다");
-/// let slow = Reply::chat_code(0).delay(Duration::from_secs(5));
+/// let refused = Reply::code(BizResultCode::ParameterLength).field("msg").status(400);
+/// let busy = Reply::counselling(BizResultCode::NoCounsellorAvailable, "상담사 연결이 지연되고 있습니다");
+/// let slow = Reply::code(BizResultCode::Success).delay(Duration::from_secs(5));
 /// let gone = Reply::drop_connection();
 /// # let _ = (outage, refused, busy, slow, gone);
 /// ```
@@ -73,14 +86,17 @@ pub struct Reply {
 /// The body of a [`Reply`].
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Body {
-    /// A `/v1/chat/write` answer with this code (a success answers the request's room).
-    Chat { code: i64, field: Option<String> },
-    /// A `/kakaoWebhook/…` answer with this code (`"200"`: no data).
-    Kakao { code: String },
+    /// An answer of the request's operation with this code, in the shape its answer has (the
+    /// spec's `x-result` fields): the code's documented message; `field` on a parameter
+    /// failure; on a refusal for lack of counselling, `room_id` 0, the request's echoed
+    /// fields and the notice. A success is the operation's own (see the server).
+    Code {
+        code: ResultCode,
+        field: Option<String>,
+        notice: Option<String>,
+    },
     /// Any JSON body.
     Json(Value),
-    /// A -90x body: `room_id` 0, the request's `uuid` and `type`, and the notice.
-    Counselling { code: i64, notice: String },
     /// `text/html`.
     Html(String),
     /// No body at all.
@@ -92,7 +108,7 @@ pub(crate) enum Body {
 }
 
 impl Reply {
-    fn new(status: u16, body: Body) -> Self {
+    pub(crate) fn new(status: u16, body: Body) -> Self {
         Self {
             status,
             body,
@@ -101,28 +117,33 @@ impl Reply {
         }
     }
 
-    /// A `/v1/chat/write` answer with this code (0 is success; documented or not) and its
-    /// documented message, under HTTP 200. A success carries the request's `room_id`.
-    pub fn chat_code(code: i64) -> Self {
-        Self::new(200, Body::Chat { code, field: None })
-    }
-
-    /// A -90x answer (counselling unavailable): `room_id` is the integer 0, `uuid` and `type`
-    /// are the request's, and `content` is the automatic notice shown to the customer.
-    pub fn counselling(code: i64, notice: impl Into<String>) -> Self {
+    /// An answer with this result code (documented or not: `BizResultCode::from(-4242)`) in the
+    /// shape of the request's operation, with the code's documented message, under HTTP 200.
+    /// A success code gives the operation's success answer (a message's room, the lookup's
+    /// data, …).
+    pub fn code(code: impl Into<ResultCode>) -> Self {
         Self::new(
             200,
-            Body::Counselling {
-                code,
-                notice: notice.into(),
+            Body::Code {
+                code: code.into(),
+                field: None,
+                notice: None,
             },
         )
     }
 
-    /// A `/kakaoWebhook/…` answer with this code (`"200"` is success, with no data; documented
-    /// or not) and a message, under HTTP 200.
-    pub fn kakao_code(code: impl Into<String>) -> Self {
-        Self::new(200, Body::Kakao { code: code.into() })
+    /// A refusal for lack of counselling (-90x): `room_id` is the integer 0, the request's
+    /// `uuid` and `type` are echoed, and `content` is the automatic notice shown to the
+    /// customer.
+    pub fn counselling(code: impl Into<ResultCode>, notice: impl Into<String>) -> Self {
+        Self::new(
+            200,
+            Body::Code {
+                code: code.into(),
+                field: None,
+                notice: Some(notice.into()),
+            },
+        )
     }
 
     /// Any JSON body.
@@ -157,10 +178,10 @@ impl Reply {
         self
     }
 
-    /// Adds `field` to a chat answer (the request field HappyTalk refused, on -80x); other
-    /// replies are left as they are.
+    /// Adds `field` to a [`code`](Self::code) answer (the request field HappyTalk refused, on
+    /// a parameter failure); other replies are left as they are.
     pub fn field(mut self, field: impl Into<String>) -> Self {
-        if let Body::Chat { field: slot, .. } = &mut self.body {
+        if let Body::Code { field: slot, .. } = &mut self.body {
             *slot = Some(field.into());
         }
         self
@@ -185,37 +206,4 @@ pub(crate) struct Rule {
     pub(crate) matcher: Match,
     pub(crate) reply: Reply,
     pub(crate) remaining: Option<usize>,
-}
-
-/// The message HappyTalk documents for a Biz code.
-pub(crate) fn chat_message(code: i64) -> &'static str {
-    match code {
-        0 => "",
-        -400 => "Forbidden",
-        -500 => "Authorization",
-        -504 => "Contract",
-        -600 => "System",
-        -700 => "EndRoom",
-        -701 => "Room",
-        -702 => "NotRoom",
-        -703 => "UUID",
-        -704 => "IngRoom",
-        -800 => "Validation",
-        -801 => "Required",
-        -802 => "Length",
-        -904..=-900 => "Consulting",
-        -1001 => "Vote",
-        _ => "Undocumented",
-    }
-}
-
-/// A message for a Kakao code: the seed's Korean sentence for 507, the documented meaning for
-/// the others.
-pub(crate) fn kakao_message(code: &str) -> String {
-    match code {
-        "507" => "발신프로필(발신채널) 또는 발신프로필 그룹이 유효하지 않습니다".to_owned(),
-        other => happytalk_ext::ApiCode::from_kakao(other)
-            .meaning()
-            .to_owned(),
-    }
 }

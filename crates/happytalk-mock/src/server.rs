@@ -7,21 +7,23 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use happytalk_api::types;
+use happytalk_api::{
+    AnswerRole, CodeRole, Field, FieldKind, HostFamily, OPERATIONS, Operation, ResultCode,
+    operations, types,
+};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use crate::script::{Body, Reply, RequestFacts, chat_message, kakao_message};
+use crate::script::{Body, Reply, RequestFacts};
 use crate::{Headers, Received, State};
 
-pub(crate) const CHAT_PATH: &str = "/v1/chat/write";
-pub(crate) const SYSTEM_MESSAGES_PATH: &str = "/kakaoWebhook/v3/bzmc/sm";
-/// The most of a request body the mock reads; a larger body is refused (-802, HTTP 413).
+/// The most of a request body the mock reads; a larger body is refused (the family's
+/// parameter-length code, HTTP 413).
 pub(crate) const MAX_BODY: usize = 64 * 1024;
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -57,34 +59,44 @@ async fn answer(
         .collect()
         .await
         .map(|b| b.to_bytes());
-    let (reply, request_json) = {
+    let (reply, operation, request_json) = {
         let mut state = state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (received, default) = understand(&parts, body.as_deref().ok(), body.is_err(), &state);
+        let (received, operation, default) =
+            understand(&parts, body.as_deref().ok(), body.is_err(), &mut state);
+        let text = |name: &str| {
+            received
+                .body
+                .as_ref()
+                .and_then(|b| b.get(name))
+                .and_then(Value::as_str)
+        };
         let facts = RequestFacts {
-            chat: received.path == CHAT_PATH,
-            room_id: received.body.as_ref().and_then(|b| b["room_id"].as_str()),
+            operation: operation.map(|operation| operation.id),
+            room_id: text("room_id"),
+            uuid: text("uuid"),
             sender_key: received.sender_key.as_deref(),
         };
         let scripted = state.take_reply(&facts);
         let request_json = received.body.clone();
         state.received.push(received);
-        (scripted.unwrap_or(default), request_json)
+        (scripted.unwrap_or(default), operation, request_json)
     };
     if !reply.delay.is_zero() {
         tokio::time::sleep(reply.delay).await;
     }
-    respond(reply, request_json.as_ref())
+    respond(reply, operation, request_json.as_ref())
 }
 
-/// The request as the mock understood it, and HappyTalk's documented answer to it.
+/// The request as the mock understood it, the operation it is (if any), and HappyTalk's
+/// documented answer to it: the operation table decides the route, the checks and the codes.
 fn understand(
     parts: &hyper::http::request::Parts,
     body: Option<&[u8]>,
     too_large: bool,
-    state: &State,
-) -> (Received, Reply) {
+    state: &mut State,
+) -> (Received, Option<&'static Operation>, Reply) {
     let path = parts.uri.path().to_owned();
     let query: BTreeMap<String, String> = parts
         .uri
@@ -109,6 +121,7 @@ fn understand(
     let mut received = Received {
         method: parts.method.to_string(),
         path: path.clone(),
+        operation: None,
         query: parts.uri.query().map(str::to_owned),
         sender_key: query.get("senderKey").cloned(),
         id: query.get("id").cloned(),
@@ -119,29 +132,210 @@ fn understand(
         headers,
         violations: Vec::new(),
     };
-    let reply = match (parts.method.as_str(), path.as_str()) {
-        ("POST", CHAT_PATH) => chat(&mut received, body, too_large, state),
-        ("GET", SYSTEM_MESSAGES_PATH) => system_messages(&mut received, state),
-        (_, CHAT_PATH) => {
-            received.violate(format!(
-                "{} is not the method of {CHAT_PATH} (POST)",
-                parts.method
-            ));
-            Reply::chat_code(-400).status(405)
-        }
-        (_, SYSTEM_MESSAGES_PATH) => {
-            received.violate(format!(
-                "{} is not the method of {SYSTEM_MESSAGES_PATH} (GET)",
-                parts.method
-            ));
-            Reply::kakao_code("405").status(405)
-        }
-        (_, other) => {
-            received.violate(format!("{other} is not a HappyTalk path"));
-            Reply::chat_code(-400).status(404)
-        }
+    let at_path: Vec<&'static Operation> = OPERATIONS
+        .iter()
+        .copied()
+        .filter(|operation| operation.path == path)
+        .collect();
+    let Some(operation) = at_path
+        .iter()
+        .copied()
+        .find(|operation| operation.method == parts.method.as_str())
+    else {
+        let Some(first) = at_path.first() else {
+            received.violate(format!("{path} is not a HappyTalk path"));
+            return (
+                received,
+                None,
+                refusal(HostFamily::ALL[0], CodeRole::Forbidden, None).status(404),
+            );
+        };
+        // RFC 9110 §15.5.6: a 405 lists the methods the resource has.
+        let allow = at_path
+            .iter()
+            .map(|operation| operation.method)
+            .collect::<Vec<_>>()
+            .join(", ");
+        received.violate(format!(
+            "{} is not a method of {path} ({allow})",
+            parts.method
+        ));
+        let reply = refusal(first.host, CodeRole::Forbidden, None)
+            .status(405)
+            .header("allow", allow);
+        return (received, Some(first), reply);
     };
-    (received, reply)
+    received.operation = Some(operation.id);
+    let reply = checked(operation, &mut received, body, too_large, &query, state);
+    (received, Some(operation), reply)
+}
+
+/// The documented checks of a request of `operation`, in order: the credentials, the query,
+/// then the body; then its answer. The first check that fails gives the reply.
+fn checked(
+    operation: &'static Operation,
+    received: &mut Received,
+    body: Option<&[u8]>,
+    too_large: bool,
+    query: &BTreeMap<String, String>,
+    state: &mut State,
+) -> Reply {
+    let family = operation.host;
+    if !authorised(received, state) {
+        return refusal(family, CodeRole::Unauthorized, None);
+    }
+    let query: Map<String, Value> = query
+        .iter()
+        .map(|(name, value)| (name.clone(), Value::from(value.as_str())))
+        .collect();
+    for field in operation.query {
+        if let Some(refused) = check(family, field, &query, true, received) {
+            return refused;
+        }
+    }
+    if !operation.body.is_empty() {
+        if too_large {
+            received.violate(format!("the body is larger than {MAX_BODY} bytes"));
+            return refusal(family, CodeRole::ParameterLength, Some("body")).status(413);
+        }
+        let Some(fields) = received.body.clone().filter(Value::is_object) else {
+            let what = if body.is_some_and(|b| !b.is_empty()) {
+                "the body is not a JSON object"
+            } else {
+                "the body is empty"
+            };
+            received.violate(what.to_owned());
+            return refusal(family, CodeRole::InvalidParameter, None);
+        };
+        let fields = fields.as_object().cloned().unwrap_or_default();
+        for field in operation.body {
+            if let Some(refused) = check(family, field, &fields, false, received) {
+                return refused;
+            }
+        }
+    }
+    handle(operation, received, state)
+}
+
+/// A refusal of `family` in `role` (and naming `field`), or, should the spec give the family no
+/// code for the role, an HTTP 500 saying so.
+fn refusal(family: HostFamily, role: CodeRole, field: Option<&str>) -> Reply {
+    match ResultCode::for_role(family, role) {
+        Some(code) => {
+            let reply = Reply::code(code);
+            match field {
+                Some(field) => reply.field(field),
+                None => reply,
+            }
+        }
+        None => Reply::html(
+            500,
+            format!("the spec gives the {family} family no code for {role:?}"),
+        ),
+    }
+}
+
+/// One field against the spec's table: present when required, of its kind, within its limits;
+/// the refusal when it is not. Query values arrive as text (`in_query`), so numbers are read
+/// from it.
+fn check(
+    family: HostFamily,
+    field: &Field,
+    fields: &Map<String, Value>,
+    in_query: bool,
+    received: &mut Received,
+) -> Option<Reply> {
+    let name = field.name;
+    let required = field.required
+        || field.required_when.is_some_and(|condition| {
+            fields
+                .get(condition.field)
+                .and_then(Value::as_str)
+                .is_some_and(|value| condition.values.contains(&value))
+        });
+    let Some(value) = fields.get(name).filter(|value| !value.is_null()) else {
+        if required {
+            received.violate(format!("`{name}` is missing"));
+            return Some(refusal(family, CodeRole::MissingParameter, Some(name)));
+        }
+        return None;
+    };
+    let integer = match (value, in_query) {
+        (Value::String(text), true) => text.parse::<i64>().ok(),
+        (value, _) => value.as_i64(),
+    };
+    let problem = match field.kind {
+        FieldKind::Text {
+            min_length,
+            max_length,
+        } => match value.as_str() {
+            None => Some((
+                CodeRole::InvalidParameter,
+                format!("`{name}` is not a string"),
+            )),
+            Some(text) => {
+                let length = text.chars().count();
+                (length < min_length || max_length.is_some_and(|max| length > max)).then(|| {
+                    (
+                        CodeRole::ParameterLength,
+                        format!("`{name}` is {length} characters, outside the spec's limits"),
+                    )
+                })
+            }
+        },
+        FieldKind::OneOf(values) => match value.as_str() {
+            Some(text) if values.contains(&text) => None,
+            _ => Some((
+                CodeRole::InvalidParameter,
+                format!("`{name}` {value} is not one of {}", values.join(", ")),
+            )),
+        },
+        FieldKind::Integer { minimum, maximum } => match integer {
+            Some(number)
+                if minimum.is_none_or(|min| number >= min)
+                    && maximum.is_none_or(|max| number <= max) =>
+            {
+                None
+            }
+            _ => Some((
+                CodeRole::InvalidParameter,
+                format!("`{name}` {value} is not an integer within the spec's bounds"),
+            )),
+        },
+        FieldKind::IntegerOneOf(values) => match integer {
+            Some(number) if values.contains(&number) => None,
+            _ => Some((
+                CodeRole::InvalidParameter,
+                format!("`{name}` {value} is not one of {values:?}"),
+            )),
+        },
+        FieldKind::Boolean => (!value.is_boolean()).then(|| {
+            (
+                CodeRole::InvalidParameter,
+                format!("`{name}` {value} is not true or false"),
+            )
+        }),
+        _ => None,
+    };
+    let (role, violation) = problem?;
+    received.violate(violation);
+    Some(refusal(family, role, Some(name)))
+}
+
+/// The answer to a request that passed every check: what HappyTalk would do with it.
+fn handle(operation: &'static Operation, received: &mut Received, state: &mut State) -> Reply {
+    if operation.id == operations::GET_SYSTEM_MESSAGES.id {
+        return system_messages(received, state);
+    }
+    if operation.id == operations::SEND_CHAT_MESSAGE.id {
+        // The success of a message names the room it went into (the request's).
+        return Reply::code(operation.success_code());
+    }
+    // Any other operation: the spec's example of its success, as it stands.
+    match operation.success_example.map(serde_json::from_str::<Value>) {
+        Some(Ok(example)) => Reply::json(200, example),
+        _ => Reply::code(operation.success_code()),
+    }
 }
 
 /// Whether the two headers carry the credentials the mock accepts; each problem is recorded.
@@ -167,149 +361,94 @@ fn authorised(received: &mut Received, state: &State) -> bool {
     ok
 }
 
-/// `POST /v1/chat/write`: the credentials, then each field in the documented order.
-fn chat(received: &mut Received, body: Option<&[u8]>, too_large: bool, state: &State) -> Reply {
-    if !authorised(received, state) {
-        return Reply::chat_code(-500);
-    }
-    if too_large {
-        received.violate(format!("the body is larger than {MAX_BODY} bytes"));
-        return Reply::chat_code(-802).field("body").status(413);
-    }
-    let Some(fields) = received.body.clone().filter(Value::is_object) else {
-        let what = if body.is_some_and(|b| !b.is_empty()) {
-            "the body is not a JSON object"
-        } else {
-            "the body is empty"
-        };
-        received.violate(what.to_owned());
-        return Reply::chat_code(-800);
-    };
-    let content = if fields["type"].as_str() == Some("text") {
-        "msg"
-    } else {
-        "url"
-    };
-    for field in ["uuid", "room_id", "type", content] {
-        let Some(value) = fields.get(field).filter(|v| !v.is_null()) else {
-            received.violate(format!("`{field}` is missing"));
-            return Reply::chat_code(-801).field(field);
-        };
-        let Some(text) = value.as_str() else {
-            received.violate(format!("`{field}` is not a string"));
-            return Reply::chat_code(-800).field(field);
-        };
-        if field == "type" {
-            if types::ChatMessageType::try_from(text).is_err() {
-                received.violate(format!(
-                    "`type` {text:?} is not text, image, video or audio"
-                ));
-                return Reply::chat_code(-800).field("type");
-            }
-        } else if !within_limits(field, text) {
-            received.violate(format!(
-                "`{field}` is {} characters, outside the spec's limits",
-                text.chars().count()
-            ));
-            return Reply::chat_code(-802).field(field);
-        }
-    }
-    Reply::chat_code(0)
-}
-
-/// Whether `text` fits `field`'s length limits, checked by the generated type of the field: the
-/// spec's limits reach the mock through the generator.
-fn within_limits(field: &str, text: &str) -> bool {
-    match field {
-        "uuid" => types::ChatMessageRequestUuid::try_from(text).is_ok(),
-        "room_id" => types::ChatMessageRequestRoomId::try_from(text).is_ok(),
-        "msg" => types::ChatMessageRequestMsg::try_from(text).is_ok(),
-        "url" => types::ChatMessageRequestUrl::try_from(text).is_ok(),
-        _ => true,
-    }
-}
-
-/// `GET /kakaoWebhook/v3/bzmc/sm`: the credentials, then the store.
+/// `GET /kakaoWebhook/v3/bzmc/sm` once its checks passed: the store.
 fn system_messages(received: &mut Received, state: &State) -> Reply {
-    if !authorised(received, state) {
-        return Reply::kakao_code("403");
-    }
-    let Some(sender_key) = received.sender_key.clone().filter(|k| !k.is_empty()) else {
-        received.violate("`senderKey` is missing".to_owned());
-        return Reply::kakao_code("405");
-    };
+    use happytalk_api::KakaoResultCode;
+    let sender_key = received.sender_key.clone().unwrap_or_default();
     let Some(messages) = state.store.get(&sender_key) else {
-        return Reply::kakao_code("507");
+        return Reply::code(KakaoResultCode::InvalidSenderProfile);
     };
-    let found: Vec<&types::SystemMessage> = match received.id.clone() {
+    let found: Vec<&types::SystemMessage> = match received.id.as_deref().map(str::parse::<i64>) {
         None => messages
             .iter()
-            .filter(|m| m.status.as_deref() == Some("A"))
+            .filter(|m| m.status == Some(happytalk_api::SystemMessageStatus::Active))
             .collect(),
-        Some(id) => {
-            let Ok(id) = id.parse::<i64>() else {
-                received.violate(format!("`id` {id:?} is not a number"));
-                return Reply::kakao_code("405");
-            };
-            match messages.iter().find(|m| m.id == id) {
-                Some(found) => vec![found],
-                None => return Reply::kakao_code("508"),
-            }
-        }
+        Some(id) => match messages.iter().find(|m| Ok(m.id) == id) {
+            Some(found) => vec![found],
+            None => return Reply::code(KakaoResultCode::DataNotFound),
+        },
     };
     let answer = types::SystemMessageResult {
-        code: "200".to_owned(),
+        code: KakaoResultCode::Success,
         data: Some(found.into_iter().cloned().collect()),
         message: None,
     };
     Reply::json(200, serde_json::to_value(answer).unwrap_or(Value::Null))
 }
 
-/// The HTTP response of a reply.
-fn respond(reply: Reply, request: Option<&Value>) -> Result<hyper::Response<ReplyBody>, Failure> {
-    // Documented answers are the generated types, so that a spec change reaches them.
+/// The answer of `operation` with `code`, in the shape the spec gives its answers: the code,
+/// its documented message (or meaning), `field` on a parameter failure; on a refusal for lack
+/// of counselling, the room as 0, the echoed request fields and the notice; on a success, the
+/// room the request named.
+fn code_answer(
+    operation: &Operation,
+    code: &ResultCode,
+    field: Option<&str>,
+    notice: Option<&str>,
+    request: Option<&Value>,
+) -> Value {
+    let requested = |name: &str| request.and_then(|r| r.get(name)).cloned();
+    let refused_for_counselling = code.counselling_unavailable();
+    let mut answer = Map::new();
+    for answer_field in operation.answer {
+        let value = match answer_field.role {
+            AnswerRole::Code => serde_json::to_value(code).ok(),
+            AnswerRole::Message => code
+                .documented_message()
+                .or_else(|| (!code.is_success()).then(|| code.meaning()).flatten())
+                .or((!code.is_known()).then_some("Undocumented"))
+                .map(Value::from),
+            AnswerRole::Field => field.map(Value::from),
+            AnswerRole::Notice => notice.map(Value::from),
+            AnswerRole::Room if refused_for_counselling => Some(Value::from(0)),
+            AnswerRole::Room if code.is_success() => requested(answer_field.name),
+            AnswerRole::Echo if refused_for_counselling => requested(answer_field.name),
+            _ => None,
+        };
+        if let Some(value) = value {
+            answer.insert(answer_field.name.to_owned(), value);
+        }
+    }
+    Value::Object(answer)
+}
+
+/// The HTTP response of a reply to a request of `operation` (none: an unknown path).
+fn respond(
+    reply: Reply,
+    operation: Option<&'static Operation>,
+    request: Option<&Value>,
+) -> Result<hyper::Response<ReplyBody>, Failure> {
     let (content_type, body) = match reply.body {
         Body::Drop => return Err("the reply drops the connection".into()),
-        Body::Chat { code, field } => {
-            let answer = types::ChatMessageResult {
-                code: i32::try_from(code).unwrap_or(i32::MIN),
-                message: Some(chat_message(code).to_owned()),
-                // A success answers the request's room.
-                room_id: (code == 0).then(|| {
-                    let room = request.and_then(|r| r["room_id"].as_str()).unwrap_or("");
-                    types::ResultRoomId::String(room.to_owned())
-                }),
-                field,
-                content: None,
-                type_: None,
-                uuid: None,
-            };
-            let json = serde_json::to_string(&answer).unwrap_or_default();
-            ("application/json", ReplyBody::whole(json))
-        }
-        Body::Kakao { code } => {
-            let answer = types::SystemMessageResult {
-                data: (code == "200").then(Vec::new),
-                message: (code != "200").then(|| kakao_message(&code)),
-                code,
-            };
-            let json = serde_json::to_string(&answer).unwrap_or_default();
-            ("application/json", ReplyBody::whole(json))
+        Body::Code {
+            code,
+            field,
+            notice,
+        } => {
+            // An unknown path has no operation: answer in the shape of the code's family.
+            let shape = operation
+                .filter(|operation| operation.host == code.family())
+                .or_else(|| {
+                    OPERATIONS
+                        .iter()
+                        .copied()
+                        .find(|operation| operation.host == code.family())
+                })
+                .ok_or("no operation of the code's family")?;
+            let answer = code_answer(shape, &code, field.as_deref(), notice.as_deref(), request);
+            ("application/json", ReplyBody::whole(answer.to_string()))
         }
         Body::Json(json) => ("application/json", ReplyBody::whole(json.to_string())),
-        Body::Counselling { code, notice } => {
-            let answer = types::ChatMessageResult {
-                code: i32::try_from(code).unwrap_or(i32::MIN),
-                message: Some(chat_message(code).to_owned()),
-                room_id: Some(types::ResultRoomId::Int64(0)),
-                uuid: request.and_then(|r| r["uuid"].as_str()).map(str::to_owned),
-                type_: request.and_then(|r| r["type"].as_str()).map(str::to_owned),
-                content: Some(notice),
-                field: None,
-            };
-            let json = serde_json::to_string(&answer).unwrap_or_default();
-            ("application/json", ReplyBody::whole(json))
-        }
         Body::Html(page) => ("text/html; charset=utf-8", ReplyBody::whole(page)),
         Body::Empty => ("application/json", ReplyBody::whole(String::new())),
         Body::Truncated(json) => ("application/json", ReplyBody::truncated(json.to_string())),

@@ -13,7 +13,7 @@ use happytalk_mock::{DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET};
 
 fn client(url: &str, secret: &str) -> Client {
     Client::new(
-        Environment::custom(url, url).unwrap(),
+        Environment::custom(url).unwrap(),
         Credentials::new(DEFAULT_CLIENT_ID, secret),
     )
     .unwrap()

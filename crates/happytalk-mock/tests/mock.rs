@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use happytalk_api::types;
+use happytalk_api::{BizResultCode, KakaoResultCode, ResultCode, operations, types};
 use happytalk_ext::{
-    ApiCode, ChatMessage, Client, Credentials, Environment, Error, RetryPolicy, TransportErrorKind,
+    ChatMessage, Client, Credentials, Environment, Error, RetryPolicy, TransportErrorKind,
 };
 use happytalk_mock::{Match, MockHappyTalk, Reply};
 use serde_json::{Value, json};
@@ -50,9 +50,9 @@ async fn wrong_or_missing_credentials_are_refused_as_documented() {
     .build()
     .unwrap();
     let refused = api_error(wrong.send_message(&text()).await);
-    assert_eq!(*refused.code(), ApiCode::Unauthorized);
+    assert_eq!(*refused.code(), BizResultCode::Unauthorized);
     let refused = api_error(wrong.system_messages("k").await);
-    assert_eq!(*refused.code(), ApiCode::KakaoForbidden);
+    assert_eq!(*refused.code(), KakaoResultCode::Forbidden);
 
     let received = mock.received();
     assert_eq!(received.len(), 2);
@@ -143,8 +143,30 @@ async fn unknown_paths_and_methods_get_documented_style_answers() {
         .await
         .unwrap();
     assert_eq!(answer.status().as_u16(), 405);
-    assert_eq!(answer.json::<Value>().await.unwrap()["code"], "405");
-    assert_eq!(mock.received().len(), 2);
+    // RFC 9110: a 405 names the methods the resource has.
+    assert_eq!(
+        answer.headers().get("allow").and_then(|v| v.to_str().ok()),
+        Some("GET")
+    );
+    assert_eq!(answer.json::<Value>().await.unwrap()["code"], "403");
+    let answer = raw
+        .get(format!("{}/v1/chat/write", mock.uri()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 405);
+    assert_eq!(
+        answer.headers().get("allow").and_then(|v| v.to_str().ok()),
+        Some("POST")
+    );
+    assert_eq!(answer.json::<Value>().await.unwrap()["code"], -400);
+    let received = mock.received();
+    assert_eq!(received.len(), 3);
+    assert_eq!(
+        received[1].violations,
+        ["DELETE is not a method of /kakaoWebhook/v3/bzmc/sm (GET)"]
+    );
+    assert_eq!(received[1].operation, None, "no operation of the spec");
 }
 
 #[tokio::test]
@@ -168,9 +190,9 @@ async fn system_messages_come_from_the_store() {
         .unwrap();
     assert_eq!(one.map(|m| m.id), Some(176));
     let missing = api_error(client.system_message("example-senderKey", 9).await);
-    assert_eq!(*missing.code(), ApiCode::DataNotFound);
+    assert_eq!(*missing.code(), KakaoResultCode::DataNotFound);
     let unknown = api_error(client.system_messages("nobody").await);
-    assert_eq!(*unknown.code(), ApiCode::InvalidSenderProfile);
+    assert_eq!(*unknown.code(), KakaoResultCode::InvalidSenderProfile);
     mock.add_sender_key("empty");
     assert_eq!(client.system_messages("empty").await.unwrap(), []);
     assert_eq!(mock.requests_for_sender_key("example-senderKey"), 3);
@@ -198,20 +220,29 @@ async fn scripts_answer_codes_notices_and_broken_answers() {
     let mock = MockHappyTalk::start().await;
     let client = client(&mock);
 
-    mock.on(Match::room("1234567"))
-        .once()
-        .reply(Reply::chat_code(-802).field("msg").status(400));
+    mock.on(Match::room("1234567")).once().reply(
+        Reply::code(BizResultCode::ParameterLength)
+            .field("msg")
+            .status(400),
+    );
     let refused = api_error(client.send_message(&text()).await);
     assert_eq!(
         (refused.code(), refused.field(), refused.status().as_u16()),
-        (&ApiCode::ParameterLength, Some("msg"), 400)
+        (
+            &ResultCode::from(BizResultCode::ParameterLength),
+            Some("msg"),
+            400
+        )
     );
 
-    mock.on(Match::Chat)
+    mock.on(Match::operation(&operations::SEND_CHAT_MESSAGE))
         .once()
-        .reply(Reply::counselling(-901, "근무 시간 외 안내"));
+        .reply(Reply::counselling(
+            BizResultCode::OutsideHoursNotAccepted,
+            "근무 시간 외 안내",
+        ));
     let notice = api_error(client.send_message(&text()).await);
-    assert_eq!(*notice.code(), ApiCode::OutsideHoursNotAccepted);
+    assert_eq!(*notice.code(), BizResultCode::OutsideHoursNotAccepted);
     assert_eq!(notice.notice(), Some("근무 시간 외 안내"));
     let received = mock.received();
     assert_eq!(received.len(), 2);
@@ -238,7 +269,7 @@ async fn scripts_answer_codes_notices_and_broken_answers() {
 
     mock.on(Match::Any)
         .once()
-        .reply(Reply::chat_code(0).delay(Duration::from_secs(5)));
+        .reply(Reply::code(BizResultCode::Success).delay(Duration::from_secs(5)));
     let impatient = Client::builder(mock.environment(), mock.credentials())
         .retry(RetryPolicy::none())
         .timeout(Duration::from_millis(300))
@@ -269,62 +300,49 @@ async fn a_dropped_connection_sends_a_message_exactly_once_even_with_retries() {
     assert_eq!(mock.requests_for_room("1234567"), 1);
 }
 
-/// Every code the spec lists in `x-known-values` can be answered, and comes back through
-/// happytalk-ext as the matching `ApiCode` (success codes as success).
+/// Every code of the generated tables can be answered, and comes back through happytalk-ext
+/// as that code (success codes as success).
 #[tokio::test]
-async fn every_known_code_of_the_spec_comes_back_as_its_api_code() {
-    let spec: Value = serde_norway::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../spec/happytalk.yaml"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    let known = |schema: &str| -> Vec<Value> {
-        spec["components"]["schemas"][schema]["properties"]["code"]["x-known-values"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{schema} has known codes"))
-            .clone()
-    };
+async fn every_known_code_of_the_tables_comes_back_as_itself() {
     let mock = MockHappyTalk::start().await;
     let client = client(&mock);
-    let chat_codes = known("ChatMessageResult");
-    assert!(chat_codes.len() > 10);
-    for code in chat_codes {
-        let code = code.as_i64().unwrap();
-        mock.on(Match::Any).once().reply(Reply::chat_code(code));
+    for code in BizResultCode::KNOWN_VALUES {
+        mock.on(Match::Any)
+            .once()
+            .reply(Reply::code(BizResultCode::from(code)));
         let outcome = client.send_message(&text()).await;
         if code == 0 {
             assert_eq!(outcome.unwrap(), "1234567");
         } else {
             let api = api_error(outcome);
-            assert_eq!(*api.code(), ApiCode::from_biz(code as i32), "{code}");
-            assert_ne!(*api.code(), ApiCode::Unknown, "{code}");
+            assert_eq!(*api.code(), BizResultCode::from(code), "{code}");
+            assert!(api.code().is_known(), "{code}");
+            assert_eq!(api.message(), api.code().documented_message(), "{code}");
         }
     }
-    let kakao_codes = known("SystemMessageResult");
-    assert!(kakao_codes.len() > 10);
-    for code in kakao_codes {
-        let code = code.as_str().unwrap();
-        mock.on(Match::Any).once().reply(Reply::kakao_code(code));
+    for code in KakaoResultCode::KNOWN_VALUES {
+        mock.on(Match::Any)
+            .once()
+            .reply(Reply::code(KakaoResultCode::from(code)));
         let outcome = client.system_messages("k").await;
         if code == "200" {
             assert_eq!(outcome.unwrap(), []);
         } else {
             let api = api_error(outcome);
-            assert_eq!(*api.code(), ApiCode::from_kakao(code), "{code}");
-            assert_ne!(*api.code(), ApiCode::Unknown, "{code}");
+            assert_eq!(*api.code(), KakaoResultCode::from(code), "{code}");
+            assert!(api.code().is_known(), "{code}");
+            let expected = api.code().documented_message().or(api.code().meaning());
+            assert_eq!(api.message(), expected, "{code}");
         }
     }
     // And an undocumented one, under any status.
     mock.on(Match::Any)
         .once()
-        .reply(Reply::chat_code(-4242).status(418));
+        .reply(Reply::code(BizResultCode::from(-4242)).status(418));
     let api = api_error(client.send_message(&text()).await);
     assert_eq!(
-        (api.code(), api.raw_code(), api.status().as_u16()),
-        (&ApiCode::Unknown, "-4242", 418)
+        (api.code().is_known(), api.raw_code(), api.status().as_u16()),
+        (false, "-4242", 418)
     );
 }
 
@@ -403,7 +421,7 @@ fn the_generated_httpmock_helpers_stub_an_operation() {
         url: None,
     };
     let answer = types::ChatMessageResult {
-        code: 0,
+        code: BizResultCode::Success,
         room_id: Some(types::ResultRoomId::String("1234567".to_owned())),
         message: Some(String::new()),
         content: None,
@@ -422,7 +440,7 @@ fn the_generated_httpmock_helpers_stub_an_operation() {
     let room = runtime.block_on(async {
         let base = server.base_url();
         Client::builder(
-            Environment::custom(&base, &base).unwrap(),
+            Environment::custom(&base).unwrap(),
             Credentials::new("id", "secret"),
         )
         .retry(RetryPolicy::none())
