@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use happytalk_ext::HostFamily;
+use happytalk_ext::happytalk_api::{LengthLimits, types};
 
 /// What `--help` says after the options: the exit codes and where credentials come from.
 const AFTER_HELP: &str = "\
@@ -29,13 +31,14 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = Env::Patch, global = true)]
     pub env: Env,
 
-    /// Base URL of the Biz host (messages), instead of --env; needs --kakao-url.
-    #[arg(long, value_name = "URL", requires = "kakao_url", global = true)]
-    pub biz_url: Option<String>,
+    /// Send every request to this base URL instead of --env's hosts (a local mock, a proxy).
+    #[arg(long, value_name = "URL", global = true)]
+    pub base_url: Option<String>,
 
-    /// Base URL of the Kakao host (system messages), instead of --env; needs --biz-url.
-    #[arg(long, value_name = "URL", requires = "biz_url", global = true)]
-    pub kakao_url: Option<String>,
+    /// Send one host family's requests to URL instead (repeatable; after --base-url or
+    /// --env).
+    #[arg(long, value_name = "FAMILY=URL", value_parser = parse_host_url, global = true, help = host_url_help())]
+    pub host_url: Vec<(HostFamily, String)>,
 
     /// Print results and errors as JSON on standard output.
     #[arg(long, global = true)]
@@ -52,6 +55,32 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--host-url`'s help: the families the spec has.
+fn host_url_help() -> String {
+    let families: Vec<&str> = HostFamily::ALL.iter().map(|family| family.name()).collect();
+    format!(
+        "Send one host family's requests to URL (FAMILY: {}; repeatable)",
+        families.join(", ")
+    )
+}
+
+/// `FAMILY=URL`.
+fn parse_host_url(text: &str) -> Result<(HostFamily, String), String> {
+    let (family, url) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not FAMILY=URL"))?;
+    let family = family.parse::<HostFamily>().map_err(|e| e.to_string())?;
+    Ok((family, url.to_owned()))
+}
+
+/// "(min to max characters)" of a generated field type, from the spec's limits.
+fn limits<T: LengthLimits>() -> String {
+    match T::MAX_LENGTH {
+        Some(max) => format!("{} to {max} characters", T::MIN_LENGTH),
+        None => format!("at least {} characters", T::MIN_LENGTH),
+    }
 }
 
 /// The environments `--env` names.
@@ -104,28 +133,32 @@ pub enum Send {
     Text {
         #[command(flatten)]
         to: Recipient,
-        /// The text (1 to 1000 characters), or `-` to read it from standard input.
+        /// The text, or `-` to read it from standard input.
+        #[arg(help = format!("The text ({}), or `-` to read it from standard input", limits::<types::ChatMessageRequestMsg>()))]
         msg: String,
     },
     /// An image, by the absolute http(s) URL where HappyTalk fetches it.
     Image {
         #[command(flatten)]
         to: Recipient,
-        /// The image's URL (at most 255 characters).
+        /// The image's URL.
+        #[arg(help = format!("The image's URL ({})", limits::<types::ChatMessageRequestUrl>()))]
         url: String,
     },
     /// An audio file, by URL.
     Audio {
         #[command(flatten)]
         to: Recipient,
-        /// The audio file's URL (at most 255 characters).
+        /// The audio file's URL.
+        #[arg(help = format!("The audio file's URL ({})", limits::<types::ChatMessageRequestUrl>()))]
         url: String,
     },
     /// A video, by URL.
     Video {
         #[command(flatten)]
         to: Recipient,
-        /// The video's URL (at most 255 characters).
+        /// The video's URL.
+        #[arg(help = format!("The video's URL ({})", limits::<types::ChatMessageRequestUrl>()))]
         url: String,
     },
 }
@@ -133,9 +166,11 @@ pub enum Send {
 /// Who a message goes to.
 #[derive(Debug, Args)]
 pub struct Recipient {
-    /// The customer's identifier in your system (고객사 고객 식별 정보, 5 to 20 characters).
+    /// The customer's identifier in your system.
+    #[arg(help = format!("The customer's identifier in your system (고객사 고객 식별 정보, {})", limits::<types::ChatMessageRequestUuid>()))]
     pub uuid: String,
-    /// The counselling room (상담방 번호, 1 to 30 characters).
+    /// The counselling room.
+    #[arg(help = format!("The counselling room (상담방 번호, {})", limits::<types::ChatMessageRequestRoomId>()))]
     pub room_id: String,
 }
 
@@ -156,6 +191,32 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn host_urls_name_a_family_of_the_spec() {
+        assert_eq!(
+            parse_host_url("kakao=http://127.0.0.1:9"),
+            Ok((HostFamily::Kakao, "http://127.0.0.1:9".to_owned()))
+        );
+        let unknown = parse_host_url("chat=http://x").unwrap_err();
+        assert!(
+            unknown.contains("\"chat\" is not a host family (known: biz, kakao)"),
+            "{unknown}"
+        );
+        assert!(parse_host_url("http://x").is_err());
+    }
+
+    #[test]
+    fn limits_read_as_the_spec_gives_them() {
+        assert_eq!(
+            limits::<types::ChatMessageRequestUuid>(),
+            "5 to 20 characters"
+        );
+        assert_eq!(
+            limits::<types::ChatMessageRequestMsg>(),
+            "1 to 1000 characters"
+        );
     }
 
     #[test]

@@ -53,7 +53,7 @@ impl Failure {
     pub fn report(&self, json: bool) -> ExitCode {
         let text = match self {
             Self::Usage(message) => message.clone(),
-            Self::Library(error) => error.to_string(),
+            Self::Library(error) => with_causes(error),
         };
         eprintln!("error: {text}");
         if json {
@@ -63,8 +63,25 @@ impl Failure {
     }
 }
 
+/// The error and its causes, each once (`could not connect …: error sending request: …`):
+/// the library keeps a transport error's cause in `source()`, as error reporters expect.
+fn with_causes(error: &Error) -> String {
+    let mut text = error.to_string();
+    let mut next = std::error::Error::source(error);
+    while let Some(cause) = next {
+        let cause_text = cause.to_string();
+        // hyper and reqwest repeat their inner error in their own message at times.
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        next = cause.source();
+    }
+    text
+}
+
 fn library_json(error: &Error) -> Value {
-    let message = error.to_string();
+    let message = with_causes(error);
     match error {
         Error::Validation(invalid) => json!({
             "kind": "validation",
@@ -76,6 +93,7 @@ fn library_json(error: &Error) -> Value {
         Error::Api(refused) => json!({
             "kind": "api",
             "message": message,
+            "operation": refused.operation(),
             "code": refused.raw_code(),
             "meaning": refused.code().meaning(),
             "happytalk_message": refused.message(),

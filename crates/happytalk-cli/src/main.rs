@@ -4,6 +4,8 @@
 //! profile has, push a test message into a room; with the library's validation and typed
 //! errors, and the secret kept out of shell history and output. See `happytalk --help`.
 
+#![forbid(unsafe_code)]
+
 mod args;
 mod failure;
 mod output;
@@ -74,13 +76,16 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
 
 /// The client the global options describe.
 fn client(cli: &Cli) -> Result<Client, Failure> {
-    let environment = match (&cli.biz_url, &cli.kakao_url) {
-        (Some(biz), Some(kakao)) => Environment::custom(biz, kakao)?,
-        _ => match cli.env {
+    let mut environment = match &cli.base_url {
+        Some(url) => Environment::custom(url)?,
+        None => match cli.env {
             Env::Patch => Environment::Patch,
             Env::Production => Environment::Production,
         },
     };
+    for (family, url) in &cli.host_url {
+        environment = environment.with_base_url(*family, url)?;
+    }
     let mut builder = Client::builder(environment, credentials(cli)?);
     if let Some(timeout) = cli.timeout {
         builder = builder.timeout(timeout);

@@ -1,7 +1,7 @@
 //! What a successful run prints: a readable text by default, JSON with `--json`.
 
 use happytalk_ext::SystemMessage;
-use serde_json::{Value, json};
+use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
 /// After a message was sent.
@@ -13,12 +13,11 @@ pub fn sent(room_id: &str, json: bool) {
     }
 }
 
-/// After a lookup: a table, or every field as JSON (`{"data": [...]}`, in HappyTalk's field
-/// names; timestamps in RFC 3339 with their +09:00 offset).
+/// After a lookup: a table, or every field HappyTalk sent as JSON (`{"data": [...]}`, as
+/// HappyTalk writes it: its field names, its codes, its `YYYY-MM-DD HH:MM:SS` times).
 pub fn system_messages(found: &[SystemMessage], sender_key: &str, id: Option<i64>, json: bool) {
     if json {
-        let data: Vec<Value> = found.iter().map(system_message_json).collect();
-        println!("{}", json!({ "data": data }));
+        println!("{}", json!({ "data": found }));
         return;
     }
     if found.is_empty() {
@@ -52,20 +51,21 @@ fn table(found: &[SystemMessage]) -> String {
                         .as_ref()
                         .map(|status| status.as_str()),
                 ),
-                message.created_at.map_or_else(
-                    || "-".to_owned(),
-                    |at| at.format("%Y-%m-%d %H:%M:%S").to_string(),
-                ),
+                message
+                    .created_at
+                    .map_or_else(|| "-".to_owned(), |at| at.to_string()),
                 message
                     .messages
                     .iter()
+                    .flatten()
                     .map(|part| part.message_type.as_ref().map_or("-", |t| t.as_str()))
                     .collect::<Vec<_>>()
                     .join(","),
                 message
                     .messages
                     .iter()
-                    .map(|part| part.buttons.len())
+                    .flatten()
+                    .map(|part| part.buttons.as_ref().map_or(0, Vec::len))
                     .sum::<usize>()
                     .to_string(),
             ]
@@ -93,37 +93,4 @@ fn table(found: &[SystemMessage]) -> String {
         text.push_str(&line(&row.each_ref().map(String::as_str)));
     }
     text
-}
-
-fn system_message_json(message: &SystemMessage) -> Value {
-    json!({
-        "id": message.id,
-        "name": message.name,
-        "status": message.status.as_ref().map(|s| s.as_str()),
-        "createdAt": message.created_at.map(|at| at.to_rfc3339()),
-        "modifiedAt": message.modified_at.map(|at| at.to_rfc3339()),
-        "inspectStatus": message.inspect_status.as_ref().map(|s| s.as_str()),
-        "inspectRequestAt": message.inspect_requested_at.map(|at| at.to_rfc3339()),
-        "inspectedAt": message.inspected_at.map(|at| at.to_rfc3339()),
-        "messages": message.messages.iter().map(|part| json!({
-            "messageType": part.message_type.as_ref().map(|t| t.as_str()),
-            "content": part.content,
-            "buttons": part.buttons.iter().map(|button| json!({
-                "ordering": button.ordering,
-                "linkType": button.link_type.as_ref().map(|t| t.as_str()),
-                "linkName": button.link_name,
-                "linkMobile": button.link_mobile,
-                "linkPc": button.link_pc,
-                "linkIos": button.link_ios,
-                "linkAndroid": button.link_android,
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "comments": message.comments.iter().map(|comment| json!({
-            "id": comment.id,
-            "content": comment.content,
-            "userName": comment.user_name,
-            "createdAt": comment.created_at.map(|at| at.to_rfc3339()),
-            "status": comment.status.as_ref().map(|s| s.as_str()),
-        })).collect::<Vec<_>>(),
-    })
 }

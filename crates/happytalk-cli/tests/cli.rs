@@ -112,9 +112,9 @@ async fn received(server: &MockServer) -> Vec<wiremock::Request> {
     server.received_requests().await.expect("recording is on")
 }
 
-/// `--biz-url U --kakao-url U` then `rest`.
+/// `--base-url U` then `rest`.
 fn at<'a>(url: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
-    let mut args = vec!["--biz-url", url, "--kakao-url", url];
+    let mut args = vec!["--base-url", url];
     args.extend_from_slice(rest);
     args
 }
@@ -247,15 +247,7 @@ async fn invalid_input_exits_2_and_sends_nothing() {
 
     let empty = happytalk(&at(&url, &["system-messages", ""])).await;
     assert_eq!(empty.code, 2);
-    let bad_url = happytalk(&[
-        "--biz-url",
-        "nowhere",
-        "--kakao-url",
-        "nowhere",
-        "system-messages",
-        "k",
-    ])
-    .await;
+    let bad_url = happytalk(&["--base-url", "nowhere", "system-messages", "k"]).await;
     assert_eq!(bad_url.code, 2);
     assert!(
         bad_url.stderr.contains("not an absolute http(s) URL"),
@@ -484,7 +476,12 @@ async fn a_command_line_that_does_not_parse_exits_2() {
         vec!["frobnicate"],
         vec!["send", "sms", "a", "b", "c"],
         vec!["send", "text", "cust-0001"],
-        vec!["--biz-url", "http://127.0.0.1:9", "system-messages", "k"],
+        vec![
+            "--host-url",
+            "chat=http://127.0.0.1:9",
+            "system-messages",
+            "k",
+        ],
         vec!["--timeout", "0", "system-messages", "k"],
         vec!["--env", "staging", "system-messages", "k"],
     ] {
