@@ -251,7 +251,7 @@ impl Clients {
                     .expect("the raw answer");
                 let answer: types::ChatMessageResult =
                     serde_json::from_slice(&bytes).expect("the answer decodes");
-                assert_eq!(answer.code, 0);
+                assert!(answer.code.is_success());
                 match answer.room_id {
                     Some(types::ResultRoomId::String(room_id)) => room_id,
                     other => panic!("room_id {other:?}"),
@@ -264,7 +264,7 @@ impl Clients {
                     .await
                     .expect("the api send")
                     .into_inner();
-                assert_eq!(answer.code, 0);
+                assert!(answer.code.is_success());
                 match answer.room_id {
                     Some(types::ResultRoomId::String(room_id)) => room_id,
                     other => panic!("room_id {other:?}"),
@@ -296,7 +296,7 @@ impl Clients {
                     .expect("the raw answer");
                 let answer: types::SystemMessageResult =
                     serde_json::from_slice(&bytes).expect("the answer decodes");
-                assert_eq!(answer.code, "200");
+                assert!(answer.code.is_success());
                 std::hint::black_box(answer.data.unwrap_or_default()).len()
             }
             Variant::Api => {
@@ -306,7 +306,7 @@ impl Clients {
                     .await
                     .expect("the api lookup")
                     .into_inner();
-                assert_eq!(answer.code, "200");
+                assert!(answer.code.is_success());
                 std::hint::black_box(answer.data.unwrap_or_default()).len()
             }
             Variant::Ext => std::hint::black_box(

@@ -1,6 +1,8 @@
 //! Shared pieces of the workspace tests: fixtures copied from HappyTalk's docs, the spec, known
 //! credentials and a faithful rendering of what a local server received.
 
+#![forbid(unsafe_code)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -50,7 +52,7 @@ pub fn credentials() -> Credentials {
 /// A client whose Biz and Kakao hosts are both `base_url` (a local server).
 pub fn client_for(base_url: &str) -> Client {
     Client::new(
-        Environment::custom(base_url, base_url).expect("a local base URL"),
+        Environment::custom(base_url).expect("a local base URL"),
         credentials(),
     )
     .expect("the test client builds")

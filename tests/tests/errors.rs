@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use happytalk_ext::{ChatMessage, Client, Credentials, Environment, Error};
+use happytalk_ext::{ChatMessage, Client, Credentials, Environment, Error, HostFamily};
 use happytalk_tests::{
     CLIENT_SECRET, client_for, credentials, fixture, refused_base_url, server_answering,
     server_answering_with,
@@ -93,13 +93,10 @@ async fn every_error_kind() -> Vec<(&'static str, Error)> {
         Duration::from_secs(5),
     )
     .await;
-    let impatient = Client::builder(
-        Environment::custom(&slow.uri(), &slow.uri()).unwrap(),
-        credentials(),
-    )
-    .timeout(Duration::from_millis(200))
-    .build()
-    .unwrap();
+    let impatient = Client::builder(Environment::custom(&slow.uri()).unwrap(), credentials())
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
     errors.push((
         "transport: timeout",
         impatient
@@ -134,7 +131,9 @@ async fn every_error_kind() -> Vec<(&'static str, Error)> {
 
     errors.push((
         "configuration: base URL",
-        Environment::custom("biz-api.happytalk.io", "https://kakao-api.happytalk.io").unwrap_err(),
+        Environment::Patch
+            .with_base_url(HostFamily::Biz, "biz-api.happytalk.io")
+            .unwrap_err(),
     ));
     errors.push((
         "configuration: client id not sendable",
@@ -163,12 +162,22 @@ async fn every_error_kind() -> Vec<(&'static str, Error)> {
     errors
 }
 
+/// Each error as an error reporter (anyhow, eyre) prints it: its `Display`, then each cause
+/// from `source()` on a line of its own.
 #[tokio::test]
 async fn every_error_kind_reads_clearly() {
     let errors = every_error_kind().await;
     let text: String = errors
         .iter()
-        .map(|(label, error)| format!("{label}\n  {error}\n"))
+        .map(|(label, error)| {
+            let mut text = format!("{label}\n  {error}\n");
+            let mut cause = std::error::Error::source(error);
+            while let Some(inner) = cause {
+                text.push_str(&format!("  caused by: {inner}\n"));
+                cause = inner.source();
+            }
+            text
+        })
         .collect();
     // The port is random; the OS error number differs between systems.
     let filters = vec![
@@ -178,6 +187,22 @@ async fn every_error_kind_reads_clearly() {
     insta::with_settings!({ filters => filters }, {
         insta::assert_snapshot!(text);
     });
+}
+
+/// A reporter prints `Display` and then the sources: an error that put its source in its own
+/// `Display` would be read twice.
+#[tokio::test]
+async fn no_display_repeats_its_source() {
+    for (label, error) in every_error_kind().await {
+        let shown = error.to_string();
+        if let Some(source) = std::error::Error::source(&error) {
+            let cause = source.to_string();
+            assert!(
+                !shown.contains(&cause),
+                "{label}: {shown:?} repeats {cause:?}"
+            );
+        }
+    }
 }
 
 #[tokio::test]
@@ -217,8 +242,8 @@ fn no_client_type_shows_the_secret() {
         builder_debug,
         format!("{client:?}"),
         format!("{client:#?}"),
-        format!("{:?}", client.biz_api()),
-        format!("{:?}", client.kakao_api()),
+        format!("{:?}", client.api(HostFamily::Biz)),
+        format!("{:?}", client.api(HostFamily::Kakao)),
         format!("{:?}", client.environment()),
     ];
     for text in &rendered {

@@ -142,7 +142,7 @@ fn message() -> ChatMessage {
 /// serves a counted number of connections.
 fn client(url: &str, root: Option<&str>) -> Client {
     let mut builder = Client::builder(
-        Environment::custom(url, url).expect("a local https base URL"),
+        Environment::custom(url).expect("a local https base URL"),
         happytalk_tests::credentials(),
     )
     .timeout(CLIENT_TIMEOUT)

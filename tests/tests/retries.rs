@@ -5,7 +5,8 @@
 use std::time::{Duration, Instant};
 
 use happytalk_ext::{
-    ApiCode, ChatMessage, Client, Environment, Error, RetryPolicy, TransportErrorKind,
+    BizResultCode, ChatMessage, Client, Environment, Error, KakaoResultCode, RetryPolicy,
+    TransportErrorKind,
 };
 use happytalk_mock::{Match, MockHappyTalk, Reply};
 use happytalk_tests::{CLIENT_ID, CLIENT_SECRET, credentials, fixture, refused_base_url};
@@ -13,7 +14,7 @@ use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn client(url: &str, policy: RetryPolicy) -> Client {
-    Client::builder(Environment::custom(url, url).unwrap(), credentials())
+    Client::builder(Environment::custom(url).unwrap(), credentials())
         .retry(policy)
         .timeout(Duration::from_secs(10))
         .build()
@@ -78,7 +79,7 @@ async fn mock() -> MockHappyTalk {
 
 /// Silence: an answer that comes after every timeout of these tests.
 fn silence() -> Reply {
-    Reply::chat_code(0).delay(Duration::from_secs(30))
+    Reply::code(BizResultCode::Success).delay(Duration::from_secs(30))
 }
 
 /// The fixture of an empty successful lookup.
@@ -118,7 +119,7 @@ async fn a_get_is_not_retried_on_a_documented_answer_whatever_its_status() {
     let Error::Api(api) = &error else {
         panic!("{error:?}")
     };
-    assert_eq!(*api.code(), ApiCode::InvalidSenderProfile);
+    assert_eq!(*api.code(), KakaoResultCode::InvalidSenderProfile);
     assert_eq!((api.status().as_u16(), api.attempts()), (503, 1));
     assert_eq!(requests(&server).await, 1);
 }
@@ -215,7 +216,7 @@ async fn a_post_answered_with_an_error_page_or_600_is_sent_once() {
         assert_eq!(error.attempts(), 1, "{what}");
         assert_eq!(requests(&server).await, 1, "{what}");
         if let Error::Api(api) = &error {
-            assert_eq!(*api.code(), ApiCode::SystemError);
+            assert_eq!(*api.code(), BizResultCode::SystemError);
         }
     }
 }
@@ -301,7 +302,8 @@ async fn the_cap_ends_the_call_even_during_an_attempt_and_a_post_is_still_sent_o
         panic!("{error:?}")
     };
     assert_eq!(transport.kind(), TransportErrorKind::Timeout);
-    assert!(error.to_string().contains("cap of 1s"), "{error}");
+    // The cause says which cap ran out (Display gives the kind; the cause is its source).
+    assert!(cause(&error).contains("cap of 1s"), "{error:?}");
     assert_eq!(server.requests_for_room("1234567"), 1);
 }
 
@@ -312,19 +314,16 @@ async fn the_cap_still_bounds_the_retries_of_a_first_attempt_run_without_its_tim
     // from the call's start.
     let server = server(html(503), 1, html(503).set_delay(Duration::from_secs(30))).await;
     let cap = Duration::from_millis(1500);
-    let client = Client::builder(
-        Environment::custom(&server.uri(), &server.uri()).unwrap(),
-        credentials(),
-    )
-    .retry(quick(5).max_elapsed(cap))
-    .timeout(Duration::from_secs(1))
-    .build()
-    .unwrap();
+    let client = Client::builder(Environment::custom(&server.uri()).unwrap(), credentials())
+        .retry(quick(5).max_elapsed(cap))
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
     let started = Instant::now();
     let error = client.system_messages("k").await.unwrap_err();
     let elapsed = started.elapsed();
     assert!(elapsed >= cap && elapsed <= cap.mul_f64(1.1), "{elapsed:?}");
-    assert!(error.to_string().contains("cap of 1.5s"), "{error}");
+    assert!(cause(&error).contains("cap of 1.5s"), "{error:?}");
     // 503 at once, a timeout at 1 s, then an attempt cut off by the cap.
     assert_eq!(error.attempts(), 3, "{error}");
 }
@@ -388,4 +387,11 @@ async fn a_policy_without_attempts_is_refused_when_the_client_is_built() {
         .build()
         .unwrap_err();
     assert!(matches!(error, Error::Configuration(_)), "{error:?}");
+}
+
+/// The text of an error's cause (its `source()`).
+fn cause(error: &Error) -> String {
+    std::error::Error::source(error)
+        .map(ToString::to_string)
+        .unwrap_or_default()
 }

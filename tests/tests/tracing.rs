@@ -241,18 +241,15 @@ async fn busy_twice(first: FirstAttempt) -> (MockServer, Client) {
         FirstAttempt::EndedByTheTimeout => Duration::from_secs(30),
         FirstAttempt::InATimer => Duration::from_secs(120),
     };
-    let client = Client::builder(
-        Environment::custom(&server.uri(), &server.uri()).unwrap(),
-        credentials(),
-    )
-    .timeout(timeout)
-    .retry(
-        RetryPolicy::standard()
-            .backoff(Duration::from_millis(1), Duration::from_millis(5))
-            .max_elapsed(Duration::from_secs(60)),
-    )
-    .build()
-    .unwrap();
+    let client = Client::builder(Environment::custom(&server.uri()).unwrap(), credentials())
+        .timeout(timeout)
+        .retry(
+            RetryPolicy::standard()
+                .backoff(Duration::from_millis(1), Duration::from_millis(5))
+                .max_elapsed(Duration::from_secs(60)),
+        )
+        .build()
+        .unwrap();
     (server, client)
 }
 

@@ -2,6 +2,8 @@
 //! happytalk-rs workspace, sends one text message to a local plain-HTTP server and checks
 //! what the server received. Exits 0 on success; prints the failure and exits 1 otherwise.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -48,7 +50,7 @@ async fn run() -> Result<String, String> {
     let server = tokio::spawn(serve_one(listener));
 
     let url = format!("http://127.0.0.1:{port}");
-    let environment = Environment::custom(&url, &url).map_err(|e| e.to_string())?;
+    let environment = Environment::custom(&url).map_err(|e| e.to_string())?;
     let client = Client::builder(
         environment,
         Credentials::new("consumer-id", "consumer-secret"),
