@@ -60,6 +60,14 @@ thread_local! {
     static DEPTH: Cell<usize> = const { Cell::new(0) };
     /// What was recorded at each depth during the poll under way there.
     static RECORDED: RefCell<Vec<Option<ResponseInfo>>> = const { RefCell::new(Vec::new()) };
+    /// Bit `d` set: something was recorded at depth `d` (below 64) during the poll under way
+    /// there. A poll that recorded nothing (most of them) then reads one bit, not the list.
+    static RECORDED_AT: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The bit of `depth` in [`RECORDED_AT`], for the depths it covers.
+fn bit(depth: usize) -> Option<u64> {
+    1_u64.checked_shl(u32::try_from(depth).ok()?)
 }
 
 /// Records what arrived with a response for the call being polled; outside
@@ -71,10 +79,14 @@ pub(crate) fn record(response: &reqwest::Response) {
     }
     let info = ResponseInfo::of(response);
     RECORDED.with_borrow_mut(|slots| {
-        if let Some(slot) = slots.get_mut(depth - 1) {
-            *slot = Some(info);
+        if slots.len() < depth {
+            slots.resize(depth, None);
         }
+        slots[depth - 1] = Some(info);
     });
+    if let Some(bit) = bit(depth - 1) {
+        RECORDED_AT.set(RECORDED_AT.get() | bit);
+    }
 }
 
 /// Runs one call of the generated client and also returns what arrived with its response
@@ -131,17 +143,28 @@ impl<F: Future> Future for Recorded<F> {
             }
         }
         let depth = DEPTH.get();
-        RECORDED.with_borrow_mut(|slots| match slots.get_mut(depth) {
-            // Whatever a poll at this depth left (one that panicked, say) is not this call's.
-            Some(slot) => *slot = None,
-            None => slots.resize(depth + 1, None),
-        });
+        // Whatever a poll at this depth left (one that panicked, say) is not this call's.
+        let bit = bit(depth);
+        match bit {
+            Some(bit) => RECORDED_AT.set(RECORDED_AT.get() & !bit),
+            None => RECORDED.with_borrow_mut(|slots| {
+                if let Some(slot) = slots.get_mut(depth) {
+                    *slot = None;
+                }
+            }),
+        }
         let leave = Leave(depth);
         DEPTH.set(depth + 1);
         let output = this.call.poll(cx);
         drop(leave);
-        if let Some(info) = RECORDED.with_borrow_mut(|slots| slots[depth].take()) {
-            *this.info = Some(info);
+        if bit.is_none_or(|bit| RECORDED_AT.get() & bit != 0) {
+            if let Some(bit) = bit {
+                RECORDED_AT.set(RECORDED_AT.get() & !bit);
+            }
+            let recorded = RECORDED.with_borrow_mut(|slots| slots.get_mut(depth)?.take());
+            if let Some(info) = recorded {
+                *this.info = Some(info);
+            }
         }
         let output = ready!(output);
         Poll::Ready((output, this.info.take()))
@@ -179,6 +202,30 @@ mod tests {
 
     fn nothing_recording() -> bool {
         DEPTH.get() == 0
+    }
+
+    /// Nested recordings 70 deep: the depths past the bitmask's 64 are read from the list.
+    #[test]
+    fn recordings_nested_deeper_than_the_bitmask_keep_their_own() {
+        fn nest(depth: u16, cx: &mut Context<'_>) -> Vec<u16> {
+            let mut call = Box::pin(with_response_info(std::future::poll_fn(|cx| {
+                let inner = if depth > 0 {
+                    nest(depth - 1, cx)
+                } else {
+                    Vec::new()
+                };
+                record(&response(200 + depth));
+                Poll::Ready(inner)
+            })));
+            let Poll::Ready((mut statuses, info)) = call.as_mut().poll(cx) else {
+                panic!("ready at once");
+            };
+            statuses.push(status(info).expect("recorded"));
+            statuses
+        }
+        let statuses = nest(70, &mut Context::from_waker(Waker::noop()));
+        assert_eq!(statuses, (200..=270).collect::<Vec<u16>>());
+        assert!(nothing_recording());
     }
 
     #[test]

@@ -455,7 +455,7 @@ impl Client {
         read: impl FnOnce(T, StatusCode) -> Result<R, Error>,
     ) -> Result<R, Error>
     where
-        T: Answer + DeserializeOwned + serde::Serialize,
+        T: Answer + DeserializeOwned,
         Call: Future<Output = Result<ResponseValue<T>, happytalk_api::Error<T>>>,
     {
         let started = Instant::now();
@@ -486,16 +486,22 @@ impl Client {
             };
             #[cfg(not(feature = "tracing"))]
             let (result, info) = recorded.await;
-            // Reading what is left of an undocumented answer: still inside the call's span.
-            let settled = retry::settle(result, info, class);
-            #[cfg(feature = "tracing")]
-            let settled = match span {
-                Some(span) => tracing::Instrument::instrument(settled, span.clone()).await,
-                None => settled.await,
-            };
-            #[cfg(not(feature = "tracing"))]
-            let settled = settled.await;
-            settled
+            match retry::answered(result) {
+                Ok(answer) => Ok(answer),
+                Err(error) => {
+                    // Reading what is left of an undocumented answer: still inside the call's
+                    // span.
+                    let failure = retry::failure(error, info, class);
+                    #[cfg(feature = "tracing")]
+                    let failure = match span {
+                        Some(span) => tracing::Instrument::instrument(failure, span.clone()).await,
+                        None => failure.await,
+                    };
+                    #[cfg(not(feature = "tracing"))]
+                    let failure = failure.await;
+                    Err(failure)
+                }
+            }
         };
         let (answered, attempts) = match first {
             Ok(answer) => (Ok(answer), 1),

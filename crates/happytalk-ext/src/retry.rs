@@ -220,31 +220,53 @@ where
     Call: Future<Output = Result<ResponseValue<T>, happytalk_api::Error<T>>>,
 {
     let (result, info) = happytalk_api::with_response_info(call()).await;
-    settle(result, info, class).await
+    match answered(result) {
+        Ok(answer) => Ok(answer),
+        Err(error) => Err(failure(error, info, class).await),
+    }
 }
 
-/// What the generated call's `result` comes to, read top-down: one of HappyTalk's documented
-/// answers, whatever status carried it (success and refusal alike: its code decides, later),
-/// or a [`Failure`], with what arrived with the response (`info`: the status the generated
-/// error does not keep). Reads what it needs of an undocumented answer's body.
-pub(crate) async fn settle<T: DeserializeOwned>(
+/// The generated call's `result`, read top-down: one of HappyTalk's documented answers,
+/// whatever status carried it (success and refusal alike: its code decides, later), with its
+/// status; or the error for [`failure`].
+#[expect(
+    clippy::result_large_err,
+    reason = "the generated client's own error, handed on once to `failure`, never stored"
+)]
+pub(crate) fn answered<T>(
     result: Result<ResponseValue<T>, happytalk_api::Error<T>>,
+) -> Result<(T, StatusCode), happytalk_api::Error<T>> {
+    match result {
+        Ok(value) | Err(happytalk_api::Error::ErrorResponse(value)) => {
+            let status = value.status();
+            Ok((value.into_inner(), status))
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// What a generated call that brought no documented answer comes to, with what arrived with
+/// the response (`info`: the status the generated error does not keep). Reads what it needs of
+/// an undocumented answer's body.
+pub(crate) async fn failure<T: DeserializeOwned>(
+    error: happytalk_api::Error<T>,
     info: Option<ResponseInfo>,
     class: RetryClass,
-) -> Result<(T, StatusCode), Failure> {
+) -> Failure {
     use happytalk_api::Error as Generated;
-    let error: Error = match result {
-        Ok(value) | Err(Generated::ErrorResponse(value)) => {
-            let status = value.status();
-            return Ok((value.into_inner(), status));
-        }
-        Err(Generated::InvalidResponsePayload(body, error)) => UndecodableResponse::new(
+    let error: Error = match error {
+        // A documented answer is never a failure (see `answered`).
+        Generated::ErrorResponse(_) => TransportError::request(
+            "a documented answer was taken for a failure (a bug of happytalk-ext)".to_owned(),
+        )
+        .into(),
+        Generated::InvalidResponsePayload(body, error) => UndecodableResponse::new(
             info.as_ref().map(ResponseInfo::status),
             why_undecodable::<T>(&body, &error),
             &body,
         )
         .into(),
-        Err(Generated::UnexpectedResponse(response)) => {
+        Generated::UnexpectedResponse(response) => {
             let status = response.status();
             let body = body_start(response).await;
             UndecodableResponse::new(
@@ -254,16 +276,14 @@ pub(crate) async fn settle<T: DeserializeOwned>(
             )
             .into()
         }
-        Err(
-            Generated::CommunicationError(error)
-            | Generated::ResponseBodyError(error)
-            | Generated::InvalidUpgrade(error),
-        ) => TransportError::from(error).into(),
-        Err(Generated::InvalidRequest(message) | Generated::Custom(message)) => {
+        Generated::CommunicationError(error)
+        | Generated::ResponseBodyError(error)
+        | Generated::InvalidUpgrade(error) => TransportError::from(error).into(),
+        Generated::InvalidRequest(message) | Generated::Custom(message) => {
             TransportError::request(message).into()
         }
     };
-    Err(Failure::new(error, class, info.as_ref()))
+    Failure::new(error, class, info.as_ref())
 }
 
 /// The first few KiB of a body: enough for a snippet, without reading a large page whole. A
