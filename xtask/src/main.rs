@@ -62,7 +62,8 @@ usage: cargo xtask generate [--check] [--spec PATH] [--out PATH] [--base REV]
                     first removes cargo's earlier unpacked copies of them, which it would
                     otherwise verify against (so not two checkouts at once on one cargo home)
 
-  test              run every test: `cargo test --workspace --locked`, then build and run
+  test              run every test: `cargo test --workspace --locked`, happytalk-api with its
+                    schemars feature, happytalk-ext with rustls-ring only, then build and run
                     tests/external-consumer (a crate outside the workspace using happytalk-ext)
 
   bench             ext, the generated client and raw reqwest against one loopback server
@@ -288,6 +289,23 @@ fn test(extra: Vec<String>) -> Result<ExitCode, String> {
             .args(&extra),
     )?;
     if !workspace {
+        return Ok(ExitCode::FAILURE);
+    }
+    // The generated types' JSON Schemas (feature `schemars`, off in the workspace run).
+    let schemars = run(
+        "happytalk-api with its schemars feature",
+        Command::new(&cargo).args([
+            "test",
+            "--locked",
+            "-p",
+            "happytalk-api",
+            "--features",
+            "schemars",
+            "--test",
+            "schemars",
+        ]),
+    )?;
+    if !schemars {
         return Ok(ExitCode::FAILURE);
     }
     // Alone, so that no other package's features bring aws-lc-rs back into the build.
