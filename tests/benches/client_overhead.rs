@@ -218,7 +218,7 @@ impl Clients {
         let request = types::ChatMessageRequest {
             msg: Some("안녕하세요, 문의드립니다.".try_into().expect("a valid msg")),
             room_id: "1234567".try_into().expect("a valid room id"),
-            type_: types::ChatMessageType::Text,
+            type_: happytalk_api::ChatMessageType::Text,
             url: None,
             uuid: "cust-0001".try_into().expect("a valid uuid"),
         };

@@ -616,7 +616,7 @@ fn a_generated_request_serializes_to_the_documented_keys() {
     let text = types::ChatMessageRequest {
         uuid: "cust-0001".try_into().unwrap(),
         room_id: "1234567".try_into().unwrap(),
-        type_: types::ChatMessageType::Text,
+        type_: happytalk_api::ChatMessageType::Text,
         msg: Some("메시지".try_into().unwrap()),
         url: None,
     };
@@ -625,7 +625,7 @@ fn a_generated_request_serializes_to_the_documented_keys() {
         json!({ "uuid": "cust-0001", "room_id": "1234567", "type": "text", "msg": "메시지" })
     );
     let image = types::ChatMessageRequest {
-        type_: types::ChatMessageType::Image,
+        type_: happytalk_api::ChatMessageType::Image,
         msg: None,
         url: Some("https://example.com/a.png".try_into().unwrap()),
         ..text

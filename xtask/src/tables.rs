@@ -80,6 +80,7 @@ pub fn build(
     emitter.emit_operations(&operations);
     emitter.emit_answers(&operations, &families, &tables);
     emitter.emit_limits(&operations, generated_client);
+    emitter.emit_requests(&operations);
     if emitter.problems.is_empty() {
         Ok(emitter.out)
     } else {
@@ -97,12 +98,18 @@ struct Emitter<'a> {
 /// A code table (`x-known-values` on a component schema).
 struct Table {
     schema: String,
+    /// The schema's `default`, if it has one.
+    default: Option<Value>,
     description: String,
     /// `None` for a string table; the Rust integer type otherwise.
     integer: Option<&'static str>,
     entries: Vec<Entry>,
     /// Declared flags: name → (description, default).
     flags: BTreeMap<String, (String, bool)>,
+    /// A closed table (the schema also has `enum`): a request field's values, no `Unknown`.
+    closed: bool,
+    /// `x-boolean`: the values that stand for true and false, for a setter taking a `bool`.
+    boolean: Option<(String, String)>,
 }
 
 struct Entry {
@@ -165,6 +172,8 @@ struct OperationSpec {
     summary: String,
     query: Vec<FieldSpec>,
     body: Vec<FieldSpec>,
+    /// The request body's schema, if it has one.
+    body_schema: Option<String>,
     /// The answer's schema name and its fields with a role.
     answer: Option<(String, Vec<RoleField>)>,
     success_example: Option<String>,
@@ -178,10 +187,36 @@ struct FieldSpec {
     summary: String,
     required: bool,
     required_when: Option<(String, Vec<String>)>,
+    /// Its `FieldKind` expression.
     kind: String,
     personal_data: bool,
     /// `(min, max)` characters, when the field is a constrained string.
     length: Option<(usize, Option<usize>)>,
+    /// The generated type of a constrained string (typify names it after its place).
+    type_name: Option<String>,
+    /// How a request builder takes it.
+    rust: RustField,
+    /// `x-indexed`: the family of numbered fields it belongs to (`parameter`).
+    indexed: Option<String>,
+}
+
+/// How a request builder takes a field.
+enum RustField {
+    /// A string with limits: its generated type, checked.
+    Constrained,
+    /// A string without limits.
+    Text,
+    /// An integer of this Rust type.
+    Integer(&'static str),
+    /// A code table of `tables.rs`.
+    Table {
+        name: String,
+        closed: bool,
+        boolean: bool,
+        integer: Option<&'static str>,
+        listed: String,
+    },
+    Boolean,
 }
 
 impl<'a> Emitter<'a> {
@@ -419,8 +454,47 @@ impl<'a> Emitter<'a> {
                     ));
                 }
             }
+            let closed = schema.get("enum").is_some();
+            if closed {
+                let listed: BTreeSet<String> = schema["enum"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(Value::to_string)
+                    .collect();
+                let known: BTreeSet<String> = entries
+                    .iter()
+                    .flat_map(|entry| entry.values.iter().map(Value::to_string))
+                    .collect();
+                if listed != known {
+                    self.problem(format!(
+                        "{place}: `enum` and `x-known-values` must list the same values"
+                    ));
+                }
+                if entries
+                    .iter()
+                    .any(|entry| entry.values.len() > 1 || entry.success || !entry.roles.is_empty())
+                {
+                    self.problem(format!(
+                        "{place} is closed (`enum`): one value per entry, no success, no roles"
+                    ));
+                }
+            }
+            let boolean = match schema.get("x-boolean") {
+                None => None,
+                Some(map) => match (map["true"].as_str(), map["false"].as_str()) {
+                    (Some(yes), Some(no)) if closed => Some((yes.to_owned(), no.to_owned())),
+                    _ => {
+                        self.problem(format!(
+                            "{place}.x-boolean names the values of `true` and `false` of a closed table"
+                        ));
+                        None
+                    }
+                },
+            };
             tables.push(Table {
                 schema: name.clone(),
+                default: schema.get("default").cloned(),
                 description: schema["description"]
                     .as_str()
                     .unwrap_or_default()
@@ -428,6 +502,8 @@ impl<'a> Emitter<'a> {
                 integer,
                 entries,
                 flags,
+                closed,
+                boolean,
             });
         }
         tables
@@ -548,6 +624,9 @@ impl<'a> Emitter<'a> {
                 };
                 let query = self.query_fields(&place, &id, operation);
                 let body = self.body_fields(&place, operation);
+                let body_schema = operation
+                    .pointer("/requestBody/content/application~1json/schema")
+                    .and_then(|schema| self.resolve(schema).0);
                 let (answer, success_example) = self.answer(&place, operation);
                 operations.push(OperationSpec {
                     id,
@@ -558,6 +637,7 @@ impl<'a> Emitter<'a> {
                     summary: operation["summary"].as_str().unwrap_or_default().to_owned(),
                     query,
                     body,
+                    body_schema,
                     answer,
                     success_example,
                 });
@@ -583,7 +663,7 @@ impl<'a> Emitter<'a> {
             field.personal_data |= parameter["x-personal-data"].as_bool() == Some(true);
             // typify names a constrained parameter type after the operation and the parameter.
             if field.length.is_some() {
-                field.kind = format!("{}|{}{}", field.kind, pascal(id), pascal(&name));
+                field.type_name = Some(format!("{}{}", pascal(id), pascal(&name)));
             }
             fields.push(field);
         }
@@ -618,7 +698,7 @@ impl<'a> Emitter<'a> {
                 property_schema["description"].as_str(),
             );
             if field.length.is_some() {
-                field.kind = format!("{}|{}{}", field.kind, name, pascal(&property));
+                field.type_name = Some(format!("{}{}", name, pascal(&property)));
             }
             fields.push(field);
         }
@@ -641,7 +721,14 @@ impl<'a> Emitter<'a> {
             .or(resolved["description"].as_str())
             .unwrap_or_default();
         let mut length = None;
+        let flag = resolved
+            .get("x-boolean")
+            .and_then(|map| Some((map["true"].as_str()?, map["false"].as_str()?)));
         let kind = match (resolved["type"].as_str(), resolved.get("enum")) {
+            (Some("string"), Some(_)) if flag.is_some() => {
+                let (on, off) = flag.expect("checked");
+                format!("FieldKind::Flag {{ on: {}, off: {} }}", lit(on), lit(off))
+            }
             (Some("string"), Some(values)) => format!(
                 "FieldKind::OneOf(&[{}])",
                 values
@@ -710,6 +797,45 @@ impl<'a> Emitter<'a> {
             }
             None => None,
         };
+        let integer_type = || match resolved["format"].as_str() {
+            Some("int32") => "i32",
+            _ => "i64",
+        };
+        let rust = match (&component, resolved["type"].as_str()) {
+            (Some(table), _) if resolved.get("x-known-values").is_some() => RustField::Table {
+                name: table.clone(),
+                closed: resolved.get("enum").is_some(),
+                boolean: resolved.get("x-boolean").is_some(),
+                integer: (resolved["type"].as_str() == Some("integer")).then(integer_type),
+                listed: resolved["x-known-values"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|entry| match entry.get("values") {
+                        Some(Value::Array(values)) => values.clone(),
+                        _ => vec![entry["value"].clone()],
+                    })
+                    .map(|value| match value {
+                        Value::String(text) => text,
+                        other => other.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            },
+            (None, Some("string")) if length.is_some() => RustField::Constrained,
+            (None, Some("string")) if resolved.get("enum").is_none() => RustField::Text,
+            (None, Some("integer")) if resolved.get("enum").is_none() => {
+                RustField::Integer(integer_type())
+            }
+            (_, Some("boolean")) => RustField::Boolean,
+            _ => {
+                self.problem(format!(
+                    "{place}: a request builder cannot take this field; give an enum a component \
+                     schema with `x-known-values`"
+                ));
+                RustField::Text
+            }
+        };
         FieldSpec {
             name: name.to_owned(),
             summary: one_line(description),
@@ -718,6 +844,9 @@ impl<'a> Emitter<'a> {
             kind,
             personal_data: schema["x-personal-data"].as_bool() == Some(true),
             length,
+            type_name: None,
+            rust,
+            indexed: schema["x-indexed"].as_str().map(str::to_owned),
         }
     }
 
@@ -895,6 +1024,9 @@ impl ::std::error::Error for UnknownHostFamily {{}}"#
     }
 
     fn emit_table(&mut self, table: &Table) {
+        if table.closed {
+            return self.emit_closed_table(table);
+        }
         let name = &table.schema;
         let raw = match table.integer {
             Some(int) => int.to_owned(),
@@ -1212,6 +1344,171 @@ impl ::schemars::JsonSchema for {name} {{
         ));
     }
 
+    /// A closed table: the values a request field may take, as an enum without `Unknown`.
+    fn emit_closed_table(&mut self, table: &Table) {
+        let name = &table.schema;
+        let mut description = table.description.trim().to_owned();
+        description.push_str(
+            "\n\nClosed: only these values can be sent (a value HappyTalk does not document \
+             would be refused before the wire).",
+        );
+        self.doc(&description);
+        self.line("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]");
+        self.line(&format!("pub enum {name} {{"));
+        for entry in &table.entries {
+            self.doc(&format!(
+                "`{}`: {}.",
+                table.shown(&entry.values[0]),
+                entry.meaning.trim_end_matches('.')
+            ));
+            self.line(&format!("{},", entry.name));
+        }
+        self.line("}");
+        let arms = |f: &dyn Fn(&Entry) -> String| -> String {
+            table
+                .entries
+                .iter()
+                .map(|entry| format!("Self::{} => {},", entry.name, f(entry)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let values = arms(&|entry| table.literal(&entry.values[0]));
+        let meanings = arms(&|entry| lit(&entry.meaning));
+        let names = arms(&|entry| lit(&entry.name));
+        let parse = table
+            .entries
+            .iter()
+            .map(|entry| {
+                format!(
+                    "{} => Ok(Self::{}),",
+                    table.literal(&entry.values[0]),
+                    entry.name
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let all = table
+            .entries
+            .iter()
+            .map(|entry| format!("Self::{}", entry.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let count = table.entries.len();
+        let (value_type, raw_fn, wire) = match table.integer {
+            Some(int) => (int.to_owned(), "value", int.to_owned()),
+            None => ("&'static str".to_owned(), "as_str", "&str".to_owned()),
+        };
+        let shown_values = table
+            .entries
+            .iter()
+            .map(|entry| table.shown(&entry.values[0]))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let boolean = match &table.boolean {
+            Some((yes, no)) => {
+                let variant = |value: &str| {
+                    table
+                        .entries
+                        .iter()
+                        .find(|entry| entry.values[0].as_str() == Some(value))
+                        .map(|entry| entry.name.clone())
+                        .unwrap_or_default()
+                };
+                format!(
+                    "\n    /// The value that stands for `on` (`{yes}` for true, `{no}` for false).\n    pub const fn from_bool(on: bool) -> Self {{ if on {{ Self::{} }} else {{ Self::{} }} }}\n",
+                    variant(yes),
+                    variant(no)
+                )
+            }
+            None => String::new(),
+        };
+        self.line(&format!(
+            r#"impl {name} {{
+    /// Every value, in the order of the spec's table.
+    pub const ALL: [Self; {count}] = [{all}];
+
+    /// Every value as HappyTalk writes it.
+    pub const KNOWN_VALUES: [{value_type}; {count}] = [{known}];
+
+    /// The value as HappyTalk writes it.
+    pub const fn {raw_fn}(self) -> {value_type} {{ match self {{ {values} }} }}
+
+    /// The documented meaning.
+    pub const fn meaning(self) -> &'static str {{ match self {{ {meanings} }} }}
+
+    /// The name of its variant.
+    pub const fn name(self) -> &'static str {{ match self {{ {names} }} }}
+{boolean}}}
+
+{default}impl TryFrom<{wire}> for {name} {{
+    type Error = crate::NotInTable;
+    fn try_from(value: {wire}) -> Result<Self, crate::NotInTable> {{
+        match value {{ {parse} _ => Err(crate::NotInTable::new(value.to_string(), {shown})) }}
+    }}
+}}
+
+impl ::std::fmt::Display for {name} {{
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {{ ::std::fmt::Display::fmt(&self.{raw_fn}(), f) }}
+}}
+
+impl ::serde::Serialize for {name} {{
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {{ ::serde::Serialize::serialize(&self.{raw_fn}(), serializer) }}
+}}
+
+impl<'de> ::serde::Deserialize<'de> for {name} {{
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{
+        let value = <{owned} as ::serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from({borrowed}).map_err(::serde::de::Error::custom)
+    }}
+}}
+
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for {name} {{
+    fn schema_name() -> String {{ {schema_name}.to_owned() }}
+    fn json_schema(generator: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {{
+        crate::table::closed_table_schema(generator, {description}, &[{examples}], {integer})
+    }}
+}}"#,
+            known = table
+                .entries
+                .iter()
+                .map(|entry| table.literal(&entry.values[0]))
+                .collect::<Vec<_>>()
+                .join(", "),
+            shown = lit(&shown_values),
+            default = match table.default.as_ref().and_then(|default| {
+                table.entries.iter().find(|entry| entry.values[0] == *default)
+            }) {
+                Some(entry) => format!(
+                    "/// HappyTalk's default: `{}`.\nimpl Default for {name} {{ fn default() -> Self {{ Self::{} }} }}\n\n",
+                    table.shown(&entry.values[0]),
+                    entry.name
+                ),
+                None => String::new(),
+            },
+            owned = match table.integer {
+                Some(int) => int.to_owned(),
+                None => "::std::borrow::Cow<'de, str>".to_owned(),
+            },
+            borrowed = match table.integer {
+                Some(_) => "value",
+                None => "value.as_ref()",
+            },
+            schema_name = lit(name),
+            description = lit(table.description.trim()),
+            examples = table
+                .entries
+                .iter()
+                .map(|entry| match &entry.values[0] {
+                    Value::String(text) => format!("::serde_json::Value::from({})", lit(text)),
+                    other => format!("::serde_json::Value::from({other}i64)"),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            integer = table.integer.is_some(),
+        ));
+    }
+
     fn emit_result_code(&mut self, families: &[Family], tables: &[Table]) {
         self.doc(
             "A result code, in the table of the host family that sent it: the same number means \
@@ -1384,7 +1681,7 @@ impl PartialEq<{table}> for &ResultCode {{
                 fields
                     .iter()
                     .map(|field| {
-                        let kind = field.kind.split('|').next().unwrap_or_default();
+                        let kind = &field.kind;
                         let when = match &field.required_when {
                             Some((other, values)) => format!(
                                 "Some(Condition {{ field: {}, values: &[{}] }})",
@@ -1394,11 +1691,15 @@ impl PartialEq<{table}> for &ResultCode {{
                             None => "None".to_owned(),
                         };
                         format!(
-                            "Field {{ name: {}, summary: {}, required: {}, required_when: {when}, kind: {kind}, personal_data: {} }}",
+                            "Field {{ name: {}, summary: {}, required: {}, required_when: {when}, kind: {kind}, personal_data: {}, indexed: {} }}",
                             lit(&field.name),
                             lit(&field.summary),
                             field.required,
-                            field.personal_data
+                            field.personal_data,
+                            match &field.indexed {
+                                Some(family) => format!("Some({})", lit(family)),
+                                None => "None".to_owned(),
+                            }
                         )
                     })
                     .collect::<Vec<_>>()
@@ -1519,13 +1820,247 @@ impl PartialEq<{table}> for &ResultCode {{
         }
     }
 
+    /// A builder per request body: each value checked against the spec as it is set, the first
+    /// refusal kept, the body given by `build`.
+    fn emit_requests(&mut self, operations: &[OperationSpec]) {
+        self.doc(
+            "Builders of the request bodies, one per operation that has one (named after the \
+             operation): each value is checked against the spec (length in characters, table, \
+             number) as it is set, and `build` gives the generated body or the first value \
+             refused, before anything is sent.",
+        );
+        self.line("pub mod requests {");
+        self.line("use super::*;");
+        self.line("use crate::validation::{Rule, ValidationError};");
+        for operation in operations {
+            let Some(schema) = &operation.body_schema else {
+                continue;
+            };
+            let builder = pascal(&operation.id);
+            let fields = &operation.body;
+            let mut members = Vec::new();
+            let mut setters = String::new();
+            let mut set_arms = Vec::new();
+            let mut new_params = Vec::new();
+            let mut new_body = Vec::new();
+            let mut build_fields = Vec::new();
+            for field in fields {
+                let name = snake(&field.name);
+                let doc = field.summary.replace('\n', " ");
+                let (member, param, store) = match &field.rust {
+                    RustField::Constrained => {
+                        let ty = format!("types::{}", field.type_name.clone().unwrap_or_default());
+                        (
+                            format!("Option<{ty}>"),
+                            "impl AsRef<str>".to_owned(),
+                            format!("crate::validation::checked::<{ty}>(value.as_ref())"),
+                        )
+                    }
+                    RustField::Text => (
+                        "Option<String>".to_owned(),
+                        "impl Into<String>".to_owned(),
+                        "Ok(value.into())".to_owned(),
+                    ),
+                    RustField::Integer(int) => (
+                        format!("Option<{int}>"),
+                        (*int).to_owned(),
+                        "Ok(value)".to_owned(),
+                    ),
+                    RustField::Table {
+                        name: table,
+                        boolean: true,
+                        ..
+                    } => (
+                        format!("Option<crate::{table}>"),
+                        "bool".to_owned(),
+                        format!("Ok(crate::{table}::from_bool(value))"),
+                    ),
+                    RustField::Table { name: table, .. } => (
+                        format!("Option<crate::{table}>"),
+                        format!("crate::{table}"),
+                        "Ok(value)".to_owned(),
+                    ),
+                    RustField::Boolean => (
+                        "Option<bool>".to_owned(),
+                        "bool".to_owned(),
+                        "Ok(value)".to_owned(),
+                    ),
+                };
+                members.push(format!("{name}: {member},"));
+                if field.required {
+                    new_params.push(format!("{name}: {param}"));
+                    new_body.push(format!(
+                        "{{ let value = {name}; let checked: Result<_, ValidationError> = {store}; builder.{name} = builder.keep(checked); }}"
+                    ));
+                    build_fields.push(format!(
+                        "{name}: match self.{name} {{ Some(value) => value, None => return Err(ValidationError::value({}, Rule::Required, \"\")) }},",
+                        lit(&field.name)
+                    ));
+                } else {
+                    let _ = write!(
+                        setters,
+                        "\n/// `{}`: {doc}\npub fn {name}(mut self, value: {param}) -> Self {{ let checked: Result<_, ValidationError> = {store}; self.{name} = self.keep(checked); self }}\n",
+                        field.name
+                    );
+                    build_fields.push(format!("{name}: self.{name},"));
+                }
+                // `set`: the value as text, as a command line gives it.
+                let wire = lit(&field.name);
+                let arm = match &field.rust {
+                    RustField::Constrained | RustField::Text => format!("self.{name}(value)"),
+                    RustField::Integer(int) => format!(
+                        "match value.trim().parse::<{int}>() {{ Ok(number) => self.{name}(number), Err(_) => self.refuse(ValidationError::value({wire}, Rule::Integer, value)) }}"
+                    ),
+                    RustField::Table {
+                        name: table,
+                        closed: true,
+                        boolean,
+                        integer,
+                        listed,
+                    } => {
+                        let parsed = match integer {
+                            Some(int) => format!(
+                                "value.trim().parse::<{int}>().ok().and_then(|number| crate::{table}::try_from(number).ok())"
+                            ),
+                            None => format!("crate::{table}::try_from(value).ok()"),
+                        };
+                        let bools = if *boolean {
+                            format!(
+                                "\"true\" => self.{name}(true), \"false\" => self.{name}(false),"
+                            )
+                        } else {
+                            String::new()
+                        };
+                        format!(
+                            "match value {{ {bools} _ => match {parsed} {{ Some(parsed) => {{ let mut this = self; this.{name} = Some(parsed); this }} None => self.refuse(ValidationError::value({wire}, Rule::OneOf({}), value)) }} }}",
+                            lit(listed)
+                        )
+                    }
+                    RustField::Table { name: table, .. } => {
+                        format!(
+                            "{{ let mut this = self; this.{name} = Some(crate::{table}::from(value)); this }}"
+                        )
+                    }
+                    RustField::Boolean => format!(
+                        "match value {{ \"true\" => self.{name}(true), \"false\" => self.{name}(false), _ => self.refuse(ValidationError::value({wire}, Rule::Boolean, value)) }}"
+                    ),
+                };
+                if !field.required {
+                    set_arms.push(format!("{wire} => {arm},"));
+                }
+            }
+            // Numbered families (`x-indexed`): parameter(n, value).
+            let mut families: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
+            for field in fields {
+                if let Some(family) = &field.indexed {
+                    match field
+                        .name
+                        .strip_prefix(family.as_str())
+                        .and_then(|n| n.parse::<usize>().ok())
+                    {
+                        Some(n) if !field.required => families
+                            .entry(family.clone())
+                            .or_default()
+                            .push((n, snake(&field.name))),
+                        _ => self.problem(format!(
+                            "{}: `{}` is in the numbered family `{family}` but is not named `{family}N` (or is required)",
+                            operation.id, field.name
+                        )),
+                    }
+                }
+            }
+            for (family, members_of) in &families {
+                let min = members_of.iter().map(|(n, _)| *n).min().unwrap_or(0);
+                let max = members_of.iter().map(|(n, _)| *n).max().unwrap_or(0);
+                if members_of.len() != max - min + 1 {
+                    self.problem(format!(
+                        "{}: the numbered family `{family}` has gaps",
+                        operation.id
+                    ));
+                }
+                let arms = members_of
+                    .iter()
+                    .map(|(n, member)| format!("{n} => self.{member}(value),"))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let _ = write!(
+                    setters,
+                    "\n/// `{family}{min}` to `{family}{max}`, by number.\npub fn {}(self, number: usize, value: impl AsRef<str>) -> Self {{ match number {{ {arms} _ => self.refuse(ValidationError::value({}, Rule::Index {{ min: {min}, max: {max} }}, &number.to_string())) }} }}\n",
+                    snake(family),
+                    lit(family)
+                );
+            }
+            let doc = format!(
+                "The body of `{} {}` ([`types::{schema}`]), built from its required fields and any \
+                 of the others; see the [module](self).",
+                operation.method, operation.path
+            );
+            self.doc(&doc);
+            self.line("#[derive(Clone, Debug)]");
+            self.line("#[must_use = \"a request body is sent once it is built and given to an operation\"]");
+            self.line(&format!(
+                "pub struct {builder} {{ {} refused: Option<ValidationError>, }}",
+                members.join(" ")
+            ));
+            let nones = fields
+                .iter()
+                .map(|field| format!("{}: None,", snake(&field.name)))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let set_doc = "Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.";
+            self.line(&format!(
+                r#"impl {builder} {{
+    /// A body with its required fields, checked now.
+    pub fn new({params}) -> Self {{
+        let mut builder = Self {{ {nones} refused: None }};
+        {new_body}
+        builder
+    }}
+{setters}
+    /// {set_doc}
+    pub fn set(self, field: &str, value: &str) -> Self {{
+        {unused}match field {{ {set_arms} _ => self.refuse(ValidationError::value("field", Rule::KnownField, field)) }}
+    }}
+
+    /// The first value refused so far, if any.
+    pub fn refused(&self) -> Option<&ValidationError> {{ self.refused.as_ref() }}
+
+    /// The body, or the first value that was refused.
+    pub fn build(self) -> Result<types::{schema}, ValidationError> {{
+        if let Some(refused) = self.refused {{ return Err(refused); }}
+        Ok(types::{schema} {{ {build_fields} }})
+    }}
+
+    /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+    fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {{
+        match checked {{
+            Ok(value) => Some(value),
+            Err(refused) => {{ self.refused.get_or_insert(refused); None }}
+        }}
+    }}
+
+    fn refuse(mut self, refused: ValidationError) -> Self {{
+        self.refused.get_or_insert(refused);
+        self
+    }}
+}}"#,
+                params = new_params.join(", "),
+                unused = if set_arms.is_empty() { "let _ = value; " } else { "" },
+                new_body = new_body.join("\n"),
+                set_arms = set_arms.join("\n"),
+                build_fields = build_fields.join("\n"),
+            ));
+        }
+        self.line("}");
+    }
+
     fn emit_limits(&mut self, operations: &[OperationSpec], generated_client: &str) {
         let mut done = BTreeSet::new();
         for field in operations
             .iter()
             .flat_map(|operation| operation.query.iter().chain(&operation.body))
         {
-            let (Some((min, max)), Some(type_name)) = (field.length, field.kind.split('|').nth(1))
+            let (Some((min, max)), Some(type_name)) = (field.length, field.type_name.as_deref())
             else {
                 continue;
             };

@@ -67,7 +67,7 @@ pub mod types {
         /// 상담방 번호. The counselling room's id, up to 30 characters.
         pub room_id: ChatMessageRequestRoomId,
         #[serde(rename = "type")]
-        pub type_: ChatMessageType,
+        pub type_: crate::ChatMessageType,
         /// 이미지, 오디오, 비디오 경로 (메시지 타입이 text이외일 경우 필수). The absolute http(s) URL of the image, audio or video, up to 255 characters; required for every type but `text`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<ChatMessageRequestUrl>,
@@ -336,80 +336,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
-    /// 메시지 타입 (String (6), default text). `text` (plain text, needs `msg`); `image`,
-    /// `video`, `audio` (이미지, 오디오, 비디오: need `url`). No other value is documented.
-    ///
-    /// The docs disagree with themselves: the field is marked required (Y) and also given the
-    /// default `text`. This spec keeps both: clients always send `type`, and `default` records
-    /// what HappyTalk documents for a request without it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub enum ChatMessageType {
-        #[serde(rename = "text")]
-        Text,
-        #[serde(rename = "image")]
-        Image,
-        #[serde(rename = "video")]
-        Video,
-        #[serde(rename = "audio")]
-        Audio,
-    }
-    impl ::std::fmt::Display for ChatMessageType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Text => f.write_str("text"),
-                Self::Image => f.write_str("image"),
-                Self::Video => f.write_str("video"),
-                Self::Audio => f.write_str("audio"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ChatMessageType {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "text" => Ok(Self::Text),
-                "image" => Ok(Self::Image),
-                "video" => Ok(Self::Video),
-                "audio" => Ok(Self::Audio),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ChatMessageType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ChatMessageType {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::default::Default for ChatMessageType {
-        fn default() -> Self {
-            ChatMessageType::Text
-        }
-    }
     /// An inspection result or inquiry (검사 결과 및 문의) on a system message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -641,15 +567,15 @@ pub mod types {
 #[derive(Clone, Debug)]
 /// Client for HappyTalk API
 ///
-/// Two endpoints of the HappyTalk customer-chat service (해피톡), written by hand from HappyTalk's
+/// Operations of the HappyTalk customer-chat service (해피톡), written by hand from HappyTalk's
 /// published developer documentation:
 ///
 /// - 메시지 발신 (send a message into a counselling room): `POST /v1/chat/write` on the Biz host.
 /// - 시스템 메시지 조회 (look up Kakao BizMessage system messages): `GET /kakaoWebhook/v3/bzmc/sm`
 ///   on the Kakao host.
 ///
-/// Each endpoint lives on its own host family, declared as per-path `servers` (production first,
-/// then the patch host used for development and test). Both authenticate with the
+/// Each endpoint lives on a host family, declared as per-path `servers` (production first,
+/// then the patch host used for development and test). All authenticate with the
 /// `HT-Client-Id` and `HT-Client-Secret` headers issued by the HappyTalk customer centre
 /// (고객센터에서 발급 받은 key / token).
 ///
@@ -681,6 +607,12 @@ pub mod types {
 ///   refusal), `room` (the room id; the integer 0 on a refusal), `echo` (a request field
 ///   echoed back on a refusal).
 /// - `x-personal-data` (a request property): its value never appears in an error or a trace.
+/// - `x-required-when` (a request property): required when another field has one of the
+///   values listed (`{ type: [text] }`).
+/// - `x-indexed` (a request property): it belongs to a numbered family of fields
+///   (`parameter1` to `parameter10`), which a builder sets by number.
+/// - `enum` beside `x-known-values` (a code table of request values): the table is closed;
+///   `x-boolean` names the values that stand for true and false.
 ///
 ///
 /// Version: 1.0.0

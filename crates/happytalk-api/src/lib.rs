@@ -58,6 +58,7 @@ mod tables;
 mod kst;
 mod response_info;
 mod table;
+mod validation;
 
 pub use generated::*;
 pub use kst::{KstTimestamp, NotATimestamp};
@@ -69,6 +70,7 @@ pub use table::{
     RawValue, RetryClass,
 };
 pub use tables::*;
+pub use validation::{NotInTable, Rule, ValidationError, checked};
 
 /// The date and time crate [`KstTimestamp`] is built on, at the version this crate uses.
 pub use chrono;

@@ -93,6 +93,9 @@ pub struct Field {
     pub kind: FieldKind,
     /// Its value is personal data (`x-personal-data`): never in an error or a trace.
     pub personal_data: bool,
+    /// The numbered family of fields it belongs to (`x-indexed`: `parameter` for
+    /// `parameter1` to `parameter10`).
+    pub indexed: Option<&'static str>,
 }
 
 /// "Required when `field` is one of `values`."
@@ -128,6 +131,13 @@ pub enum FieldKind {
     IntegerOneOf(&'static [i64]),
     /// `true` or `false`.
     Boolean,
+    /// A yes/no field sent as one of two strings (`x-boolean`: `T` for yes, `N` for no).
+    Flag {
+        /// The value that means yes.
+        on: &'static str,
+        /// The value that means no.
+        off: &'static str,
+    },
 }
 
 /// A field of an answer with a role every answer of its host family shares (`x-result`).
@@ -246,6 +256,19 @@ where
         }
     }
     deserializer.deserialize_str(Table(std::marker::PhantomData))
+}
+
+/// A closed table's JSON Schema: a string (or an integer) that is one of its values.
+#[cfg(feature = "schemars")]
+pub(crate) fn closed_table_schema(
+    generator: &mut schemars::r#gen::SchemaGenerator,
+    description: &str,
+    values: &[serde_json::Value],
+    integer: bool,
+) -> schemars::schema::Schema {
+    let mut schema = open_table_schema(generator, description, &[], integer).into_object();
+    schema.enum_values = Some(values.to_vec());
+    schema.into()
 }
 
 /// A string code table's JSON Schema: a string, described, with the documented values as

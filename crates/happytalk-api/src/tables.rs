@@ -385,6 +385,128 @@ impl ::schemars::JsonSchema for BizResultCode {
         )
     }
 }
+/// 메시지 타입 (String (6), default text). `text` (plain text, needs `msg`); `image`,
+/// `video`, `audio` (이미지, 오디오, 비디오: need `url`). No other value is documented.
+///
+/// The docs disagree with themselves: the field is marked required (Y) and also given the
+/// default `text`. This spec keeps both: clients always send `type`, and `default` records
+/// what HappyTalk documents for a request without it.
+///
+/// Closed: only these values can be sent (a value HappyTalk does not document would be refused before the wire).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChatMessageType {
+    /// `text`: 텍스트 (plain text; needs `msg`).
+    Text,
+    /// `image`: 이미지 (an image; needs `url`).
+    Image,
+    /// `video`: 비디오 (a video; needs `url`).
+    Video,
+    /// `audio`: 오디오 (an audio file; needs `url`).
+    Audio,
+}
+impl ChatMessageType {
+    /// Every value, in the order of the spec's table.
+    pub const ALL: [Self; 4] = [Self::Text, Self::Image, Self::Video, Self::Audio];
+    /// Every value as HappyTalk writes it.
+    pub const KNOWN_VALUES: [&'static str; 4] = ["text", "image", "video", "audio"];
+    /// The value as HappyTalk writes it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Image => "image",
+            Self::Video => "video",
+            Self::Audio => "audio",
+        }
+    }
+    /// The documented meaning.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Self::Text => "텍스트 (plain text; needs `msg`)",
+            Self::Image => "이미지 (an image; needs `url`)",
+            Self::Video => "비디오 (a video; needs `url`)",
+            Self::Audio => "오디오 (an audio file; needs `url`)",
+        }
+    }
+    /// The name of its variant.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Text => "Text",
+            Self::Image => "Image",
+            Self::Video => "Video",
+            Self::Audio => "Audio",
+        }
+    }
+}
+/// HappyTalk's default: `text`.
+impl Default for ChatMessageType {
+    fn default() -> Self {
+        Self::Text
+    }
+}
+impl TryFrom<&str> for ChatMessageType {
+    type Error = crate::NotInTable;
+    fn try_from(value: &str) -> Result<Self, crate::NotInTable> {
+        match value {
+            "text" => Ok(Self::Text),
+            "image" => Ok(Self::Image),
+            "video" => Ok(Self::Video),
+            "audio" => Ok(Self::Audio),
+            _ => {
+                Err(
+                    crate::NotInTable::new(
+                        value.to_string(),
+                        "text, image, video, audio",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl ::std::fmt::Display for ChatMessageType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.as_str(), f)
+    }
+}
+impl ::serde::Serialize for ChatMessageType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::serde::Serialize::serialize(&self.as_str(), serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChatMessageType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value.as_ref()).map_err(::serde::de::Error::custom)
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ChatMessageType {
+    fn schema_name() -> String {
+        "ChatMessageType".to_owned()
+    }
+    fn json_schema(
+        generator: &mut ::schemars::r#gen::SchemaGenerator,
+    ) -> ::schemars::schema::Schema {
+        crate::table::closed_table_schema(
+            generator,
+            "메시지 타입 (String (6), default text). `text` (plain text, needs `msg`); `image`,\n`video`, `audio` (이미지, 오디오, 비디오: need `url`). No other value is documented.\n\nThe docs disagree with themselves: the field is marked required (Y) and also given the\ndefault `text`. This spec keeps both: clients always send `type`, and `default` records\nwhat HappyTalk documents for a request without it.",
+            &[
+                ::serde_json::Value::from("text"),
+                ::serde_json::Value::from("image"),
+                ::serde_json::Value::from("video"),
+                ::serde_json::Value::from("audio"),
+            ],
+            false,
+        )
+    }
+}
 /// 상태 of an inspection comment.
 ///
 /// Open: a value this version does not document decodes as `Unknown`, keeping it as it came. Do not match on `Unknown` for a particular value (a later release may give it its own variant); compare the raw value instead.
@@ -1536,6 +1658,7 @@ pub mod operations {
                     max_length: None,
                 },
                 personal_data: false,
+                indexed: None,
             },
             Field {
                 name: "id",
@@ -1547,6 +1670,7 @@ pub mod operations {
                     maximum: None,
                 },
                 personal_data: false,
+                indexed: None,
             },
         ],
         body: &[],
@@ -1582,6 +1706,7 @@ pub mod operations {
                     max_length: Some(20),
                 },
                 personal_data: false,
+                indexed: None,
             },
             Field {
                 name: "room_id",
@@ -1593,6 +1718,7 @@ pub mod operations {
                     max_length: Some(30),
                 },
                 personal_data: false,
+                indexed: None,
             },
             Field {
                 name: "type",
@@ -1601,6 +1727,7 @@ pub mod operations {
                 required_when: None,
                 kind: FieldKind::OneOf(&["text", "image", "video", "audio"]),
                 personal_data: false,
+                indexed: None,
             },
             Field {
                 name: "msg",
@@ -1615,6 +1742,7 @@ pub mod operations {
                     max_length: Some(1000),
                 },
                 personal_data: true,
+                indexed: None,
             },
             Field {
                 name: "url",
@@ -1629,6 +1757,7 @@ pub mod operations {
                     max_length: Some(255),
                 },
                 personal_data: false,
+                indexed: None,
             },
         ],
         answer: &[
@@ -1760,4 +1889,129 @@ impl crate::LengthLimits for types::ChatMessageRequestUrl {
     const MIN_LENGTH: usize = 1;
     const MAX_LENGTH: Option<usize> = Some(255);
     const PERSONAL_DATA: bool = false;
+}
+/// Builders of the request bodies, one per operation that has one (named after the operation): each value is checked against the spec (length in characters, table, number) as it is set, and `build` gives the generated body or the first value refused, before anything is sent.
+pub mod requests {
+    use super::*;
+    use crate::validation::{Rule, ValidationError};
+    /// The body of `POST /v1/chat/write` ([`types::ChatMessageRequest`]), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request body is sent once it is built and given to an operation"]
+    pub struct SendChatMessage {
+        uuid: Option<types::ChatMessageRequestUuid>,
+        room_id: Option<types::ChatMessageRequestRoomId>,
+        type_: Option<crate::ChatMessageType>,
+        msg: Option<types::ChatMessageRequestMsg>,
+        url: Option<types::ChatMessageRequestUrl>,
+        refused: Option<ValidationError>,
+    }
+    impl SendChatMessage {
+        /// A body with its required fields, checked now.
+        pub fn new(
+            uuid: impl AsRef<str>,
+            room_id: impl AsRef<str>,
+            type_: crate::ChatMessageType,
+        ) -> Self {
+            let mut builder = Self {
+                uuid: None,
+                room_id: None,
+                type_: None,
+                msg: None,
+                url: None,
+                refused: None,
+            };
+            {
+                let value = uuid;
+                let checked: Result<_, ValidationError> = crate::validation::checked::<
+                    types::ChatMessageRequestUuid,
+                >(value.as_ref());
+                builder.uuid = builder.keep(checked);
+            }
+            {
+                let value = room_id;
+                let checked: Result<_, ValidationError> = crate::validation::checked::<
+                    types::ChatMessageRequestRoomId,
+                >(value.as_ref());
+                builder.room_id = builder.keep(checked);
+            }
+            {
+                let value = type_;
+                let checked: Result<_, ValidationError> = Ok(value);
+                builder.type_ = builder.keep(checked);
+            }
+            builder
+        }
+        /// `msg`: 메시지 내용 (메시지 타입이 text일 경우 필수). The message text, up to 1000 characters; required when `type` is `text`.
+        pub fn msg(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::ChatMessageRequestMsg,
+            >(value.as_ref());
+            self.msg = self.keep(checked);
+            self
+        }
+        /// `url`: 이미지, 오디오, 비디오 경로 (메시지 타입이 text이외일 경우 필수). The absolute http(s) URL of the image, audio or video, up to 255 characters; required for every type but `text`.
+        pub fn url(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::ChatMessageRequestUrl,
+            >(value.as_ref());
+            self.url = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "msg" => self.msg(value),
+                "url" => self.url(value),
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The body, or the first value that was refused.
+        pub fn build(self) -> Result<types::ChatMessageRequest, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(types::ChatMessageRequest {
+                uuid: match self.uuid {
+                    Some(value) => value,
+                    None => {
+                        return Err(ValidationError::value("uuid", Rule::Required, ""));
+                    }
+                },
+                room_id: match self.room_id {
+                    Some(value) => value,
+                    None => {
+                        return Err(ValidationError::value("room_id", Rule::Required, ""));
+                    }
+                },
+                type_: match self.type_ {
+                    Some(value) => value,
+                    None => {
+                        return Err(ValidationError::value("type", Rule::Required, ""));
+                    }
+                },
+                msg: self.msg,
+                url: self.url,
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
 }

@@ -9,7 +9,9 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, ConfigurationError, Error, UndecodableResponse, checked};
+use happytalk_api::checked;
+
+use crate::error::{ApiError, ConfigurationError, Error, UndecodableResponse};
 use crate::message::ChatMessage;
 use crate::retry::{self, RetryPolicy};
 use crate::telemetry::{CallTrace, call_span};
@@ -433,7 +435,7 @@ impl Client {
     }
 
     /// `host[:port]` of `operation`'s family, for traces.
-    fn host(&self, operation: &Operation) -> &str {
+    pub(crate) fn host(&self, operation: &Operation) -> &str {
         &self.hosts[operation.host.index()]
     }
 
@@ -447,7 +449,7 @@ impl Client {
     /// it once more as it starts. The first attempt is awaited in place; a timer for the cap
     /// (when the HTTP client's own timeout does not end an attempt within it) and the attempts
     /// after a failure worth retrying are boxed, off the common path.
-    async fn call<'a, T, R, Call>(
+    pub(crate) async fn call<'a, T, R, Call>(
         &'a self,
         operation: &'static Operation,
         trace: CallTrace,

@@ -7,7 +7,8 @@
 
 use std::fmt;
 
-use happytalk_api::{Answer, LengthLimits, Operation, ResultCode};
+use happytalk_api::{Answer, Operation, ResultCode};
+pub use happytalk_api::{Rule, ValidationError};
 use reqwest::StatusCode;
 
 /// At most this many characters of any text that came from the server appear in a `Display`.
@@ -90,114 +91,6 @@ impl fmt::Display for ServerText<'_> {
             None => write!(f, "{:?}", self.0),
             Some((end, _)) => write!(f, "{:?}…", &self.0[..end]),
         }
-    }
-}
-
-/// A value refused before anything was sent.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("`{field}` {rule}; got {given}")]
-pub struct ValidationError {
-    field: &'static str,
-    rule: Rule,
-    given: Given,
-}
-
-impl ValidationError {
-    pub(crate) fn new(field: &'static str, rule: Rule, value: &str, show_value: bool) -> Self {
-        /// Values longer than this are described by their length only.
-        const SHOWN_UP_TO: usize = 40;
-        let length = value.chars().count();
-        let shown = (show_value && length <= SHOWN_UP_TO).then(|| value.to_owned());
-        Self {
-            field,
-            rule,
-            given: Given { length, shown },
-        }
-    }
-
-    /// The field as HappyTalk names it on the wire (`uuid`, `room_id`, `msg`, `url`,
-    /// `senderKey`).
-    pub fn field(&self) -> &'static str {
-        self.field
-    }
-
-    /// The rule the value broke.
-    pub fn rule(&self) -> &Rule {
-        &self.rule
-    }
-
-    /// The length of the given value, in characters.
-    pub fn given_length(&self) -> usize {
-        self.given.length
-    }
-}
-
-/// `value` as the generated type `T`, whose length limits are the spec's; a value out of them
-/// is refused with the field, the limits and what was given (its length only, when the spec
-/// marks the field as personal data).
-pub(crate) fn checked<T: LengthLimits>(value: &str) -> Result<T, ValidationError> {
-    T::try_from(value).map_err(|_| {
-        let rule = match (T::MIN_LENGTH, T::MAX_LENGTH) {
-            (min, Some(max)) => Rule::Length { min, max },
-            (0 | 1, None) => Rule::NotEmpty,
-            (min, None) => Rule::AtLeast { min },
-        };
-        ValidationError::new(T::FIELD, rule, value, !T::PERSONAL_DATA)
-    })
-}
-
-/// A rule a field must satisfy.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Rule {
-    /// Between `min` and `max` characters (not bytes: HappyTalk counts 자), both inclusive.
-    Length {
-        /// The fewest characters allowed.
-        min: usize,
-        /// The most characters allowed.
-        max: usize,
-    },
-    /// At least `min` characters.
-    AtLeast {
-        /// The fewest characters allowed.
-        min: usize,
-    },
-    /// An absolute `http` or `https` URL.
-    AbsoluteHttpUrl,
-    /// At least one character.
-    NotEmpty,
-}
-
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Length { min, max } => write!(f, "must be {min} to {max} characters"),
-            Self::AtLeast { min } => write!(f, "must be at least {min} characters"),
-            Self::AbsoluteHttpUrl => f.write_str("must be an absolute http(s) URL"),
-            Self::NotEmpty => f.write_str("must not be empty"),
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Given {
-    length: usize,
-    /// The value itself, only when it is short and not personal data.
-    shown: Option<String>,
-}
-
-impl fmt::Display for Given {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let unit = if self.length == 1 {
-            "character"
-        } else {
-            "characters"
-        };
-        write!(f, "{} {unit}", self.length)?;
-        if let Some(shown) = &self.shown {
-            write!(f, " ({shown:?})")?;
-        }
-        Ok(())
     }
 }
 
@@ -751,40 +644,7 @@ mod tests {
                 .ends_with("body \"<html>\" (after 3 attempts)"),
             "{html}"
         );
-        let invalid = Error::from(ValidationError::new("uuid", Rule::NotEmpty, "", true));
+        let invalid = Error::from(ValidationError::text("uuid", Rule::NotEmpty, "", true));
         assert_eq!(invalid.with_attempts(3).attempts(), 0, "nothing was sent");
-    }
-
-    #[test]
-    fn a_validation_error_counts_in_the_singular_too() {
-        let error = ValidationError::new("uuid", Rule::Length { min: 5, max: 20 }, "a", true);
-        assert_eq!(
-            error.to_string(),
-            "`uuid` must be 5 to 20 characters; got 1 character (\"a\")"
-        );
-        let hidden = ValidationError::new("msg", Rule::Length { min: 1, max: 1000 }, "a", false);
-        assert_eq!(
-            hidden.to_string(),
-            "`msg` must be 1 to 1000 characters; got 1 character"
-        );
-    }
-
-    #[test]
-    fn checks_take_their_limits_and_privacy_from_the_generated_types() {
-        let uuid = checked::<types::ChatMessageRequestUuid>("abc").unwrap_err();
-        assert_eq!(
-            (uuid.field(), uuid.rule()),
-            ("uuid", &Rule::Length { min: 5, max: 20 })
-        );
-        assert!(uuid.to_string().ends_with("(\"abc\")"), "shown: {uuid}");
-        let msg = checked::<types::ChatMessageRequestMsg>("").unwrap_err();
-        assert_eq!(msg.rule(), &Rule::Length { min: 1, max: 1000 });
-        let personal = checked::<types::ChatMessageRequestMsg>(&"x".repeat(1001)).unwrap_err();
-        assert!(
-            !personal.to_string().contains('x'),
-            "msg is personal data: {personal}"
-        );
-        let key = checked::<types::GetSystemMessagesSenderKey>("").unwrap_err();
-        assert_eq!((key.field(), key.rule()), ("senderKey", &Rule::NotEmpty));
     }
 }

@@ -93,7 +93,7 @@ pub use error::{
 pub use happytalk_api::types::{Button, Comment, Message, SystemMessage};
 pub use happytalk_api::{
     BizResultCode, CommentStatus, HostFamily, InspectStatus, KakaoResultCode, KstTimestamp,
-    LinkType, RawValue, ResultCode, SystemMessageStatus, SystemMessageType,
+    LinkType, RawValue, ResultCode, SystemMessageStatus, SystemMessageType, requests,
 };
 pub use message::{ChatMessage, MessageContent};
 pub use retry::RetryPolicy;

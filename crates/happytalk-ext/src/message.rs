@@ -4,7 +4,9 @@ use std::fmt;
 
 use happytalk_api::types;
 
-use crate::error::{Rule, ValidationError, checked};
+use happytalk_api::checked;
+
+use crate::error::{Rule, ValidationError};
 
 /// A message to send into a counselling room (상담방).
 ///
@@ -72,12 +74,12 @@ pub enum MessageContent {
 
 impl MessageContent {
     /// The wire `type` (`text`, `image`, `video` or `audio` as its `Display`).
-    pub fn message_type(&self) -> types::ChatMessageType {
+    pub fn message_type(&self) -> happytalk_api::ChatMessageType {
         match self {
-            Self::Text(_) => types::ChatMessageType::Text,
-            Self::Image(_) => types::ChatMessageType::Image,
-            Self::Video(_) => types::ChatMessageType::Video,
-            Self::Audio(_) => types::ChatMessageType::Audio,
+            Self::Text(_) => happytalk_api::ChatMessageType::Text,
+            Self::Image(_) => happytalk_api::ChatMessageType::Image,
+            Self::Video(_) => happytalk_api::ChatMessageType::Video,
+            Self::Audio(_) => happytalk_api::ChatMessageType::Audio,
         }
     }
 }
@@ -193,7 +195,7 @@ fn check_url(value: &str) -> Result<types::ChatMessageRequestUrl, ValidationErro
     let converted: types::ChatMessageRequestUrl = checked(value)?;
     match url::Url::parse(value) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(converted),
-        _ => Err(ValidationError::new(
+        _ => Err(ValidationError::text(
             "url",
             Rule::AbsoluteHttpUrl,
             value,
@@ -331,7 +333,7 @@ mod tests {
     fn each_kind_carries_its_field_and_wire_type() {
         let request = ChatMessage::text("cust-1", "1", "hi");
         let request = request.request().unwrap();
-        assert_eq!(request.type_, types::ChatMessageType::Text);
+        assert_eq!(request.type_, happytalk_api::ChatMessageType::Text);
         assert_eq!(request.msg.as_deref().map(String::as_str), Some("hi"));
         assert_eq!(request.url, None);
         for (message, wire) in [

@@ -416,7 +416,7 @@ fn the_generated_httpmock_helpers_stub_an_operation() {
     let request = types::ChatMessageRequest {
         uuid: "cust-0001".try_into().unwrap(),
         room_id: "1234567".try_into().unwrap(),
-        type_: types::ChatMessageType::Text,
+        type_: happytalk_api::ChatMessageType::Text,
         msg: Some("안녕하세요".try_into().unwrap()),
         url: None,
     };
