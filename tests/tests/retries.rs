@@ -234,6 +234,7 @@ async fn a_post_to_a_port_that_listens_300_ms_later_succeeds_and_is_sent_once() 
             .start()
             .await
             .unwrap();
+        late.add_room("cust-0001", "1234567");
         // Kept alive in the channel until the test reads it.
         let _ = started_mock.send(late);
     });

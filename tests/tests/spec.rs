@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use happytalk_api::{
     BizResultCode, CodeRole, CommentStatus, FieldKind, HostFamily, InspectStatus, KakaoResultCode,
-    LinkType, OPERATIONS, ResultCode, RetryClass, SystemMessageStatus, SystemMessageType,
-    operations, types,
+    LinkType, OPERATIONS, PhoneOs, ResultCode, RetryClass, RoomCreationForce, SystemMessageStatus,
+    SystemMessageType, operations, types,
 };
 use happytalk_tests::{openapi, spec_json};
 use serde_json::{Value, json};
@@ -36,7 +36,7 @@ fn strings(value: &Value) -> Vec<String> {
 }
 
 #[test]
-fn the_spec_is_openapi_3_0_3_with_both_operations() {
+fn the_spec_is_openapi_3_0_3_with_the_documented_operations() {
     let spec = openapi();
     assert_eq!(spec.openapi, "3.0.3");
     let operations: Vec<(String, String, String)> = spec
@@ -49,21 +49,95 @@ fn the_spec_is_openapi_3_0_3_with_both_operations() {
             )
         })
         .collect();
+    let operations: Vec<(&str, &str, &str)> = operations
+        .iter()
+        .map(|(method, path, id)| (method.as_str(), path.as_str(), id.as_str()))
+        .collect();
     assert_eq!(
         operations,
         [
-            (
-                "POST".into(),
-                "/v1/chat/write".into(),
-                "send_chat_message".into()
-            ),
-            (
-                "GET".into(),
-                "/kakaoWebhook/v3/bzmc/sm".into(),
-                "get_system_messages".into()
-            ),
+            ("POST", "/v1/chat/open", "open_room"),
+            ("POST", "/v1/chat/write", "send_chat_message"),
+            ("GET", "/kakaoWebhook/v3/bzmc/sm", "get_system_messages"),
         ]
     );
+}
+
+/// The fields of the counselling-room pages (`reference/happytalk-counsel.md`): every field, in
+/// the docs' order, with its type, length (characters) and whether it is required, as the
+/// generated operation table describes it.
+#[test]
+fn the_counselling_operations_have_the_documented_fields() {
+    fn text(max: usize) -> FieldKind {
+        FieldKind::Text {
+            min_length: 0,
+            max_length: Some(max),
+        }
+    }
+    let uuid = FieldKind::Text {
+        min_length: 5,
+        max_length: Some(20),
+    };
+    let integer = FieldKind::Integer {
+        minimum: None,
+        maximum: None,
+    };
+    let mut open = vec![
+        ("uuid", true, uuid),
+        ("site_uid", false, text(100)),
+        ("category_id", false, integer),
+        ("division_id", false, integer),
+        ("title", false, text(100)),
+        ("phone_os", false, FieldKind::OneOf(&["A", "I", "W"])),
+        ("phone_model", false, text(20)),
+        ("phone_os_ver", false, text(20)),
+        ("phone_telecomm", false, text(20)),
+        ("app_hash", false, text(150)),
+        ("order_number", false, text(100)),
+        ("product_number", false, text(100)),
+        ("parcel_number", false, text(40)),
+        ("parcel_company_type", false, text(2)),
+        ("parcel_company_code", false, text(2)),
+    ];
+    let parameters: Vec<String> = (1..=10).map(|n| format!("parameter{n}")).collect();
+    for name in &parameters {
+        open.push((name.as_str(), false, text(20)));
+    }
+    open.push((
+        "is_room_create_force",
+        false,
+        FieldKind::Flag { on: "T", off: "N" },
+    ));
+    let fields = |operation: &happytalk_api::Operation| -> Vec<(&str, bool, FieldKind)> {
+        operation
+            .body
+            .iter()
+            .map(|field| (field.name, field.required, field.kind))
+            .collect()
+    };
+    assert_eq!(fields(&operations::OPEN_ROOM), open);
+    // The code tables of their values, with the docs' meanings.
+    assert_eq!(PhoneOs::KNOWN_VALUES, ["A", "I", "W"]);
+    assert_eq!(
+        PhoneOs::ALL.map(PhoneOs::name),
+        ["Android", "Iphone", "Web"]
+    );
+    assert_eq!(RoomCreationForce::from_bool(true).as_str(), "T");
+    assert_eq!(RoomCreationForce::from_bool(false).as_str(), "N");
+    // Personal data is never echoed into an error (and never traced).
+    let personal: Vec<&str> = operations::OPEN_ROOM
+        .body
+        .iter()
+        .filter(|field| field.personal_data)
+        .map(|field| field.name)
+        .collect();
+    assert!(personal.contains(&"site_uid") && personal.contains(&"parameter10"));
+    // What a retry may do, as the docs say each does.
+    let retries: Vec<(&str, RetryClass)> = [&operations::OPEN_ROOM]
+        .iter()
+        .map(|operation| (operation.id, operation.retry))
+        .collect();
+    assert_eq!(retries, [("open_room", RetryClass::NeverTwice)]);
 }
 
 #[test]
@@ -426,6 +500,13 @@ fn the_host_and_operation_tables_are_the_docs() {
                 RetryClass::Read
             ),
             (
+                "open_room",
+                "POST",
+                "/v1/chat/open",
+                HostFamily::Biz,
+                RetryClass::NeverTwice
+            ),
+            (
                 "send_chat_message",
                 "POST",
                 "/v1/chat/write",
@@ -541,12 +622,10 @@ fn both_operations_require_the_two_header_keys() {
         assert_eq!(schemes[scheme]["in"], json!("header"));
         assert_eq!(schemes[scheme]["name"], json!(header));
     }
-    for (path, method) in [
-        ("/v1/chat/write", "post"),
-        ("/kakaoWebhook/v3/bzmc/sm", "get"),
-    ] {
+    for operation in OPERATIONS {
+        let (path, method) = (operation.path, operation.method.to_lowercase());
         assert_eq!(
-            spec["paths"][path][method]["security"],
+            spec["paths"][path][&method]["security"],
             json!([{ "htClientId": [], "htClientSecret": [] }]),
             "{method} {path}"
         );
@@ -558,6 +637,7 @@ fn both_operations_require_the_two_header_keys() {
 fn every_status_range_has_the_same_body() {
     let spec = spec_json();
     for (path, method, schema) in [
+        ("/v1/chat/open", "post", "OpenRoomResult"),
         ("/v1/chat/write", "post", "ChatMessageResult"),
         ("/kakaoWebhook/v3/bzmc/sm", "get", "SystemMessageResult"),
     ] {
@@ -602,13 +682,31 @@ fn every_spec_example_decodes_into_the_generated_types() {
         serde_json::from_value::<types::SystemMessageResult>(value)
             .unwrap_or_else(|e| panic!("kakao example {name}: {e}"));
     }
-    let requests =
-        examples("/paths/~1v1~1chat~1write/post/requestBody/content/application~1json/examples");
-    for (name, value) in requests {
-        let decoded: types::ChatMessageRequest = serde_json::from_value(value.clone())
-            .unwrap_or_else(|e| panic!("request example {name}: {e}"));
-        assert_eq!(serde_json::to_value(decoded).unwrap(), value, "{name}");
+    /// Each example decodes as `T` and encodes back to itself.
+    fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(
+        examples: Vec<(String, Value)>,
+    ) {
+        assert!(!examples.is_empty());
+        for (name, value) in examples {
+            let decoded: T = serde_json::from_value(value.clone())
+                .unwrap_or_else(|e| panic!("example {name}: {e}"));
+            assert_eq!(serde_json::to_value(decoded).unwrap(), value, "{name}");
+        }
     }
+    let body = |path: &str| {
+        examples(&format!(
+            "/paths/{}/post/requestBody/content/application~1json/examples",
+            path.replace('/', "~1")
+        ))
+    };
+    let answer = |name: &str| {
+        examples(&format!(
+            "/components/responses/{name}/content/application~1json/examples"
+        ))
+    };
+    round_trip::<types::ChatMessageRequest>(body("/v1/chat/write"));
+    round_trip::<types::OpenRoomRequest>(body("/v1/chat/open"));
+    round_trip::<types::OpenRoomResult>(answer("OpenRoomResult"));
 }
 
 #[test]

@@ -337,3 +337,34 @@ async fn retries_seen_by_a_warn_only_subscriber(first: FirstAttempt) {
     }
     assert_nothing_private(&seen);
 }
+
+/// The room calls are spans of their own, like a send, and none records the customer's uuid,
+/// your member id or any parameter value.
+#[tokio::test]
+async fn room_calls_are_spans_without_the_customer_or_their_values() {
+    const CUSTOMER_ID: &str = "member-PRIVATE-42";
+    const PARAMETER: &str = "private-param-7";
+    let open = server_answering(200, &fixture("room/open-success.json")).await;
+    let (outcome, seen) = traced(async {
+        let opened = client_for(&open.uri())
+            .open_room(
+                happytalk_ext::OpenRoom::new(UUID)
+                    .site_uid(CUSTOMER_ID)
+                    .parameter(3, PARAMETER),
+            )
+            .await;
+        (opened.is_ok(),)
+    })
+    .await;
+    assert_eq!(outcome, (true,));
+    let calls = seen.spans("happytalk.open_room");
+    assert_eq!(calls.len(), 1);
+    assert_eq!(field(calls[0], "operation"), "open_room");
+    assert_eq!(field(calls[0], "code"), "0");
+    assert_eq!(field(calls[0], "attempts"), "1");
+    assert_nothing_private(&seen);
+    let everything = seen.everything();
+    for private in [CUSTOMER_ID, PARAMETER] {
+        assert!(!everything.contains(private), "{private:?} was recorded");
+    }
+}

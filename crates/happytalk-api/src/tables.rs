@@ -1178,6 +1178,194 @@ impl ::schemars::JsonSchema for LinkType {
         )
     }
 }
+/// 기기 OS (the customer's device), one letter. A closed table (a request field).
+///
+/// Closed: only these values can be sent (a value HappyTalk does not document would be refused before the wire).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PhoneOs {
+    /// `A`: Android.
+    Android,
+    /// `I`: iPhone.
+    Iphone,
+    /// `W`: 웹 (web; HappyTalk's default).
+    Web,
+}
+impl PhoneOs {
+    /// Every value, in the order of the spec's table.
+    pub const ALL: [Self; 3] = [Self::Android, Self::Iphone, Self::Web];
+    /// Every value as HappyTalk writes it.
+    pub const KNOWN_VALUES: [&'static str; 3] = ["A", "I", "W"];
+    /// The value as HappyTalk writes it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Android => "A",
+            Self::Iphone => "I",
+            Self::Web => "W",
+        }
+    }
+    /// The documented meaning.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Self::Android => "Android",
+            Self::Iphone => "iPhone",
+            Self::Web => "웹 (web; HappyTalk's default)",
+        }
+    }
+    /// The name of its variant.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Android => "Android",
+            Self::Iphone => "Iphone",
+            Self::Web => "Web",
+        }
+    }
+}
+impl TryFrom<&str> for PhoneOs {
+    type Error = crate::NotInTable;
+    fn try_from(value: &str) -> Result<Self, crate::NotInTable> {
+        match value {
+            "A" => Ok(Self::Android),
+            "I" => Ok(Self::Iphone),
+            "W" => Ok(Self::Web),
+            _ => Err(crate::NotInTable::new(value.to_string(), "A, I, W")),
+        }
+    }
+}
+impl ::std::fmt::Display for PhoneOs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.as_str(), f)
+    }
+}
+impl ::serde::Serialize for PhoneOs {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::serde::Serialize::serialize(&self.as_str(), serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PhoneOs {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value.as_ref()).map_err(::serde::de::Error::custom)
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for PhoneOs {
+    fn schema_name() -> String {
+        "PhoneOs".to_owned()
+    }
+    fn json_schema(
+        generator: &mut ::schemars::r#gen::SchemaGenerator,
+    ) -> ::schemars::schema::Schema {
+        crate::table::closed_table_schema(
+            generator,
+            "기기 OS (the customer's device), one letter. A closed table (a request field).",
+            &[
+                ::serde_json::Value::from("A"),
+                ::serde_json::Value::from("I"),
+                ::serde_json::Value::from("W"),
+            ],
+            false,
+        )
+    }
+}
+/// 상담방 강제 생성 여부 (whether to create a room whatever the current state). A closed table (a request field).
+///
+/// Closed: only these values can be sent (a value HappyTalk does not document would be refused before the wire).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RoomCreationForce {
+    /// `T`: create a room whatever the current state.
+    Force,
+    /// `N`: do not force (HappyTalk's default).
+    DoNotForce,
+}
+impl RoomCreationForce {
+    /// Every value, in the order of the spec's table.
+    pub const ALL: [Self; 2] = [Self::Force, Self::DoNotForce];
+    /// Every value as HappyTalk writes it.
+    pub const KNOWN_VALUES: [&'static str; 2] = ["T", "N"];
+    /// The value as HappyTalk writes it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Force => "T",
+            Self::DoNotForce => "N",
+        }
+    }
+    /// The documented meaning.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Self::Force => "create a room whatever the current state",
+            Self::DoNotForce => "do not force (HappyTalk's default)",
+        }
+    }
+    /// The name of its variant.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Force => "Force",
+            Self::DoNotForce => "DoNotForce",
+        }
+    }
+    /// The value that stands for `on` (`T` for true, `N` for false).
+    pub const fn from_bool(on: bool) -> Self {
+        if on { Self::Force } else { Self::DoNotForce }
+    }
+}
+impl TryFrom<&str> for RoomCreationForce {
+    type Error = crate::NotInTable;
+    fn try_from(value: &str) -> Result<Self, crate::NotInTable> {
+        match value {
+            "T" => Ok(Self::Force),
+            "N" => Ok(Self::DoNotForce),
+            _ => Err(crate::NotInTable::new(value.to_string(), "T, N")),
+        }
+    }
+}
+impl ::std::fmt::Display for RoomCreationForce {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.as_str(), f)
+    }
+}
+impl ::serde::Serialize for RoomCreationForce {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::serde::Serialize::serialize(&self.as_str(), serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RoomCreationForce {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value.as_ref()).map_err(::serde::de::Error::custom)
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for RoomCreationForce {
+    fn schema_name() -> String {
+        "RoomCreationForce".to_owned()
+    }
+    fn json_schema(
+        generator: &mut ::schemars::r#gen::SchemaGenerator,
+    ) -> ::schemars::schema::Schema {
+        crate::table::closed_table_schema(
+            generator,
+            "상담방 강제 생성 여부 (whether to create a room whatever the current state). A closed table (a request field).",
+            &[::serde_json::Value::from("T"), ::serde_json::Value::from("N")],
+            false,
+        )
+    }
+}
 /// 메시지 상태 (the state of a system message).
 ///
 /// Open: a value this version does not document decodes as `Unknown`, keeping it as it came. Do not match on `Unknown` for a particular value (a later release may give it its own variant); compare the raw value instead.
@@ -1686,6 +1874,360 @@ pub mod operations {
         ],
         success_example: None,
     };
+    /// `POST /v1/chat/open`: Open a counselling room (상담방 생성).
+    pub const OPEN_ROOM: Operation = Operation {
+        id: "open_room",
+        method: "POST",
+        path: "/v1/chat/open",
+        host: HostFamily::Biz,
+        retry: RetryClass::NeverTwice,
+        summary: "Open a counselling room (상담방 생성).",
+        query: &[],
+        body: &[
+            Field {
+                name: "uuid",
+                summary: "고객사 고객 식별 정보 (최소 5자 ~ 최대 20자). The customer's identifier in your own system, 5 to 20 characters.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 5,
+                    max_length: Some(20),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "site_uid",
+                summary: "고객사 회원 고유 아이디 (String (100)). Your member's unique id, up to 100 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(100),
+                },
+                personal_data: true,
+                indexed: None,
+            },
+            Field {
+                name: "category_id",
+                summary: "상담 대분류 아이디 (Int (11)). The counselling category; the first category when left out.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Integer {
+                    minimum: None,
+                    maximum: None,
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "division_id",
+                summary: "상담 중분류 아이디 (Int (11)). The counselling sub-category; the first sub-category when left out.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Integer {
+                    minimum: None,
+                    maximum: None,
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "title",
+                summary: "상담방 제목 (String (100)). The room's title, up to 100 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(100),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "phone_os",
+                summary: "기기 OS (String (1)). The customer's device; `W` (web) when left out.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::OneOf(&["A", "I", "W"]),
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "phone_model",
+                summary: "기기 모델 (String (20)). The device model, up to 20 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(20),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "phone_os_ver",
+                summary: "OS 버전 (String (20)). The OS version, up to 20 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(20),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "phone_telecomm",
+                summary: "통신사 (String (20)). The mobile carrier, up to 20 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(20),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "app_hash",
+                summary: "앱 식별값 (String (150)). The app identifier, up to 150 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(150),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "order_number",
+                summary: "주문 번호 (String (100)). An order number, up to 100 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(100),
+                },
+                personal_data: true,
+                indexed: None,
+            },
+            Field {
+                name: "product_number",
+                summary: "상품 번호 (String (100)). A product number, up to 100 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(100),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "parcel_number",
+                summary: "택배 송장 번호 (String (40)). A parcel waybill number, up to 40 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(40),
+                },
+                personal_data: true,
+                indexed: None,
+            },
+            Field {
+                name: "parcel_company_type",
+                summary: "택배사 유형 (String (2)). The courier type (no table published), up to 2 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(2),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "parcel_company_code",
+                summary: "택배사 코드 (String (2)). The courier code (no table published for this API), up to 2 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(2),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "parameter1",
+                summary: "사용자 정의 값 1 (String (20)). Your own custom value 1, up to 20 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: Some("parameter"),
+            },
+            Field {
+                name: "parameter2",
+                summary: "사용자 정의 값 2 (String (20)). Your own custom value 2, up to 20 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: Some("parameter"),
+            },
+            Field {
+                name: "parameter3",
+                summary: "사용자 정의 값 3 (String (20)). Your own custom value 3, up to 20 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: Some("parameter"),
+            },
+            Field {
+                name: "parameter4",
+                summary: "사용자 정의 값 4 (String (20)). Your own custom value 4, up to 20 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: Some("parameter"),
+            },
+            Field {
+                name: "parameter5",
+                summary: "사용자 정의 값 5 (String (20)). Your own custom value 5, up to 20 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: Some("parameter"),
+            },
+            Field {
+                name: "parameter6",
+                summary: "사용자 정의 값 6 (String (20)). Your own custom value 6, up to 20 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: Some("parameter"),
+            },
+            Field {
+                name: "parameter7",
+                summary: "사용자 정의 값 7 (String (20)). Your own custom value 7, up to 20 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: Some("parameter"),
+            },
+            Field {
+                name: "parameter8",
+                summary: "사용자 정의 값 8 (String (20)). Your own custom value 8, up to 20 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: Some("parameter"),
+            },
+            Field {
+                name: "parameter9",
+                summary: "사용자 정의 값 9 (String (20)). Your own custom value 9, up to 20 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: Some("parameter"),
+            },
+            Field {
+                name: "parameter10",
+                summary: "사용자 정의 값 10 (String (20)). Your own custom value 10, up to 20 characters.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: Some("parameter"),
+            },
+            Field {
+                name: "is_room_create_force",
+                summary: "상담방 강제 생성 여부 (String (1)). Whether to create a room whatever the current state; `N` when left out.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Flag {
+                    on: "T",
+                    off: "N",
+                },
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "room_id",
+                role: AnswerRole::Room,
+            },
+            AnswerField {
+                name: "uuid",
+                role: AnswerRole::Echo,
+            },
+            AnswerField {
+                name: "type",
+                role: AnswerRole::Echo,
+            },
+            AnswerField {
+                name: "content",
+                role: AnswerRole::Notice,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+            AnswerField {
+                name: "field",
+                role: AnswerRole::Field,
+            },
+        ],
+        success_example: Some(
+            "{\"code\":0,\"content\":\"상담이 시작되었습니다. 무엇을 도와드릴까요?\",\"counselor_name\":\"김상담\",\"message\":\"\",\"room_id\":\"1234567\",\"type\":\"text\",\"uuid\":\"cust-0001\"}",
+        ),
+    };
     /// `POST /v1/chat/write`: Send a message into a counselling room (메시지 발신).
     pub const SEND_CHAT_MESSAGE: Operation = Operation {
         id: "send_chat_message",
@@ -1794,8 +2336,9 @@ pub mod operations {
     };
 }
 /// Every operation of the spec, by path and method.
-pub const OPERATIONS: [&Operation; 2] = [
+pub const OPERATIONS: [&Operation; 3] = [
     &operations::GET_SYSTEM_MESSAGES,
+    &operations::OPEN_ROOM,
     &operations::SEND_CHAT_MESSAGE,
 ];
 impl crate::Answer for types::SystemMessageResult {
@@ -1813,6 +2356,23 @@ impl crate::Answer for types::SystemMessageResult {
     }
     fn notice(&self) -> Option<&str> {
         None
+    }
+}
+impl crate::Answer for types::OpenRoomResult {
+    fn code(&self) -> ResultCode {
+        ResultCode::Biz(self.code)
+    }
+    fn is_success(&self) -> bool {
+        self.code.is_success()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+    fn notice(&self) -> Option<&str> {
+        self.content.as_deref()
     }
 }
 impl crate::Answer for types::ChatMessageResult {
@@ -1841,6 +2401,270 @@ impl crate::LengthLimits for types::GetSystemMessagesSenderKey {
     const MIN_LENGTH: usize = 1;
     const MAX_LENGTH: Option<usize> = None;
     const PERSONAL_DATA: bool = false;
+}
+impl types::OpenRoomRequestUuid {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 5;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::OpenRoomRequestUuid {
+    const FIELD: &'static str = "uuid";
+    const MIN_LENGTH: usize = 5;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::OpenRoomRequestSiteUid {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 100;
+}
+impl crate::LengthLimits for types::OpenRoomRequestSiteUid {
+    const FIELD: &'static str = "site_uid";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(100);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::OpenRoomRequestTitle {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 100;
+}
+impl crate::LengthLimits for types::OpenRoomRequestTitle {
+    const FIELD: &'static str = "title";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(100);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::OpenRoomRequestPhoneModel {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::OpenRoomRequestPhoneModel {
+    const FIELD: &'static str = "phone_model";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::OpenRoomRequestPhoneOsVer {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::OpenRoomRequestPhoneOsVer {
+    const FIELD: &'static str = "phone_os_ver";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::OpenRoomRequestPhoneTelecomm {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::OpenRoomRequestPhoneTelecomm {
+    const FIELD: &'static str = "phone_telecomm";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::OpenRoomRequestAppHash {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 150;
+}
+impl crate::LengthLimits for types::OpenRoomRequestAppHash {
+    const FIELD: &'static str = "app_hash";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(150);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::OpenRoomRequestOrderNumber {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 100;
+}
+impl crate::LengthLimits for types::OpenRoomRequestOrderNumber {
+    const FIELD: &'static str = "order_number";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(100);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::OpenRoomRequestProductNumber {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 100;
+}
+impl crate::LengthLimits for types::OpenRoomRequestProductNumber {
+    const FIELD: &'static str = "product_number";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(100);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::OpenRoomRequestParcelNumber {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 40;
+}
+impl crate::LengthLimits for types::OpenRoomRequestParcelNumber {
+    const FIELD: &'static str = "parcel_number";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(40);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::OpenRoomRequestParcelCompanyType {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 2;
+}
+impl crate::LengthLimits for types::OpenRoomRequestParcelCompanyType {
+    const FIELD: &'static str = "parcel_company_type";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(2);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::OpenRoomRequestParcelCompanyCode {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 2;
+}
+impl crate::LengthLimits for types::OpenRoomRequestParcelCompanyCode {
+    const FIELD: &'static str = "parcel_company_code";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(2);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::OpenRoomRequestParameter1 {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::OpenRoomRequestParameter1 {
+    const FIELD: &'static str = "parameter1";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::OpenRoomRequestParameter2 {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::OpenRoomRequestParameter2 {
+    const FIELD: &'static str = "parameter2";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::OpenRoomRequestParameter3 {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::OpenRoomRequestParameter3 {
+    const FIELD: &'static str = "parameter3";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::OpenRoomRequestParameter4 {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::OpenRoomRequestParameter4 {
+    const FIELD: &'static str = "parameter4";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::OpenRoomRequestParameter5 {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::OpenRoomRequestParameter5 {
+    const FIELD: &'static str = "parameter5";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::OpenRoomRequestParameter6 {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::OpenRoomRequestParameter6 {
+    const FIELD: &'static str = "parameter6";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::OpenRoomRequestParameter7 {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::OpenRoomRequestParameter7 {
+    const FIELD: &'static str = "parameter7";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::OpenRoomRequestParameter8 {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::OpenRoomRequestParameter8 {
+    const FIELD: &'static str = "parameter8";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::OpenRoomRequestParameter9 {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::OpenRoomRequestParameter9 {
+    const FIELD: &'static str = "parameter9";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::OpenRoomRequestParameter10 {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::OpenRoomRequestParameter10 {
+    const FIELD: &'static str = "parameter10";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
 }
 impl types::ChatMessageRequestUuid {
     /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
@@ -1894,6 +2718,450 @@ impl crate::LengthLimits for types::ChatMessageRequestUrl {
 pub mod requests {
     use super::*;
     use crate::validation::{Rule, ValidationError};
+    /// The body of `POST /v1/chat/open` ([`types::OpenRoomRequest`]), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request body is sent once it is built and given to an operation"]
+    pub struct OpenRoom {
+        uuid: Option<types::OpenRoomRequestUuid>,
+        site_uid: Option<types::OpenRoomRequestSiteUid>,
+        category_id: Option<i64>,
+        division_id: Option<i64>,
+        title: Option<types::OpenRoomRequestTitle>,
+        phone_os: Option<crate::PhoneOs>,
+        phone_model: Option<types::OpenRoomRequestPhoneModel>,
+        phone_os_ver: Option<types::OpenRoomRequestPhoneOsVer>,
+        phone_telecomm: Option<types::OpenRoomRequestPhoneTelecomm>,
+        app_hash: Option<types::OpenRoomRequestAppHash>,
+        order_number: Option<types::OpenRoomRequestOrderNumber>,
+        product_number: Option<types::OpenRoomRequestProductNumber>,
+        parcel_number: Option<types::OpenRoomRequestParcelNumber>,
+        parcel_company_type: Option<types::OpenRoomRequestParcelCompanyType>,
+        parcel_company_code: Option<types::OpenRoomRequestParcelCompanyCode>,
+        parameter1: Option<types::OpenRoomRequestParameter1>,
+        parameter2: Option<types::OpenRoomRequestParameter2>,
+        parameter3: Option<types::OpenRoomRequestParameter3>,
+        parameter4: Option<types::OpenRoomRequestParameter4>,
+        parameter5: Option<types::OpenRoomRequestParameter5>,
+        parameter6: Option<types::OpenRoomRequestParameter6>,
+        parameter7: Option<types::OpenRoomRequestParameter7>,
+        parameter8: Option<types::OpenRoomRequestParameter8>,
+        parameter9: Option<types::OpenRoomRequestParameter9>,
+        parameter10: Option<types::OpenRoomRequestParameter10>,
+        is_room_create_force: Option<crate::RoomCreationForce>,
+        refused: Option<ValidationError>,
+    }
+    impl OpenRoom {
+        /// A body with its required fields, checked now.
+        pub fn new(uuid: impl AsRef<str>) -> Self {
+            let mut builder = Self {
+                uuid: None,
+                site_uid: None,
+                category_id: None,
+                division_id: None,
+                title: None,
+                phone_os: None,
+                phone_model: None,
+                phone_os_ver: None,
+                phone_telecomm: None,
+                app_hash: None,
+                order_number: None,
+                product_number: None,
+                parcel_number: None,
+                parcel_company_type: None,
+                parcel_company_code: None,
+                parameter1: None,
+                parameter2: None,
+                parameter3: None,
+                parameter4: None,
+                parameter5: None,
+                parameter6: None,
+                parameter7: None,
+                parameter8: None,
+                parameter9: None,
+                parameter10: None,
+                is_room_create_force: None,
+                refused: None,
+            };
+            {
+                let value = uuid;
+                let checked: Result<_, ValidationError> = crate::validation::checked::<
+                    types::OpenRoomRequestUuid,
+                >(value.as_ref());
+                builder.uuid = builder.keep(checked);
+            }
+            builder
+        }
+        /// `site_uid`: 고객사 회원 고유 아이디 (String (100)). Your member's unique id, up to 100 characters.
+        pub fn site_uid(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestSiteUid,
+            >(value.as_ref());
+            self.site_uid = self.keep(checked);
+            self
+        }
+        /// `category_id`: 상담 대분류 아이디 (Int (11)). The counselling category; the first category when left out.
+        pub fn category_id(mut self, value: i64) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.category_id = self.keep(checked);
+            self
+        }
+        /// `division_id`: 상담 중분류 아이디 (Int (11)). The counselling sub-category; the first sub-category when left out.
+        pub fn division_id(mut self, value: i64) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.division_id = self.keep(checked);
+            self
+        }
+        /// `title`: 상담방 제목 (String (100)). The room's title, up to 100 characters.
+        pub fn title(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestTitle,
+            >(value.as_ref());
+            self.title = self.keep(checked);
+            self
+        }
+        /// `phone_os`: 기기 OS (String (1)). The customer's device; `W` (web) when left out.
+        pub fn phone_os(mut self, value: crate::PhoneOs) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.phone_os = self.keep(checked);
+            self
+        }
+        /// `phone_model`: 기기 모델 (String (20)). The device model, up to 20 characters.
+        pub fn phone_model(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestPhoneModel,
+            >(value.as_ref());
+            self.phone_model = self.keep(checked);
+            self
+        }
+        /// `phone_os_ver`: OS 버전 (String (20)). The OS version, up to 20 characters.
+        pub fn phone_os_ver(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestPhoneOsVer,
+            >(value.as_ref());
+            self.phone_os_ver = self.keep(checked);
+            self
+        }
+        /// `phone_telecomm`: 통신사 (String (20)). The mobile carrier, up to 20 characters.
+        pub fn phone_telecomm(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestPhoneTelecomm,
+            >(value.as_ref());
+            self.phone_telecomm = self.keep(checked);
+            self
+        }
+        /// `app_hash`: 앱 식별값 (String (150)). The app identifier, up to 150 characters.
+        pub fn app_hash(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestAppHash,
+            >(value.as_ref());
+            self.app_hash = self.keep(checked);
+            self
+        }
+        /// `order_number`: 주문 번호 (String (100)). An order number, up to 100 characters.
+        pub fn order_number(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestOrderNumber,
+            >(value.as_ref());
+            self.order_number = self.keep(checked);
+            self
+        }
+        /// `product_number`: 상품 번호 (String (100)). A product number, up to 100 characters.
+        pub fn product_number(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestProductNumber,
+            >(value.as_ref());
+            self.product_number = self.keep(checked);
+            self
+        }
+        /// `parcel_number`: 택배 송장 번호 (String (40)). A parcel waybill number, up to 40 characters.
+        pub fn parcel_number(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestParcelNumber,
+            >(value.as_ref());
+            self.parcel_number = self.keep(checked);
+            self
+        }
+        /// `parcel_company_type`: 택배사 유형 (String (2)). The courier type (no table published), up to 2 characters.
+        pub fn parcel_company_type(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestParcelCompanyType,
+            >(value.as_ref());
+            self.parcel_company_type = self.keep(checked);
+            self
+        }
+        /// `parcel_company_code`: 택배사 코드 (String (2)). The courier code (no table published for this API), up to 2 characters.
+        pub fn parcel_company_code(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestParcelCompanyCode,
+            >(value.as_ref());
+            self.parcel_company_code = self.keep(checked);
+            self
+        }
+        /// `parameter1`: 사용자 정의 값 1 (String (20)). Your own custom value 1, up to 20 characters.
+        pub fn parameter1(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestParameter1,
+            >(value.as_ref());
+            self.parameter1 = self.keep(checked);
+            self
+        }
+        /// `parameter2`: 사용자 정의 값 2 (String (20)). Your own custom value 2, up to 20 characters.
+        pub fn parameter2(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestParameter2,
+            >(value.as_ref());
+            self.parameter2 = self.keep(checked);
+            self
+        }
+        /// `parameter3`: 사용자 정의 값 3 (String (20)). Your own custom value 3, up to 20 characters.
+        pub fn parameter3(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestParameter3,
+            >(value.as_ref());
+            self.parameter3 = self.keep(checked);
+            self
+        }
+        /// `parameter4`: 사용자 정의 값 4 (String (20)). Your own custom value 4, up to 20 characters.
+        pub fn parameter4(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestParameter4,
+            >(value.as_ref());
+            self.parameter4 = self.keep(checked);
+            self
+        }
+        /// `parameter5`: 사용자 정의 값 5 (String (20)). Your own custom value 5, up to 20 characters.
+        pub fn parameter5(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestParameter5,
+            >(value.as_ref());
+            self.parameter5 = self.keep(checked);
+            self
+        }
+        /// `parameter6`: 사용자 정의 값 6 (String (20)). Your own custom value 6, up to 20 characters.
+        pub fn parameter6(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestParameter6,
+            >(value.as_ref());
+            self.parameter6 = self.keep(checked);
+            self
+        }
+        /// `parameter7`: 사용자 정의 값 7 (String (20)). Your own custom value 7, up to 20 characters.
+        pub fn parameter7(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestParameter7,
+            >(value.as_ref());
+            self.parameter7 = self.keep(checked);
+            self
+        }
+        /// `parameter8`: 사용자 정의 값 8 (String (20)). Your own custom value 8, up to 20 characters.
+        pub fn parameter8(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestParameter8,
+            >(value.as_ref());
+            self.parameter8 = self.keep(checked);
+            self
+        }
+        /// `parameter9`: 사용자 정의 값 9 (String (20)). Your own custom value 9, up to 20 characters.
+        pub fn parameter9(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestParameter9,
+            >(value.as_ref());
+            self.parameter9 = self.keep(checked);
+            self
+        }
+        /// `parameter10`: 사용자 정의 값 10 (String (20)). Your own custom value 10, up to 20 characters.
+        pub fn parameter10(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestParameter10,
+            >(value.as_ref());
+            self.parameter10 = self.keep(checked);
+            self
+        }
+        /// `is_room_create_force`: 상담방 강제 생성 여부 (String (1)). Whether to create a room whatever the current state; `N` when left out.
+        pub fn is_room_create_force(mut self, value: bool) -> Self {
+            let checked: Result<_, ValidationError> = Ok(
+                crate::RoomCreationForce::from_bool(value),
+            );
+            self.is_room_create_force = self.keep(checked);
+            self
+        }
+        /// `parameter1` to `parameter10`, by number.
+        pub fn parameter(self, number: usize, value: impl AsRef<str>) -> Self {
+            match number {
+                1 => self.parameter1(value),
+                2 => self.parameter2(value),
+                3 => self.parameter3(value),
+                4 => self.parameter4(value),
+                5 => self.parameter5(value),
+                6 => self.parameter6(value),
+                7 => self.parameter7(value),
+                8 => self.parameter8(value),
+                9 => self.parameter9(value),
+                10 => self.parameter10(value),
+                _ => {
+                    self.refuse(
+                        ValidationError::value(
+                            "parameter",
+                            Rule::Index { min: 1, max: 10 },
+                            &number.to_string(),
+                        ),
+                    )
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "site_uid" => self.site_uid(value),
+                "category_id" => {
+                    match value.trim().parse::<i64>() {
+                        Ok(number) => self.category_id(number),
+                        Err(_) => {
+                            self.refuse(
+                                ValidationError::value("category_id", Rule::Integer, value),
+                            )
+                        }
+                    }
+                }
+                "division_id" => {
+                    match value.trim().parse::<i64>() {
+                        Ok(number) => self.division_id(number),
+                        Err(_) => {
+                            self.refuse(
+                                ValidationError::value("division_id", Rule::Integer, value),
+                            )
+                        }
+                    }
+                }
+                "title" => self.title(value),
+                "phone_os" => {
+                    match value {
+                        _ => {
+                            match crate::PhoneOs::try_from(value).ok() {
+                                Some(parsed) => {
+                                    let mut this = self;
+                                    this.phone_os = Some(parsed);
+                                    this
+                                }
+                                None => {
+                                    self.refuse(
+                                        ValidationError::value(
+                                            "phone_os",
+                                            Rule::OneOf("A, I, W"),
+                                            value,
+                                        ),
+                                    )
+                                }
+                            }
+                        }
+                    }
+                }
+                "phone_model" => self.phone_model(value),
+                "phone_os_ver" => self.phone_os_ver(value),
+                "phone_telecomm" => self.phone_telecomm(value),
+                "app_hash" => self.app_hash(value),
+                "order_number" => self.order_number(value),
+                "product_number" => self.product_number(value),
+                "parcel_number" => self.parcel_number(value),
+                "parcel_company_type" => self.parcel_company_type(value),
+                "parcel_company_code" => self.parcel_company_code(value),
+                "parameter1" => self.parameter1(value),
+                "parameter2" => self.parameter2(value),
+                "parameter3" => self.parameter3(value),
+                "parameter4" => self.parameter4(value),
+                "parameter5" => self.parameter5(value),
+                "parameter6" => self.parameter6(value),
+                "parameter7" => self.parameter7(value),
+                "parameter8" => self.parameter8(value),
+                "parameter9" => self.parameter9(value),
+                "parameter10" => self.parameter10(value),
+                "is_room_create_force" => {
+                    match value {
+                        "true" => self.is_room_create_force(true),
+                        "false" => self.is_room_create_force(false),
+                        _ => {
+                            match crate::RoomCreationForce::try_from(value).ok() {
+                                Some(parsed) => {
+                                    let mut this = self;
+                                    this.is_room_create_force = Some(parsed);
+                                    this
+                                }
+                                None => {
+                                    self.refuse(
+                                        ValidationError::value(
+                                            "is_room_create_force",
+                                            Rule::OneOf("T, N"),
+                                            value,
+                                        ),
+                                    )
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The body, or the first value that was refused.
+        pub fn build(self) -> Result<types::OpenRoomRequest, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(types::OpenRoomRequest {
+                uuid: match self.uuid {
+                    Some(value) => value,
+                    None => {
+                        return Err(ValidationError::value("uuid", Rule::Required, ""));
+                    }
+                },
+                site_uid: self.site_uid,
+                category_id: self.category_id,
+                division_id: self.division_id,
+                title: self.title,
+                phone_os: self.phone_os,
+                phone_model: self.phone_model,
+                phone_os_ver: self.phone_os_ver,
+                phone_telecomm: self.phone_telecomm,
+                app_hash: self.app_hash,
+                order_number: self.order_number,
+                product_number: self.product_number,
+                parcel_number: self.parcel_number,
+                parcel_company_type: self.parcel_company_type,
+                parcel_company_code: self.parcel_company_code,
+                parameter1: self.parameter1,
+                parameter2: self.parameter2,
+                parameter3: self.parameter3,
+                parameter4: self.parameter4,
+                parameter5: self.parameter5,
+                parameter6: self.parameter6,
+                parameter7: self.parameter7,
+                parameter8: self.parameter8,
+                parameter9: self.parameter9,
+                parameter10: self.parameter10,
+                is_room_create_force: self.is_room_create_force,
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
     /// The body of `POST /v1/chat/write` ([`types::ChatMessageRequest`]), built from its required fields and any of the others; see the [module](self).
     #[derive(Clone, Debug)]
     #[must_use = "a request body is sent once it is built and given to an operation"]

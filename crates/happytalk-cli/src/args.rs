@@ -7,6 +7,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use happytalk_ext::HostFamily;
 use happytalk_ext::happytalk_api::{LengthLimits, types};
 
+use crate::body_flags::OpenRoomFields;
+
 /// What `--help` says after the options: the exit codes and where credentials come from.
 const AFTER_HELP: &str = "\
 Credentials come from the environment only: HT_CLIENT_ID and HT_CLIENT_SECRET (issued by the
@@ -78,6 +80,7 @@ fn parse_host_url(text: &str) -> Result<(HostFamily, String), String> {
 /// "(min to max characters)" of a generated field type, from the spec's limits.
 fn limits<T: LengthLimits>() -> String {
     match T::MAX_LENGTH {
+        Some(max) if T::MIN_LENGTH == 0 => format!("at most {max} characters"),
         Some(max) => format!("{} to {max} characters", T::MIN_LENGTH),
         None => format!("at least {} characters", T::MIN_LENGTH),
     }
@@ -109,9 +112,46 @@ pub enum Command {
         id: Option<i64>,
     },
 
+    /// Open a counselling room (상담방 생성: POST /v1/chat/open).
+    #[command(subcommand)]
+    Room(Room),
+
     /// A local HappyTalk sandbox (happytalk-mock), for tests in any language and local work.
     #[command(subcommand)]
     Mock(Mock),
+}
+
+/// `room open`.
+#[derive(Debug, Subcommand)]
+pub enum Room {
+    /// Open a room for a customer; prints the room, the counsellor and the start message. Every
+    /// optional field of the spec has a flag.
+    Open {
+        /// The customer's identifier in your system.
+        #[arg(help = format!("The customer's identifier in your system (고객사 고객 식별 정보, {})", limits::<types::OpenRoomRequestUuid>()))]
+        uuid: String,
+        /// Open a room whatever the customer's current state (is_room_create_force T).
+        #[arg(long)]
+        force: bool,
+        /// One of your custom values, by number: `--param 1=vip` (parameter1 to parameter10;
+        /// repeatable).
+        #[arg(long = "param", value_name = "N=VALUE", value_parser = parse_param)]
+        params: Vec<(usize, String)>,
+        #[command(flatten)]
+        fields: OpenRoomFields,
+    },
+}
+
+/// `--param N=VALUE`.
+fn parse_param(text: &str) -> Result<(usize, String), String> {
+    let (number, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not N=VALUE"))?;
+    let number = number
+        .trim()
+        .parse::<usize>()
+        .map_err(|_| format!("{number:?} is not a number"))?;
+    Ok((number, value.to_owned()))
 }
 
 /// `mock serve`.
@@ -217,6 +257,13 @@ mod tests {
             limits::<types::ChatMessageRequestMsg>(),
             "1 to 1000 characters"
         );
+    }
+
+    #[test]
+    fn room_flags_read_numbers() {
+        assert_eq!(parse_param("3=vip"), Ok((3, "vip".to_owned())));
+        assert_eq!(parse_param("1=a=b"), Ok((1, "a=b".to_owned())));
+        assert!(parse_param("x=1").is_err() && parse_param("3").is_err());
     }
 
     #[test]

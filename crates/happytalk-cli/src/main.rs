@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod body_flags;
 mod failure;
 mod output;
 
@@ -15,9 +16,9 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use clap::Parser;
-use happytalk_ext::{ChatMessage, Client, Credentials, Environment};
+use happytalk_ext::{ChatMessage, Client, Credentials, Environment, OpenRoom};
 
-use args::{Cli, Command, Env, Mock, Send};
+use args::{Cli, Command, Env, Mock, Room, Send};
 use failure::Failure;
 
 fn main() -> ExitCode {
@@ -58,6 +59,25 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
             let message = message(send)?;
             let room_id = client.send_message(&message).await?;
             output::sent(&room_id, cli.json);
+        }
+        Command::Room(Room::Open {
+            uuid,
+            force,
+            params,
+            fields,
+        }) => {
+            let mut room = OpenRoom::new(uuid);
+            for (field, value) in &fields.values {
+                room = room.set(field, value);
+            }
+            for (number, value) in params {
+                room = room.parameter(*number, value);
+            }
+            if *force {
+                room = room.is_room_create_force(true);
+            }
+            let opened = client.open_room(room).await?;
+            output::opened(&opened, cli.json);
         }
         Command::SystemMessages { sender_key, id } => {
             let found = match id {

@@ -1,6 +1,6 @@
 //! What a successful run prints: a readable text by default, JSON with `--json`.
 
-use happytalk_ext::SystemMessage;
+use happytalk_ext::{OpenedRoom, SystemMessage};
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
@@ -10,6 +10,26 @@ pub fn sent(room_id: &str, json: bool) {
         println!("{}", json!({ "room_id": room_id }));
     } else {
         println!("sent into room {room_id}");
+    }
+}
+
+/// After a room was opened.
+pub fn opened(room: &OpenedRoom, json: bool) {
+    if json {
+        let shown = json!({
+            "room_id": room.room_id,
+            "counselor_name": room.counselor_name,
+            "notice": room.notice,
+        });
+        println!("{shown}");
+        return;
+    }
+    println!("opened room {}", room.room_id);
+    if let Some(name) = &room.counselor_name {
+        println!("counsellor: {name}");
+    }
+    if let Some(notice) = &room.notice {
+        println!("the customer was shown: {notice}");
     }
 }
 

@@ -132,6 +132,7 @@ async fn help_and_version() {
         ("help_send_image", vec!["send", "image", "--help"]),
         ("help_system_messages", vec!["system-messages", "--help"]),
         ("help_mock_serve", vec!["mock", "serve", "--help"]),
+        ("help_room_open", vec!["room", "open", "--help"]),
     ] {
         let run = happytalk(&args).await;
         assert_eq!(run.code, 0, "{name}");
@@ -568,4 +569,147 @@ async fn mock_serve_is_a_sandbox_the_cli_can_use_and_ctrl_c_stops_it() {
             .is_some_and(|l| l.starts_with("stopped after 1 request (")),
         "{rest:?}"
     );
+}
+
+/// A mock HappyTalk that accepts this file's credentials.
+async fn mock() -> happytalk_mock::MockHappyTalk {
+    happytalk_mock::MockHappyTalk::builder()
+        .credentials(CLIENT_ID, SECRET)
+        .start()
+        .await
+        .expect("a loopback port")
+}
+
+/// The JSON body of the last request the mock received.
+fn last_body(mock: &happytalk_mock::MockHappyTalk) -> Value {
+    mock.received()
+        .last()
+        .and_then(|request| request.body.clone())
+        .expect("a request with a JSON body")
+}
+
+#[tokio::test]
+async fn room_open_sends_every_field_it_is_given_and_prints_the_room() {
+    let mock = mock().await;
+    let url = mock.uri();
+    let run = happytalk(&at(
+        &url,
+        &[
+            "room",
+            "open",
+            "cust-0001",
+            "--title",
+            "배송 문의",
+            "--category-id",
+            "3",
+            "--phone-os",
+            "A",
+            "--param",
+            "1=vip",
+            "--param",
+            "10=app",
+            "--force",
+        ],
+    ))
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "opened room 1000001\ncounsellor: 김상담\n\
+         the customer was shown: 상담이 시작되었습니다. 무엇을 도와드릴까요?\n"
+    );
+    // Ints as JSON integers, the force flag as T, parameters by number; nothing else.
+    assert_eq!(
+        last_body(&mock),
+        serde_json::json!({
+            "uuid": "cust-0001", "title": "배송 문의", "category_id": 3, "phone_os": "A",
+            "parameter1": "vip", "parameter10": "app", "is_room_create_force": "T"
+        })
+    );
+    let json = happytalk(&at(&url, &["--json", "room", "open", "cust-0002"])).await;
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    assert_eq!(
+        json.json(),
+        serde_json::json!({
+            "room_id": "1000002",
+            "counselor_name": "김상담",
+            "notice": "상담이 시작되었습니다. 무엇을 도와드릴까요?"
+        })
+    );
+    mock.assert_no_violations();
+}
+
+#[tokio::test]
+async fn room_open_refuses_bad_values_with_exit_2_before_sending() {
+    let mock = mock().await;
+    let url = mock.uri();
+    let long_title = "가".repeat(101);
+    for (args, says) in [
+        (
+            vec!["--param", "11=x"],
+            "`parameter` is numbered 1 to 10; got \"11\"",
+        ),
+        (
+            vec!["--category-id", "three"],
+            "`category_id` must be an integer; got \"three\"",
+        ),
+        (
+            vec!["--phone-os", "X"],
+            "`phone_os` must be one of A, I, W; got \"X\"",
+        ),
+        (
+            vec!["--title", long_title.as_str()],
+            "`title` must be at most 100 characters; got 101 characters",
+        ),
+        (
+            vec!["--param", "2=private-value-of-more"],
+            "`parameter2` must be at most 20 characters; got 21 characters",
+        ),
+    ] {
+        let mut full = vec!["room", "open", "cust-0001"];
+        full.extend(args.iter().copied());
+        let run = happytalk(&at(&url, &full)).await;
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(says), "{args:?}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("private-value"),
+            "personal data is not echoed"
+        );
+    }
+    let short = happytalk(&at(&url, &["--json", "room", "open", "abc"])).await;
+    assert_eq!(short.code, 2);
+    assert_eq!(short.json()["error"]["field"], "uuid");
+    assert!(mock.received().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn a_refused_open_exits_3_with_its_code_and_notice() {
+    let mock = mock().await;
+    mock.on(happytalk_mock::Match::customer("cust-0001")).reply(
+        happytalk_mock::Reply::counselling(
+            happytalk_ext::BizResultCode::OutsideHoursNotAccepted,
+            "지금은 상담 시간이 아닙니다.",
+        ),
+    );
+    let run = happytalk(&at(&mock.uri(), &["--json", "room", "open", "cust-0001"])).await;
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("code -901"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("지금은 상담 시간이 아닙니다."),
+        "{}",
+        run.stderr
+    );
+    let error = &run.json()["error"];
+    assert_eq!(
+        (&error["code"], &error["notice"], &error["operation"]),
+        (
+            &serde_json::json!("-901"),
+            &serde_json::json!("지금은 상담 시간이 아닙니다."),
+            &serde_json::json!("open_room")
+        )
+    );
+    mock.on(happytalk_mock::Match::Any)
+        .reply(happytalk_mock::Reply::html(502, "<html>Bad Gateway</html>"));
+    let broken = happytalk(&at(&mock.uri(), &["room", "open", "cust-0002"])).await;
+    assert_eq!(broken.code, 5, "{}", broken.stderr);
 }

@@ -79,6 +79,7 @@ mod client;
 mod error;
 mod message;
 pub mod retry;
+mod room;
 mod telemetry;
 mod tls;
 
@@ -93,10 +94,11 @@ pub use error::{
 pub use happytalk_api::types::{Button, Comment, Message, SystemMessage};
 pub use happytalk_api::{
     BizResultCode, CommentStatus, HostFamily, InspectStatus, KakaoResultCode, KstTimestamp,
-    LinkType, RawValue, ResultCode, SystemMessageStatus, SystemMessageType, requests,
+    LinkType, PhoneOs, RawValue, ResultCode, SystemMessageStatus, SystemMessageType, requests,
 };
 pub use message::{ChatMessage, MessageContent};
 pub use retry::RetryPolicy;
+pub use room::{OpenRoom, OpenedRoom};
 pub use tls::RootCertificate;
 
 /// The generated client and tables this crate is built on, for what it does not cover.

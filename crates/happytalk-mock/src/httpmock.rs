@@ -7,6 +7,61 @@ pub mod operations {
     //! its inner type with a call to `into_inner()`. This can
     //! be used to explicitly deviate from permitted values.
     use happytalk_api::*;
+    pub struct OpenRoomWhen(::httpmock::When);
+    impl OpenRoomWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/v1/chat/open$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::OpenRoomRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct OpenRoomThen(::httpmock::Then);
+    impl OpenRoomThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn success(self, status: u16, value: &types::OpenRoomResult) -> Self {
+            assert_eq!(status / 100u16, 2u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::OpenRoomResult) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::OpenRoomResult) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct SendChatMessageWhen(::httpmock::When);
     impl SendChatMessageWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -150,6 +205,9 @@ pub mod operations {
 /// adds a method for each operation. These are the equivalent of
 /// type-checked [`mock()`](::httpmock::MockServer::mock) calls.
 pub trait MockServerExt {
+    fn open_room<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::OpenRoomWhen, operations::OpenRoomThen);
     fn send_chat_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SendChatMessageWhen, operations::SendChatMessageThen);
@@ -158,6 +216,17 @@ pub trait MockServerExt {
         F: FnOnce(operations::GetSystemMessagesWhen, operations::GetSystemMessagesThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
+    fn open_room<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::OpenRoomWhen, operations::OpenRoomThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::OpenRoomWhen::new(when),
+                operations::OpenRoomThen::new(then),
+            )
+        })
+    }
     fn send_chat_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SendChatMessageWhen, operations::SendChatMessageThen),

@@ -1,17 +1,19 @@
-//! A local HappyTalk (해피톡) for your tests: both endpoints on a loopback port, answering as
-//! HappyTalk documents with no setup, scriptable per room or sender key, and recording every
-//! request it receives.
+//! A local HappyTalk (해피톡) for your tests: every operation of the spec on a loopback port,
+//! answering as HappyTalk documents with no setup, with counselling rooms that have a life,
+//! scriptable per operation, room, customer or sender key, and recording every request it
+//! receives.
 //!
 //! ```
-//! use happytalk_ext::{ChatMessage, Client};
+//! use happytalk_ext::{ChatMessage, Client, OpenRoom};
 //! use happytalk_mock::MockHappyTalk;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
 //! let mock = MockHappyTalk::start().await;
 //! let client = Client::new(mock.environment(), mock.credentials()).unwrap();
-//! let room = client.send_message(&ChatMessage::text("cust-0001", "1234567", "안녕하세요")).await;
-//! assert_eq!(room.unwrap(), "1234567");
+//! let room = client.open_room(OpenRoom::new("cust-0001")).await.unwrap().room_id;
+//! let sent = client.send_message(&ChatMessage::text("cust-0001", &room, "안녕하세요")).await;
+//! assert_eq!(sent.unwrap(), room);
 //! mock.assert_no_violations();
 //! # }
 //! ```
@@ -27,8 +29,12 @@
 //!   order (lengths in characters): a missing field, a value of the wrong kind and a length out
 //!   of range get the family's code for each (-801, -800, -802 with `field` on the Biz host;
 //!   `"405"` on the Kakao host); bad credentials -500 or `"403"`.
-//! - `POST /v1/chat/write` then answers `{"code":0,"room_id":…,"message":""}` with the
-//!   request's room.
+//! - Rooms have a life (the state the mock keeps): `POST /v1/chat/open` opens one (ids count
+//!   up from [`FIRST_ROOM`]) and answers the spec's success example with it, or -704 while the
+//!   customer's room is in progress, unless `is_room_create_force` is `T`. A message
+//!   (`/v1/chat/write`) needs the room: an unknown one is -702, another customer's -703, an
+//!   ended one -700. A test that starts mid-conversation adds its room with
+//!   [`MockHappyTalk::add_room`].
 //! - `GET /kakaoWebhook/v3/bzmc/sm` answers from a store you fill
 //!   ([`MockHappyTalk::add_system_message`]): the active (`A`) messages of a sender key, or the
 //!   one `id`; an unknown `id` is `"508"`, an unknown sender key `"507"`.
@@ -98,6 +104,12 @@ pub use script::{Match, Reply};
 pub const DEFAULT_CLIENT_ID: &str = "mock-client-id";
 /// The client secret the mock accepts unless told otherwise.
 pub const DEFAULT_CLIENT_SECRET: &str = "mock-client-secret";
+/// The id of the first room the mock opens (the next ones count up).
+pub const FIRST_ROOM: u64 = 1_000_001;
+/// The customer of the room the standalone mock starts with (the docs' example).
+pub const EXAMPLE_UUID: &str = "cust-0001";
+/// The room the standalone mock starts with (the docs' example).
+pub const EXAMPLE_ROOM: &str = "1234567";
 
 /// A running local HappyTalk. It stops, and frees its port, when dropped.
 pub struct MockHappyTalk {
@@ -113,6 +125,36 @@ pub(crate) struct State {
     pub(crate) store: BTreeMap<String, Vec<types::SystemMessage>>,
     pub(crate) rules: Vec<script::Rule>,
     pub(crate) received: Vec<Received>,
+    /// Every room opened (or added), by id.
+    pub(crate) rooms: BTreeMap<String, Room>,
+    /// The number of the next room opened.
+    pub(crate) next_room: u64,
+}
+
+impl State {
+    /// Opens a room for `uuid` and gives its id.
+    pub(crate) fn open_room(&mut self, uuid: &str) -> String {
+        let room_id = self.next_room.to_string();
+        self.next_room += 1;
+        self.rooms.insert(
+            room_id.clone(),
+            Room {
+                uuid: uuid.to_owned(),
+                ended: false,
+            },
+        );
+        room_id
+    }
+}
+
+/// A counselling room of the mock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Room {
+    /// The customer it belongs to.
+    pub uuid: String,
+    /// Whether it has ended.
+    pub ended: bool,
 }
 
 /// Starts a [`MockHappyTalk`] on a given port or with other credentials.
@@ -147,6 +189,8 @@ impl Builder {
             store: BTreeMap::new(),
             rules: Vec::new(),
             received: Vec::new(),
+            rooms: BTreeMap::new(),
+            next_room: FIRST_ROOM,
         }));
         let task = tokio::spawn(server::accept(listener, state.clone()));
         Ok(MockHappyTalk {
@@ -238,6 +282,28 @@ impl MockHappyTalk {
         });
         let example = serde_json::from_value(example).expect("the docs' example fits the spec");
         self.add_system_message("example-senderKey", example);
+    }
+
+    /// Adds an open room `room_id` of customer `uuid`, as if it had been opened: for a test that
+    /// starts in the middle of a conversation.
+    pub fn add_room(&self, uuid: &str, room_id: &str) {
+        self.state().rooms.insert(
+            room_id.to_owned(),
+            Room {
+                uuid: uuid.to_owned(),
+                ended: false,
+            },
+        );
+    }
+
+    /// The room `room_id`, if it was opened or added.
+    pub fn room(&self, room_id: &str) -> Option<Room> {
+        self.state().rooms.get(room_id).cloned()
+    }
+
+    /// Every room, by id.
+    pub fn rooms(&self) -> BTreeMap<String, Room> {
+        self.state().rooms.clone()
     }
 
     /// A rule for the requests `matcher` selects; say how often, then what to answer.
@@ -411,10 +477,14 @@ impl fmt::Debug for Headers {
 pub async fn serve_until_ctrl_c(port: u16) -> std::io::Result<()> {
     let mock = MockHappyTalk::builder().port(port).start().await?;
     mock.add_docs_example();
+    mock.add_room(EXAMPLE_UUID, EXAMPLE_ROOM);
     println!("HappyTalk mock listening on {}", mock.uri());
-    println!("  both hosts: --biz-url {0} --kakao-url {0}", mock.uri());
+    println!("  every host: --base-url {}", mock.uri());
     println!("  HT_CLIENT_ID={DEFAULT_CLIENT_ID} HT_CLIENT_SECRET={DEFAULT_CLIENT_SECRET}");
     println!("  system messages of sender key example-senderKey: the docs' example, id 175");
+    println!(
+        "  an open room {EXAMPLE_ROOM} of customer {EXAMPLE_UUID}; rooms opened count up from {FIRST_ROOM}"
+    );
     println!("Ctrl-C stops it.");
     tokio::signal::ctrl_c().await?;
     let received = mock.received();

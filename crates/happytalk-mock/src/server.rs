@@ -8,8 +8,8 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use happytalk_api::{
-    AnswerRole, CodeRole, Field, FieldKind, HostFamily, OPERATIONS, Operation, ResultCode,
-    operations, types,
+    AnswerRole, BizResultCode, CodeRole, Field, FieldKind, HostFamily, OPERATIONS, Operation,
+    ResultCode, RoomCreationForce, operations, types,
 };
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Frame, Incoming, SizeHint};
@@ -63,7 +63,7 @@ async fn answer(
         let mut state = state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (received, operation, default) =
+        let (mut received, operation, refused) =
             understand(&parts, body.as_deref().ok(), body.is_err(), &mut state);
         let text = |name: &str| {
             received
@@ -78,10 +78,17 @@ async fn answer(
             uuid: text("uuid"),
             sender_key: received.sender_key.as_deref(),
         };
+        // A scripted reply comes first: then HappyTalk "did" nothing (no room opened or ended).
         let scripted = state.take_reply(&facts);
+        let reply = match (scripted, refused, operation) {
+            (Some(scripted), _, _) => scripted,
+            (None, Some(refused), _) => refused,
+            (None, None, Some(operation)) => handle(operation, &mut received, &mut state),
+            (None, None, None) => refusal(HostFamily::ALL[0], CodeRole::Forbidden, None),
+        };
         let request_json = received.body.clone();
         state.received.push(received);
-        (scripted.unwrap_or(default), operation, request_json)
+        (reply, operation, request_json)
     };
     if !reply.delay.is_zero() {
         tokio::time::sleep(reply.delay).await;
@@ -90,13 +97,14 @@ async fn answer(
 }
 
 /// The request as the mock understood it, the operation it is (if any), and HappyTalk's
-/// documented answer to it: the operation table decides the route, the checks and the codes.
+/// refusal if it breaks the documented contract (`None`: it passes, and the operation's handler
+/// answers it): the operation table decides the route, the checks and the codes.
 fn understand(
     parts: &hyper::http::request::Parts,
     body: Option<&[u8]>,
     too_large: bool,
     state: &mut State,
-) -> (Received, Option<&'static Operation>, Reply) {
+) -> (Received, Option<&'static Operation>, Option<Reply>) {
     let path = parts.uri.path().to_owned();
     let query: BTreeMap<String, String> = parts
         .uri
@@ -147,7 +155,7 @@ fn understand(
             return (
                 received,
                 None,
-                refusal(HostFamily::ALL[0], CodeRole::Forbidden, None).status(404),
+                Some(refusal(HostFamily::ALL[0], CodeRole::Forbidden, None).status(404)),
             );
         };
         // RFC 9110 §15.5.6: a 405 lists the methods the resource has.
@@ -163,26 +171,26 @@ fn understand(
         let reply = refusal(first.host, CodeRole::Forbidden, None)
             .status(405)
             .header("allow", allow);
-        return (received, Some(first), reply);
+        return (received, Some(first), Some(reply));
     };
     received.operation = Some(operation.id);
-    let reply = checked(operation, &mut received, body, too_large, &query, state);
-    (received, Some(operation), reply)
+    let refused = checked(operation, &mut received, body, too_large, &query, state);
+    (received, Some(operation), refused)
 }
 
 /// The documented checks of a request of `operation`, in order: the credentials, the query,
-/// then the body; then its answer. The first check that fails gives the reply.
+/// then the body. The first check that fails gives the refusal.
 fn checked(
     operation: &'static Operation,
     received: &mut Received,
     body: Option<&[u8]>,
     too_large: bool,
     query: &BTreeMap<String, String>,
-    state: &mut State,
-) -> Reply {
+    state: &State,
+) -> Option<Reply> {
     let family = operation.host;
     if !authorised(received, state) {
-        return refusal(family, CodeRole::Unauthorized, None);
+        return Some(refusal(family, CodeRole::Unauthorized, None));
     }
     let query: Map<String, Value> = query
         .iter()
@@ -190,13 +198,13 @@ fn checked(
         .collect();
     for field in operation.query {
         if let Some(refused) = check(family, field, &query, true, received) {
-            return refused;
+            return Some(refused);
         }
     }
     if !operation.body.is_empty() {
         if too_large {
             received.violate(format!("the body is larger than {MAX_BODY} bytes"));
-            return refusal(family, CodeRole::ParameterLength, Some("body")).status(413);
+            return Some(refusal(family, CodeRole::ParameterLength, Some("body")).status(413));
         }
         let Some(fields) = received.body.clone().filter(Value::is_object) else {
             let what = if body.is_some_and(|b| !b.is_empty()) {
@@ -205,16 +213,16 @@ fn checked(
                 "the body is empty"
             };
             received.violate(what.to_owned());
-            return refusal(family, CodeRole::InvalidParameter, None);
+            return Some(refusal(family, CodeRole::InvalidParameter, None));
         };
         let fields = fields.as_object().cloned().unwrap_or_default();
         for field in operation.body {
             if let Some(refused) = check(family, field, &fields, false, received) {
-                return refused;
+                return Some(refused);
             }
         }
     }
-    handle(operation, received, state)
+    None
 }
 
 /// A refusal of `family` in `role` (and naming `field`), or, should the spec give the family no
@@ -283,6 +291,13 @@ fn check(
                 })
             }
         },
+        FieldKind::Flag { on, off } => match value.as_str() {
+            Some(text) if text == on || text == off => None,
+            _ => Some((
+                CodeRole::InvalidParameter,
+                format!("`{name}` {value} is not {on} or {off}"),
+            )),
+        },
         FieldKind::OneOf(values) => match value.as_str() {
             Some(text) if values.contains(&text) => None,
             _ => Some((
@@ -322,20 +337,76 @@ fn check(
     Some(refusal(family, role, Some(name)))
 }
 
-/// The answer to a request that passed every check: what HappyTalk would do with it.
+/// The answer to a request that passed every check: what HappyTalk would do with it. The
+/// operations with state (rooms, system messages) have their handler;
+/// any other answers the spec's example of its success.
 fn handle(operation: &'static Operation, received: &mut Received, state: &mut State) -> Reply {
-    if operation.id == operations::GET_SYSTEM_MESSAGES.id {
+    let id = operation.id;
+    if id == operations::GET_SYSTEM_MESSAGES.id {
         return system_messages(received, state);
     }
-    if operation.id == operations::SEND_CHAT_MESSAGE.id {
-        // The success of a message names the room it went into (the request's).
+    let body = received.body.clone().unwrap_or(Value::Null);
+    let text = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or_default();
+    let (uuid, room_id) = (text("uuid"), text("room_id"));
+    if id == operations::OPEN_ROOM.id {
+        let forced = RoomCreationForce::try_from(text("is_room_create_force"))
+            == Ok(RoomCreationForce::Force);
+        if !forced
+            && state
+                .rooms
+                .values()
+                .any(|room| room.uuid == uuid && !room.ended)
+        {
+            return Reply::code(BizResultCode::RoomInProgress);
+        }
+        let room_id = state.open_room(uuid);
+        return Reply::json(200, success(operation, Some(&body), Some(&room_id)));
+    }
+    if id == operations::SEND_CHAT_MESSAGE.id {
+        let Some(room) = state.rooms.get_mut(room_id) else {
+            return Reply::code(BizResultCode::RoomNotFound);
+        };
+        if room.uuid != uuid {
+            return Reply::code(BizResultCode::UuidMismatch);
+        }
+        if room.ended {
+            return Reply::code(BizResultCode::RoomEnded);
+        }
         return Reply::code(operation.success_code());
     }
-    // Any other operation: the spec's example of its success, as it stands.
-    match operation.success_example.map(serde_json::from_str::<Value>) {
-        Some(Ok(example)) => Reply::json(200, example),
-        _ => Reply::code(operation.success_code()),
+    Reply::json(200, success(operation, Some(&body), None))
+}
+
+/// The success answer of `operation`: the spec's example named `success` (or only the code,
+/// when it has none), with the room set to `room` (or to the request's room, for an operation
+/// whose request names one) and the echoed fields taken from the request.
+fn success(operation: &Operation, request: Option<&Value>, room: Option<&str>) -> Value {
+    let mut answer = operation
+        .success_example
+        .and_then(|example| serde_json::from_str::<Value>(example).ok())
+        .and_then(|example| example.as_object().cloned())
+        .unwrap_or_else(|| {
+            let mut code = Map::new();
+            if let Some(name) = operation.answer_field(AnswerRole::Code) {
+                code.insert(
+                    name.to_owned(),
+                    serde_json::to_value(operation.success_code()).unwrap_or(Value::Null),
+                );
+            }
+            code
+        });
+    let requested = |name: &str| request.and_then(|r| r.get(name)).cloned();
+    for field in operation.answer {
+        let value = match field.role {
+            AnswerRole::Room => room.map(Value::from).or_else(|| requested(field.name)),
+            AnswerRole::Echo => requested(field.name),
+            _ => None,
+        };
+        if let Some(value) = value {
+            answer.insert(field.name.to_owned(), value);
+        }
     }
+    Value::Object(answer)
 }
 
 /// Whether the two headers carry the credentials the mock accepts; each problem is recorded.
@@ -388,8 +459,8 @@ fn system_messages(received: &mut Received, state: &State) -> Reply {
 
 /// The answer of `operation` with `code`, in the shape the spec gives its answers: the code,
 /// its documented message (or meaning), `field` on a parameter failure; on a refusal for lack
-/// of counselling, the room as 0, the echoed request fields and the notice; on a success, the
-/// room the request named.
+/// of counselling, the room as 0, the echoed request fields and the notice. A success is the
+/// operation's success answer.
 fn code_answer(
     operation: &Operation,
     code: &ResultCode,
@@ -397,6 +468,9 @@ fn code_answer(
     notice: Option<&str>,
     request: Option<&Value>,
 ) -> Value {
+    if code.is_success() && *code == operation.success_code() {
+        return success(operation, request, None);
+    }
     let requested = |name: &str| request.and_then(|r| r.get(name)).cloned();
     let refused_for_counselling = code.counselling_unavailable();
     let mut answer = Map::new();
@@ -405,13 +479,12 @@ fn code_answer(
             AnswerRole::Code => serde_json::to_value(code).ok(),
             AnswerRole::Message => code
                 .documented_message()
-                .or_else(|| (!code.is_success()).then(|| code.meaning()).flatten())
+                .or_else(|| code.meaning())
                 .or((!code.is_known()).then_some("Undocumented"))
                 .map(Value::from),
             AnswerRole::Field => field.map(Value::from),
             AnswerRole::Notice => notice.map(Value::from),
             AnswerRole::Room if refused_for_counselling => Some(Value::from(0)),
-            AnswerRole::Room if code.is_success() => requested(answer_field.name),
             AnswerRole::Echo if refused_for_counselling => requested(answer_field.name),
             _ => None,
         };

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use happytalk_api::{BizResultCode, KakaoResultCode, ResultCode, operations, types};
 use happytalk_ext::{
-    ChatMessage, Client, Credentials, Environment, Error, RetryPolicy, TransportErrorKind,
+    ChatMessage, Client, Credentials, Environment, Error, OpenRoom, RetryPolicy, TransportErrorKind,
 };
 use happytalk_mock::{Match, MockHappyTalk, Reply};
 use serde_json::{Value, json};
@@ -30,12 +30,79 @@ fn api_error(result: Result<impl std::fmt::Debug, Error>) -> happytalk_ext::ApiE
 }
 
 #[tokio::test]
-async fn a_user_test_that_sends_a_message_is_short() {
+async fn a_user_test_of_a_whole_conversation_is_short() {
     let mock = MockHappyTalk::start().await;
     let client = Client::new(mock.environment(), mock.credentials()).unwrap();
-    let room = client.send_message(&text()).await.unwrap();
-    assert_eq!(room, "1234567");
-    assert_eq!(mock.requests_for_room("1234567"), 1);
+    let room = client.open_room(OpenRoom::new("cust-0001")).await.unwrap();
+    let message = ChatMessage::text("cust-0001", &room.room_id, "안녕하세요");
+    assert_eq!(client.send_message(&message).await.unwrap(), room.room_id);
+    assert_eq!(mock.requests_for_room(&room.room_id), 1);
+    mock.assert_no_violations();
+}
+
+/// A room has a life: opened, then written to; what HappyTalk answers at each wrong turn.
+#[tokio::test]
+async fn rooms_are_opened_and_written_to_as_documented() {
+    let mock = MockHappyTalk::start().await;
+    let client = client(&mock);
+    let opened = client
+        .open_room(OpenRoom::new("cust-0001").title("배송 문의"))
+        .await
+        .unwrap();
+    assert_eq!(opened.room_id, happytalk_mock::FIRST_ROOM.to_string());
+    assert_eq!(
+        opened.counselor_name.as_deref(),
+        Some("김상담"),
+        "the spec's example"
+    );
+    assert!(opened.notice.is_some());
+    let room = opened.room_id.as_str();
+
+    // The customer's room is in progress: -704, unless forced.
+    let busy = api_error(client.open_room(OpenRoom::new("cust-0001")).await);
+    assert_eq!(*busy.code(), BizResultCode::RoomInProgress);
+    let second = client
+        .open_room(OpenRoom::new("cust-0001").is_room_create_force(true))
+        .await
+        .unwrap();
+    assert_ne!(second.room_id, opened.room_id);
+
+    // Another customer's room, an unknown room.
+    let theirs = ChatMessage::text("cust-0002", room, "hi");
+    assert_eq!(
+        *api_error(client.send_message(&theirs).await).code(),
+        BizResultCode::UuidMismatch
+    );
+    let nowhere = ChatMessage::text("cust-0001", "999", "hi");
+    assert_eq!(
+        *api_error(client.send_message(&nowhere).await).code(),
+        BizResultCode::RoomNotFound
+    );
+    assert!(!mock.room(room).unwrap().ended);
+    mock.assert_no_violations();
+}
+
+/// The -90x refusals of an open are scripted per customer, with the notice.
+#[tokio::test]
+async fn refusals_of_an_open_are_scripted_per_customer_with_the_notice() {
+    let mock = MockHappyTalk::start().await;
+    let client = client(&mock);
+    mock.on(Match::customer("cust-0009"))
+        .once()
+        .reply(Reply::counselling(
+            BizResultCode::OutsideHoursNotAccepted,
+            "지금은 상담 시간이 아닙니다.",
+        ));
+    let refused = api_error(client.open_room(OpenRoom::new("cust-0009")).await);
+    assert!(refused.code().counselling_unavailable());
+    assert_eq!(refused.notice(), Some("지금은 상담 시간이 아닙니다."));
+    let raw = mock.received().last().unwrap().body.clone().unwrap();
+    assert_eq!(
+        raw,
+        json!({"uuid": "cust-0009"}),
+        "absent fields are not sent"
+    );
+    assert!(mock.rooms().is_empty(), "no room was opened");
     mock.assert_no_violations();
 }
 
@@ -71,6 +138,7 @@ async fn wrong_or_missing_credentials_are_refused_as_documented() {
 #[tokio::test]
 async fn the_chat_body_is_checked_field_by_field() {
     let mock = MockHappyTalk::start().await;
+    mock.add_room("cust-0001", "1");
     let raw = reqwest_client();
     for (body, code, field) in [
         (
@@ -218,6 +286,7 @@ async fn a_script_fails_twice_then_the_documented_answer_returns() {
 #[tokio::test]
 async fn scripts_answer_codes_notices_and_broken_answers() {
     let mock = MockHappyTalk::start().await;
+    mock.add_room("cust-0001", "1234567");
     let client = client(&mock);
 
     mock.on(Match::room("1234567")).once().reply(
@@ -361,6 +430,7 @@ async fn it_listens_on_a_given_port_and_stops_when_dropped() {
         .unwrap();
     assert_eq!(mock.uri(), format!("http://127.0.0.1:{port}"));
     assert_eq!(mock.credentials().client_id(), "my-id");
+    mock.add_room("cust-0001", "1234567");
     assert_eq!(
         client(&mock).send_message(&text()).await.unwrap(),
         "1234567"
