@@ -2,7 +2,12 @@
 //! wire for each call, what is refused before it, what comes back, and what a retry may and
 //! may not do for each.
 
-use happytalk_ext::{BizResultCode, Error, OpenRoom, PhoneOs, Rule};
+use std::time::Duration;
+
+use happytalk_ext::{
+    BizResultCode, Client, EndRoom, EndType, Error, OpenRoom, PhoneOs, RetryPolicy, RoomEnding,
+    Rule,
+};
 use happytalk_mock::{Match, MockHappyTalk, Reply};
 use happytalk_tests::{
     CLIENT_SECRET, ReceivedRequest, client_for, fixture, header, server_answering,
@@ -178,4 +183,66 @@ async fn an_open_that_may_have_left_is_never_sent_twice() {
     assert_eq!(busy.attempts(), 1);
     assert_eq!(mock.received().len(), 2, "one request per call");
     assert!(mock.rooms().is_empty());
+}
+
+/// Ending is safe to repeat: retried like a read. A -700 (EndRoom) answered to a retry, after
+/// an attempt that may have arrived, counts as ended; a -700 to the first attempt is the
+/// caller's to know.
+#[tokio::test]
+async fn an_end_is_retried_and_an_ended_room_found_on_retry_counts_as_ended() {
+    let mock = mock().await;
+    mock.add_room("cust-0001", "1234567");
+    let client = Client::builder(mock.environment(), happytalk_tests::credentials())
+        .retry(
+            RetryPolicy::standard().backoff(Duration::from_millis(10), Duration::from_millis(20)),
+        )
+        .build()
+        .unwrap();
+    // The first attempt's connection drops after the request went out; the retry finds the
+    // room ended (as if the first attempt had ended it).
+    mock.on(Match::room("1234567"))
+        .once()
+        .reply(Reply::drop_connection());
+    mock.on(Match::room("1234567"))
+        .once()
+        .reply(Reply::code(BizResultCode::RoomEnded));
+    let ending = client
+        .end_room(EndRoom::new("cust-0001", "1234567").end_type(EndType::Counselor))
+        .await
+        .unwrap();
+    assert_eq!(ending, RoomEnding::AlreadyEndedOnRetry);
+    assert_eq!(mock.received().len(), 2);
+
+    // A failure worth retrying, then the real end.
+    mock.on(Match::room("1234567"))
+        .once()
+        .reply(Reply::html(502, "<html>Bad Gateway</html>"));
+    let ending = client
+        .end_room(EndRoom::new("cust-0001", "1234567"))
+        .await
+        .unwrap();
+    assert_eq!(ending, RoomEnding::Ended);
+    assert!(mock.room("1234567").unwrap().ended);
+
+    // Ended before this call: an error, not a success.
+    let again = client
+        .end_room(EndRoom::new("cust-0001", "1234567"))
+        .await
+        .unwrap_err();
+    let Error::Api(refused) = again else {
+        panic!("{again:?}")
+    };
+    assert_eq!(
+        (
+            *refused.code() == BizResultCode::RoomEnded,
+            refused.attempts()
+        ),
+        (true, 1)
+    );
+    let body = mock.received()[0].body.clone().unwrap();
+    assert_eq!(
+        body,
+        json!({"uuid": "cust-0001", "room_id": "1234567", "end_type": 0}),
+        "end_type goes out as an integer"
+    );
 }

@@ -6,9 +6,9 @@
 use std::collections::BTreeSet;
 
 use happytalk_api::{
-    BizResultCode, CodeRole, CommentStatus, FieldKind, HostFamily, InspectStatus, KakaoResultCode,
-    LinkType, OPERATIONS, PhoneOs, ResultCode, RetryClass, RoomCreationForce, SystemMessageStatus,
-    SystemMessageType, operations, types,
+    BizResultCode, CodeRole, CommentStatus, EndType, FieldKind, HostFamily, InspectStatus,
+    KakaoResultCode, LinkType, OPERATIONS, PhoneOs, ResultCode, RetryClass, RoomCreationForce,
+    SystemMessageStatus, SystemMessageType, operations, types,
 };
 use happytalk_tests::{openapi, spec_json};
 use serde_json::{Value, json};
@@ -58,6 +58,7 @@ fn the_spec_is_openapi_3_0_3_with_the_documented_operations() {
         [
             ("POST", "/v1/chat/open", "open_room"),
             ("POST", "/v1/chat/write", "send_chat_message"),
+            ("POST", "/v1/chat/end", "end_room"),
             ("GET", "/kakaoWebhook/v3/bzmc/sm", "get_system_messages"),
         ]
     );
@@ -116,11 +117,31 @@ fn the_counselling_operations_have_the_documented_fields() {
             .collect()
     };
     assert_eq!(fields(&operations::OPEN_ROOM), open);
+    assert_eq!(
+        fields(&operations::END_ROOM),
+        [
+            ("uuid", true, uuid),
+            (
+                "room_id",
+                true,
+                FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(30)
+                }
+            ),
+            ("end_type", false, FieldKind::IntegerOneOf(&[0, 1, 2])),
+        ]
+    );
     // The code tables of their values, with the docs' meanings.
     assert_eq!(PhoneOs::KNOWN_VALUES, ["A", "I", "W"]);
     assert_eq!(
         PhoneOs::ALL.map(PhoneOs::name),
         ["Android", "Iphone", "Web"]
+    );
+    assert_eq!(EndType::KNOWN_VALUES, [0, 1, 2]);
+    assert_eq!(
+        EndType::ALL.map(EndType::name),
+        ["Counselor", "Customer", "Manager"]
     );
     assert_eq!(RoomCreationForce::from_bool(true).as_str(), "T");
     assert_eq!(RoomCreationForce::from_bool(false).as_str(), "N");
@@ -133,11 +154,17 @@ fn the_counselling_operations_have_the_documented_fields() {
         .collect();
     assert!(personal.contains(&"site_uid") && personal.contains(&"parameter10"));
     // What a retry may do, as the docs say each does.
-    let retries: Vec<(&str, RetryClass)> = [&operations::OPEN_ROOM]
+    let retries: Vec<(&str, RetryClass)> = [&operations::OPEN_ROOM, &operations::END_ROOM]
         .iter()
         .map(|operation| (operation.id, operation.retry))
         .collect();
-    assert_eq!(retries, [("open_room", RetryClass::NeverTwice)]);
+    assert_eq!(
+        retries,
+        [
+            ("open_room", RetryClass::NeverTwice),
+            ("end_room", RetryClass::SafeToRepeat),
+        ]
+    );
 }
 
 #[test]
@@ -500,6 +527,13 @@ fn the_host_and_operation_tables_are_the_docs() {
                 RetryClass::Read
             ),
             (
+                "end_room",
+                "POST",
+                "/v1/chat/end",
+                HostFamily::Biz,
+                RetryClass::SafeToRepeat
+            ),
+            (
                 "open_room",
                 "POST",
                 "/v1/chat/open",
@@ -639,6 +673,7 @@ fn every_status_range_has_the_same_body() {
     for (path, method, schema) in [
         ("/v1/chat/open", "post", "OpenRoomResult"),
         ("/v1/chat/write", "post", "ChatMessageResult"),
+        ("/v1/chat/end", "post", "EndRoomResult"),
         ("/kakaoWebhook/v3/bzmc/sm", "get", "SystemMessageResult"),
     ] {
         let responses = spec["paths"][path][method]["responses"]
@@ -706,7 +741,9 @@ fn every_spec_example_decodes_into_the_generated_types() {
     };
     round_trip::<types::ChatMessageRequest>(body("/v1/chat/write"));
     round_trip::<types::OpenRoomRequest>(body("/v1/chat/open"));
+    round_trip::<types::EndRoomRequest>(body("/v1/chat/end"));
     round_trip::<types::OpenRoomResult>(answer("OpenRoomResult"));
+    round_trip::<types::EndRoomResult>(answer("EndRoomResult"));
 }
 
 #[test]

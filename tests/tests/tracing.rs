@@ -345,6 +345,7 @@ async fn room_calls_are_spans_without_the_customer_or_their_values() {
     const CUSTOMER_ID: &str = "member-PRIVATE-42";
     const PARAMETER: &str = "private-param-7";
     let open = server_answering(200, &fixture("room/open-success.json")).await;
+    let end = server_answering(200, &fixture("room/end-success.json")).await;
     let (outcome, seen) = traced(async {
         let opened = client_for(&open.uri())
             .open_room(
@@ -353,15 +354,27 @@ async fn room_calls_are_spans_without_the_customer_or_their_values() {
                     .parameter(3, PARAMETER),
             )
             .await;
-        (opened.is_ok(),)
+        let ended = client_for(&end.uri())
+            .end_room(happytalk_ext::EndRoom::new(UUID, "1234567"))
+            .await;
+        (opened.is_ok(), ended.is_ok())
     })
     .await;
-    assert_eq!(outcome, (true,));
-    let calls = seen.spans("happytalk.open_room");
-    assert_eq!(calls.len(), 1);
-    assert_eq!(field(calls[0], "operation"), "open_room");
-    assert_eq!(field(calls[0], "code"), "0");
-    assert_eq!(field(calls[0], "attempts"), "1");
+    assert_eq!(outcome, (true, true));
+    for (name, operation) in [
+        ("happytalk.open_room", "open_room"),
+        ("happytalk.end_room", "end_room"),
+    ] {
+        let calls = seen.spans(name);
+        assert_eq!(calls.len(), 1, "{name}");
+        assert_eq!(field(calls[0], "operation"), operation);
+        assert_eq!(field(calls[0], "code"), "0");
+        assert_eq!(field(calls[0], "attempts"), "1");
+    }
+    assert_eq!(
+        field(seen.spans("happytalk.end_room")[0], "room_id"),
+        "1234567"
+    );
     assert_nothing_private(&seen);
     let everything = seen.everything();
     for private in [CUSTOMER_ID, PARAMETER] {

@@ -623,6 +623,100 @@ impl ::schemars::JsonSchema for CommentStatus {
         )
     }
 }
+/// 종료 주체 (who ended a counselling room), sent as an integer. A closed table (a request field).
+///
+/// Closed: only these values can be sent (a value HappyTalk does not document would be refused before the wire).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EndType {
+    /// `0`: 상담사 (the counsellor).
+    Counselor,
+    /// `1`: 고객 (the customer).
+    Customer,
+    /// `2`: 관리자 (a manager).
+    Manager,
+}
+impl EndType {
+    /// Every value, in the order of the spec's table.
+    pub const ALL: [Self; 3] = [Self::Counselor, Self::Customer, Self::Manager];
+    /// Every value as HappyTalk writes it.
+    pub const KNOWN_VALUES: [i32; 3] = [0, 1, 2];
+    /// The value as HappyTalk writes it.
+    pub const fn value(self) -> i32 {
+        match self {
+            Self::Counselor => 0,
+            Self::Customer => 1,
+            Self::Manager => 2,
+        }
+    }
+    /// The documented meaning.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Self::Counselor => "상담사 (the counsellor)",
+            Self::Customer => "고객 (the customer)",
+            Self::Manager => "관리자 (a manager)",
+        }
+    }
+    /// The name of its variant.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Counselor => "Counselor",
+            Self::Customer => "Customer",
+            Self::Manager => "Manager",
+        }
+    }
+}
+impl TryFrom<i32> for EndType {
+    type Error = crate::NotInTable;
+    fn try_from(value: i32) -> Result<Self, crate::NotInTable> {
+        match value {
+            0 => Ok(Self::Counselor),
+            1 => Ok(Self::Customer),
+            2 => Ok(Self::Manager),
+            _ => Err(crate::NotInTable::new(value.to_string(), "0, 1, 2")),
+        }
+    }
+}
+impl ::std::fmt::Display for EndType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+impl ::serde::Serialize for EndType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EndType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <i32 as ::serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value).map_err(::serde::de::Error::custom)
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for EndType {
+    fn schema_name() -> String {
+        "EndType".to_owned()
+    }
+    fn json_schema(
+        generator: &mut ::schemars::r#gen::SchemaGenerator,
+    ) -> ::schemars::schema::Schema {
+        crate::table::closed_table_schema(
+            generator,
+            "종료 주체 (who ended a counselling room), sent as an integer. A closed table (a request field).",
+            &[
+                ::serde_json::Value::from(0i64),
+                ::serde_json::Value::from(1i64),
+                ::serde_json::Value::from(2i64),
+            ],
+            true,
+        )
+    }
+}
 /// 검사 상태 (where a system message is in Kakao's inspection, 검수).
 ///
 /// Open: a value this version does not document decodes as `Unknown`, keeping it as it came. Do not match on `Unknown` for a particular value (a later release may give it its own variant); compare the raw value instead.
@@ -1874,6 +1968,66 @@ pub mod operations {
         ],
         success_example: None,
     };
+    /// `POST /v1/chat/end`: End counselling in a room (상담 종료).
+    pub const END_ROOM: Operation = Operation {
+        id: "end_room",
+        method: "POST",
+        path: "/v1/chat/end",
+        host: HostFamily::Biz,
+        retry: RetryClass::SafeToRepeat,
+        summary: "End counselling in a room (상담 종료).",
+        query: &[],
+        body: &[
+            Field {
+                name: "uuid",
+                summary: "고객사 고객 식별 정보 (최소 5자 ~ 최대 20자). The customer's identifier in your own system, 5 to 20 characters.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 5,
+                    max_length: Some(20),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "room_id",
+                summary: "상담방 번호. The room to end, up to 30 characters.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(30),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "end_type",
+                summary: "종료 주체 (int (1)). Who ended the room. The docs state no default.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::IntegerOneOf(&[0, 1, 2]),
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+            AnswerField {
+                name: "field",
+                role: AnswerRole::Field,
+            },
+        ],
+        success_example: Some("{\"code\":0,\"message\":\"\"}"),
+    };
     /// `POST /v1/chat/open`: Open a counselling room (상담방 생성).
     pub const OPEN_ROOM: Operation = Operation {
         id: "open_room",
@@ -2336,8 +2490,9 @@ pub mod operations {
     };
 }
 /// Every operation of the spec, by path and method.
-pub const OPERATIONS: [&Operation; 3] = [
+pub const OPERATIONS: [&Operation; 4] = [
     &operations::GET_SYSTEM_MESSAGES,
+    &operations::END_ROOM,
     &operations::OPEN_ROOM,
     &operations::SEND_CHAT_MESSAGE,
 ];
@@ -2353,6 +2508,23 @@ impl crate::Answer for types::SystemMessageResult {
     }
     fn field(&self) -> Option<&str> {
         None
+    }
+    fn notice(&self) -> Option<&str> {
+        None
+    }
+}
+impl crate::Answer for types::EndRoomResult {
+    fn code(&self) -> ResultCode {
+        ResultCode::Biz(self.code)
+    }
+    fn is_success(&self) -> bool {
+        self.code.is_success()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn field(&self) -> Option<&str> {
+        self.field.as_deref()
     }
     fn notice(&self) -> Option<&str> {
         None
@@ -2400,6 +2572,30 @@ impl crate::LengthLimits for types::GetSystemMessagesSenderKey {
     const FIELD: &'static str = "senderKey";
     const MIN_LENGTH: usize = 1;
     const MAX_LENGTH: Option<usize> = None;
+    const PERSONAL_DATA: bool = false;
+}
+impl types::EndRoomRequestUuid {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 5;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::EndRoomRequestUuid {
+    const FIELD: &'static str = "uuid";
+    const MIN_LENGTH: usize = 5;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::EndRoomRequestRoomId {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 30;
+}
+impl crate::LengthLimits for types::EndRoomRequestRoomId {
+    const FIELD: &'static str = "room_id";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(30);
     const PERSONAL_DATA: bool = false;
 }
 impl types::OpenRoomRequestUuid {
@@ -2718,6 +2914,121 @@ impl crate::LengthLimits for types::ChatMessageRequestUrl {
 pub mod requests {
     use super::*;
     use crate::validation::{Rule, ValidationError};
+    /// The body of `POST /v1/chat/end` ([`types::EndRoomRequest`]), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request body is sent once it is built and given to an operation"]
+    pub struct EndRoom {
+        uuid: Option<types::EndRoomRequestUuid>,
+        room_id: Option<types::EndRoomRequestRoomId>,
+        end_type: Option<crate::EndType>,
+        refused: Option<ValidationError>,
+    }
+    impl EndRoom {
+        /// A body with its required fields, checked now.
+        pub fn new(uuid: impl AsRef<str>, room_id: impl AsRef<str>) -> Self {
+            let mut builder = Self {
+                uuid: None,
+                room_id: None,
+                end_type: None,
+                refused: None,
+            };
+            {
+                let value = uuid;
+                let checked: Result<_, ValidationError> = crate::validation::checked::<
+                    types::EndRoomRequestUuid,
+                >(value.as_ref());
+                builder.uuid = builder.keep(checked);
+            }
+            {
+                let value = room_id;
+                let checked: Result<_, ValidationError> = crate::validation::checked::<
+                    types::EndRoomRequestRoomId,
+                >(value.as_ref());
+                builder.room_id = builder.keep(checked);
+            }
+            builder
+        }
+        /// `end_type`: 종료 주체 (int (1)). Who ended the room. The docs state no default.
+        pub fn end_type(mut self, value: crate::EndType) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.end_type = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "end_type" => {
+                    match value {
+                        _ => {
+                            match value
+                                .trim()
+                                .parse::<i32>()
+                                .ok()
+                                .and_then(|number| crate::EndType::try_from(number).ok())
+                            {
+                                Some(parsed) => {
+                                    let mut this = self;
+                                    this.end_type = Some(parsed);
+                                    this
+                                }
+                                None => {
+                                    self.refuse(
+                                        ValidationError::value(
+                                            "end_type",
+                                            Rule::OneOf("0, 1, 2"),
+                                            value,
+                                        ),
+                                    )
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The body, or the first value that was refused.
+        pub fn build(self) -> Result<types::EndRoomRequest, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(types::EndRoomRequest {
+                uuid: match self.uuid {
+                    Some(value) => value,
+                    None => {
+                        return Err(ValidationError::value("uuid", Rule::Required, ""));
+                    }
+                },
+                room_id: match self.room_id {
+                    Some(value) => value,
+                    None => {
+                        return Err(ValidationError::value("room_id", Rule::Required, ""));
+                    }
+                },
+                end_type: self.end_type,
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
     /// The body of `POST /v1/chat/open` ([`types::OpenRoomRequest`]), built from its required fields and any of the others; see the [module](self).
     #[derive(Clone, Debug)]
     #[must_use = "a request body is sent once it is built and given to an operation"]

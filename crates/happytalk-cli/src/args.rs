@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use happytalk_ext::HostFamily;
 use happytalk_ext::happytalk_api::{LengthLimits, types};
+use happytalk_ext::{EndType, HostFamily};
 
 use crate::body_flags::OpenRoomFields;
 
@@ -112,7 +112,7 @@ pub enum Command {
         id: Option<i64>,
     },
 
-    /// Open a counselling room (상담방 생성: POST /v1/chat/open).
+    /// Open or end a counselling room (상담방 생성, 상담 종료: POST /v1/chat/open, /v1/chat/end).
     #[command(subcommand)]
     Room(Room),
 
@@ -121,7 +121,7 @@ pub enum Command {
     Mock(Mock),
 }
 
-/// `room open`.
+/// `room open|end`.
 #[derive(Debug, Subcommand)]
 pub enum Room {
     /// Open a room for a customer; prints the room, the counsellor and the start message. Every
@@ -140,6 +140,18 @@ pub enum Room {
         #[command(flatten)]
         fields: OpenRoomFields,
     },
+    /// End a customer's room.
+    End {
+        /// The customer's identifier in your system.
+        #[arg(help = format!("The customer's identifier in your system (고객사 고객 식별 정보, {})", limits::<types::EndRoomRequestUuid>()))]
+        uuid: String,
+        /// The room.
+        #[arg(help = format!("The room (상담방 번호, {})", limits::<types::EndRoomRequestRoomId>()))]
+        room_id: String,
+        /// Who ended it (end_type); HappyTalk states no default.
+        #[arg(long, value_name = "WHO", value_parser = parse_end_type, help = end_type_help())]
+        by: Option<EndType>,
+    },
 }
 
 /// `--param N=VALUE`.
@@ -152,6 +164,27 @@ fn parse_param(text: &str) -> Result<(usize, String), String> {
         .parse::<usize>()
         .map_err(|_| format!("{number:?} is not a number"))?;
     Ok((number, value.to_owned()))
+}
+
+/// `--by`: a name of the generated table, in lower case (`counselor`, `customer`, `manager`).
+fn parse_end_type(text: &str) -> Result<EndType, String> {
+    EndType::ALL
+        .into_iter()
+        .find(|end_type| end_type.name().eq_ignore_ascii_case(text))
+        .ok_or_else(|| format!("{text:?} is not one of {}", end_type_names()))
+}
+
+fn end_type_names() -> String {
+    EndType::ALL
+        .map(|end_type| end_type.name().to_ascii_lowercase())
+        .join(", ")
+}
+
+fn end_type_help() -> String {
+    format!(
+        "Who ended it (end_type: {}); HappyTalk states no default",
+        end_type_names()
+    )
 }
 
 /// `mock serve`.
@@ -260,10 +293,16 @@ mod tests {
     }
 
     #[test]
-    fn room_flags_read_numbers() {
+    fn room_flags_read_numbers_and_the_end_type_table() {
         assert_eq!(parse_param("3=vip"), Ok((3, "vip".to_owned())));
         assert_eq!(parse_param("1=a=b"), Ok((1, "a=b".to_owned())));
         assert!(parse_param("x=1").is_err() && parse_param("3").is_err());
+        assert_eq!(parse_end_type("customer"), Ok(EndType::Customer));
+        assert_eq!(parse_end_type("Counselor"), Ok(EndType::Counselor));
+        assert_eq!(
+            parse_end_type("bot"),
+            Err("\"bot\" is not one of counselor, customer, manager".to_owned())
+        );
     }
 
     #[test]

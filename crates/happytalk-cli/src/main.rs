@@ -16,7 +16,7 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use clap::Parser;
-use happytalk_ext::{ChatMessage, Client, Credentials, Environment, OpenRoom};
+use happytalk_ext::{ChatMessage, Client, Credentials, EndRoom, Environment, OpenRoom};
 
 use args::{Cli, Command, Env, Mock, Room, Send};
 use failure::Failure;
@@ -78,6 +78,14 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
             }
             let opened = client.open_room(room).await?;
             output::opened(&opened, cli.json);
+        }
+        Command::Room(Room::End { uuid, room_id, by }) => {
+            let mut end = EndRoom::new(uuid, room_id);
+            if let Some(by) = by {
+                end = end.end_type(*by);
+            }
+            let ending = client.end_room(end).await?;
+            output::ended(room_id, ending, cli.json);
         }
         Command::SystemMessages { sender_key, id } => {
             let found = match id {

@@ -1,6 +1,6 @@
 //! What a successful run prints: a readable text by default, JSON with `--json`.
 
-use happytalk_ext::{OpenedRoom, SystemMessage};
+use happytalk_ext::{OpenedRoom, RoomEnding, SystemMessage};
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
@@ -30,6 +30,23 @@ pub fn opened(room: &OpenedRoom, json: bool) {
     }
     if let Some(notice) = &room.notice {
         println!("the customer was shown: {notice}");
+    }
+}
+
+/// After a room was ended.
+pub fn ended(room_id: &str, ending: RoomEnding, json: bool) {
+    let already = ending == RoomEnding::AlreadyEndedOnRetry;
+    if json {
+        println!(
+            "{}",
+            json!({ "room_id": room_id, "ended": true, "already_ended_on_retry": already })
+        );
+    } else if already {
+        println!(
+            "room {room_id} is ended (a retry found it ended, most likely by the first attempt)"
+        );
+    } else {
+        println!("ended room {room_id}");
     }
 }
 

@@ -133,6 +133,7 @@ async fn help_and_version() {
         ("help_system_messages", vec!["system-messages", "--help"]),
         ("help_mock_serve", vec!["mock", "serve", "--help"]),
         ("help_room_open", vec!["room", "open", "--help"]),
+        ("help_room_end", vec!["room", "end", "--help"]),
     ] {
         let run = happytalk(&args).await;
         assert_eq!(run.code, 0, "{name}");
@@ -712,4 +713,51 @@ async fn a_refused_open_exits_3_with_its_code_and_notice() {
         .reply(happytalk_mock::Reply::html(502, "<html>Bad Gateway</html>"));
     let broken = happytalk(&at(&mock.uri(), &["room", "open", "cust-0002"])).await;
     assert_eq!(broken.code, 5, "{}", broken.stderr);
+}
+
+#[tokio::test]
+async fn room_end_ends_a_room_once_and_a_second_end_exits_3() {
+    let mock = mock().await;
+    mock.add_room("cust-0001", "1234567");
+    let url = mock.uri();
+    let run = happytalk(&at(
+        &url,
+        &["room", "end", "cust-0001", "1234567", "--by", "customer"],
+    ))
+    .await;
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "ended room 1234567\n"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        last_body(&mock),
+        serde_json::json!({"uuid": "cust-0001", "room_id": "1234567", "end_type": 1}),
+        "end_type is an integer"
+    );
+    let again = happytalk(&at(
+        &url,
+        &["--json", "room", "end", "cust-0001", "1234567"],
+    ))
+    .await;
+    assert_eq!(again.code, 3, "{}", again.stderr);
+    assert_eq!(again.json()["error"]["code"], "-700");
+    let unknown_who = happytalk(&at(&url, &["room", "end", "cust-0001", "1", "--by", "bot"])).await;
+    assert_eq!(unknown_who.code, 2);
+    assert!(
+        unknown_who.stderr.contains("counselor, customer, manager"),
+        "{}",
+        unknown_who.stderr
+    );
+    let gone = happytalk(&[
+        "--base-url",
+        "http://127.0.0.1:9",
+        "room",
+        "end",
+        "cust-0001",
+        "1",
+    ])
+    .await;
+    assert_eq!(gone.code, 4, "{}", gone.stderr);
 }

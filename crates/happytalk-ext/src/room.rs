@@ -1,12 +1,13 @@
-//! Counselling rooms (상담방): open one. The request builder ([`OpenRoom`]) is generated from
-//! the spec; this module turns the answer into what a caller needs.
+//! Counselling rooms (상담방): open one, end one. The request builders ([`OpenRoom`],
+//! [`EndRoom`]) are generated from the spec; this module turns the answers into what a caller
+//! needs.
 
-use happytalk_api::{operations, types};
+use happytalk_api::{BizResultCode, operations, types};
 
 use crate::client::Client;
 use crate::error::{Error, UndecodableResponse};
 use crate::telemetry::call_span;
-pub use happytalk_api::requests::OpenRoom;
+pub use happytalk_api::requests::{EndRoom, OpenRoom};
 
 /// A room HappyTalk opened (상담방 생성).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,6 +19,18 @@ pub struct OpenedRoom {
     pub counselor_name: Option<String>,
     /// The counselling-start message the customer was shown (상담 시작 메시지), if any.
     pub notice: Option<String>,
+}
+
+/// How [`Client::end_room`] went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RoomEnding {
+    /// HappyTalk ended the room on this call's request.
+    Ended,
+    /// An attempt failed in a way that may have reached HappyTalk (a timeout, a dropped
+    /// connection), and the retry was answered -700 (EndRoom): the room is ended, most likely by
+    /// that earlier attempt, possibly by someone else just before.
+    AlreadyEndedOnRetry,
 }
 
 impl Client {
@@ -53,5 +66,36 @@ impl Client {
         };
         self.call(operation, trace, |api| api.open_room(&body), read)
             .await
+    }
+
+    /// 상담 종료: ends the room of `end` (built with [`EndRoom::new`], optionally saying who
+    /// ended it with `.end_type(EndType::…)`).
+    ///
+    /// Safe to repeat, so retried like a read. When a retry is answered -700 (EndRoom) after an
+    /// attempt that may have reached HappyTalk, the room counts as ended:
+    /// [`RoomEnding::AlreadyEndedOnRetry`]. A -700 on the first attempt is an [`Error::Api`]:
+    /// the room had ended before this call.
+    pub async fn end_room(&self, end: EndRoom) -> Result<RoomEnding, Error> {
+        let body = end.build()?;
+        let operation = &operations::END_ROOM;
+        let room_id = body.room_id.as_str();
+        let trace = call_span!(
+            operation,
+            self.host(operation),
+            "happytalk.end_room",
+            room_id = room_id
+        );
+        match self
+            .call(operation, trace, |api| api.end_room(&body), |_, _| Ok(()))
+            .await
+        {
+            Ok(()) => Ok(RoomEnding::Ended),
+            Err(Error::Api(refused))
+                if refused.attempts() > 1 && *refused.code() == BizResultCode::RoomEnded =>
+            {
+                Ok(RoomEnding::AlreadyEndedOnRetry)
+            }
+            Err(error) => Err(error),
+        }
     }
 }

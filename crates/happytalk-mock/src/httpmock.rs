@@ -125,6 +125,61 @@ pub mod operations {
             )
         }
     }
+    pub struct EndRoomWhen(::httpmock::When);
+    impl EndRoomWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/v1/chat/end$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::EndRoomRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct EndRoomThen(::httpmock::Then);
+    impl EndRoomThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn success(self, status: u16, value: &types::EndRoomResult) -> Self {
+            assert_eq!(status / 100u16, 2u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(self, status: u16, value: &types::EndRoomResult) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(self, status: u16, value: &types::EndRoomResult) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct GetSystemMessagesWhen(::httpmock::When);
     impl GetSystemMessagesWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -211,6 +266,9 @@ pub trait MockServerExt {
     fn send_chat_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SendChatMessageWhen, operations::SendChatMessageThen);
+    fn end_room<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::EndRoomWhen, operations::EndRoomThen);
     fn get_system_messages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetSystemMessagesWhen, operations::GetSystemMessagesThen);
@@ -235,6 +293,17 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::SendChatMessageWhen::new(when),
                 operations::SendChatMessageThen::new(then),
+            )
+        })
+    }
+    fn end_room<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::EndRoomWhen, operations::EndRoomThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndRoomWhen::new(when),
+                operations::EndRoomThen::new(then),
             )
         })
     }

@@ -4,7 +4,7 @@
 //! receives.
 //!
 //! ```
-//! use happytalk_ext::{ChatMessage, Client, OpenRoom};
+//! use happytalk_ext::{ChatMessage, Client, EndRoom, OpenRoom};
 //! use happytalk_mock::MockHappyTalk;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
@@ -14,6 +14,8 @@
 //! let room = client.open_room(OpenRoom::new("cust-0001")).await.unwrap().room_id;
 //! let sent = client.send_message(&ChatMessage::text("cust-0001", &room, "안녕하세요")).await;
 //! assert_eq!(sent.unwrap(), room);
+//! client.end_room(EndRoom::new("cust-0001", &room)).await.unwrap();
+//! assert!(mock.room(&room).unwrap().ended);
 //! mock.assert_no_violations();
 //! # }
 //! ```
@@ -32,9 +34,9 @@
 //! - Rooms have a life (the state the mock keeps): `POST /v1/chat/open` opens one (ids count
 //!   up from [`FIRST_ROOM`]) and answers the spec's success example with it, or -704 while the
 //!   customer's room is in progress, unless `is_room_create_force` is `T`. A message
-//!   (`/v1/chat/write`) needs the room: an unknown one is -702, another customer's -703, an
-//!   ended one -700. A test that starts mid-conversation adds its room with
-//!   [`MockHappyTalk::add_room`].
+//!   (`/v1/chat/write`) and an end (`/v1/chat/end`) need the room: an unknown one is -702,
+//!   another customer's -703, an ended one -700. A test that starts mid-conversation adds its
+//!   room with [`MockHappyTalk::add_room`]; [`MockHappyTalk::room`] shows whether it ended.
 //! - `GET /kakaoWebhook/v3/bzmc/sm` answers from a store you fill
 //!   ([`MockHappyTalk::add_system_message`]): the active (`A`) messages of a sender key, or the
 //!   one `id`; an unknown `id` is `"508"`, an unknown sender key `"507"`.
@@ -153,7 +155,7 @@ impl State {
 pub struct Room {
     /// The customer it belongs to.
     pub uuid: String,
-    /// Whether it has ended.
+    /// Whether it has ended (`POST /v1/chat/end`).
     pub ended: bool,
 }
 

@@ -362,7 +362,7 @@ fn handle(operation: &'static Operation, received: &mut Received, state: &mut St
         let room_id = state.open_room(uuid);
         return Reply::json(200, success(operation, Some(&body), Some(&room_id)));
     }
-    if id == operations::SEND_CHAT_MESSAGE.id {
+    if id == operations::SEND_CHAT_MESSAGE.id || id == operations::END_ROOM.id {
         let Some(room) = state.rooms.get_mut(room_id) else {
             return Reply::code(BizResultCode::RoomNotFound);
         };
@@ -372,6 +372,7 @@ fn handle(operation: &'static Operation, received: &mut Received, state: &mut St
         if room.ended {
             return Reply::code(BizResultCode::RoomEnded);
         }
+        room.ended = id == operations::END_ROOM.id;
         return Reply::code(operation.success_code());
     }
     Reply::json(200, success(operation, Some(&body), None))

@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use happytalk_api::{BizResultCode, KakaoResultCode, ResultCode, operations, types};
 use happytalk_ext::{
-    ChatMessage, Client, Credentials, Environment, Error, OpenRoom, RetryPolicy, TransportErrorKind,
+    ChatMessage, Client, Credentials, EndRoom, EndType, Environment, Error, OpenRoom, RetryPolicy,
+    RoomEnding, TransportErrorKind,
 };
 use happytalk_mock::{Match, MockHappyTalk, Reply};
 use serde_json::{Value, json};
@@ -36,7 +37,12 @@ async fn a_user_test_of_a_whole_conversation_is_short() {
     let room = client.open_room(OpenRoom::new("cust-0001")).await.unwrap();
     let message = ChatMessage::text("cust-0001", &room.room_id, "안녕하세요");
     assert_eq!(client.send_message(&message).await.unwrap(), room.room_id);
+    let ending = client
+        .end_room(EndRoom::new("cust-0001", &room.room_id))
+        .await;
+    assert_eq!(ending.unwrap(), RoomEnding::Ended);
     assert_eq!(mock.requests_for_room(&room.room_id), 1);
+    assert!(mock.room(&room.room_id).unwrap().ended);
     mock.assert_no_violations();
 }
 
@@ -79,6 +85,43 @@ async fn rooms_are_opened_and_written_to_as_documented() {
         BizResultCode::RoomNotFound
     );
     assert!(!mock.room(room).unwrap().ended);
+    mock.assert_no_violations();
+}
+
+/// An ended room: writing to it and ending it again answer -700; ending another customer's
+/// room -703, an unknown one -702.
+#[tokio::test]
+async fn an_ended_room_refuses_messages_and_a_second_end() {
+    let mock = MockHappyTalk::start().await;
+    let client = client(&mock);
+    mock.add_room("cust-0001", "1234567");
+    assert_eq!(
+        *api_error(client.end_room(EndRoom::new("cust-0002", "1234567")).await).code(),
+        BizResultCode::UuidMismatch
+    );
+    assert_eq!(
+        *api_error(client.end_room(EndRoom::new("cust-0001", "999")).await).code(),
+        BizResultCode::RoomNotFound
+    );
+    let end = EndRoom::new("cust-0001", "1234567").end_type(EndType::Customer);
+    assert_eq!(
+        client.end_room(end.clone()).await.unwrap(),
+        RoomEnding::Ended
+    );
+    assert!(mock.room("1234567").unwrap().ended);
+    let late = ChatMessage::text("cust-0001", "1234567", "hi");
+    assert_eq!(
+        *api_error(client.send_message(&late).await).code(),
+        BizResultCode::RoomEnded
+    );
+    assert_eq!(
+        *api_error(client.end_room(end).await).code(),
+        BizResultCode::RoomEnded,
+        "a -700 on a first attempt is the caller's to know"
+    );
+    // An ended room no longer blocks opening another for the customer.
+    let next = client.open_room(OpenRoom::new("cust-0001")).await.unwrap();
+    assert_eq!(next.room_id, happytalk_mock::FIRST_ROOM.to_string());
     mock.assert_no_violations();
 }
 
