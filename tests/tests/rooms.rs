@@ -1,16 +1,17 @@
 //! The counselling-room flow through happytalk-ext against local servers: what goes on the
-//! wire for each call, what is refused before it, what comes back, and what a retry may and
-//! may not do for each.
+//! wire for an open, an end and the previous-counsellor check, what is refused before it, what
+//! comes back, and what a retry may and may not do for each.
 
 use std::time::Duration;
 
 use happytalk_ext::{
-    BizResultCode, Client, EndRoom, EndType, Error, OpenRoom, PhoneOs, RetryPolicy, RoomEnding,
-    Rule,
+    BizResultCode, Client, CounselorAvailability, EndRoom, EndType, Error, OpenRoom, PhoneOs,
+    RetryPolicy, RoomEnding, Rule, TransportErrorKind,
 };
 use happytalk_mock::{Match, MockHappyTalk, Reply};
 use happytalk_tests::{
     CLIENT_SECRET, ReceivedRequest, client_for, fixture, header, server_answering,
+    server_answering_with,
 };
 use serde_json::json;
 
@@ -245,4 +246,85 @@ async fn an_end_is_retried_and_an_ended_room_found_on_retry_counts_as_ended() {
         json!({"uuid": "cust-0001", "room_id": "1234567", "end_type": 0}),
         "end_type goes out as an integer"
     );
+}
+
+/// The previous counsellor's availability is a typed value, documented or not; the check only
+/// reads, so what may pass on a second try is retried.
+#[tokio::test]
+async fn the_previous_counsellor_is_a_typed_availability() {
+    for (fixture_name, availability, name) in [
+        (
+            "room/counselor-exist.json",
+            CounselorAvailability::Available,
+            Some("김상담"),
+        ),
+        (
+            "room/counselor-not-exist.json",
+            CounselorAvailability::Unavailable,
+            None,
+        ),
+        (
+            "room/counselor-error.json",
+            CounselorAvailability::Failed,
+            None,
+        ),
+    ] {
+        let server = server_answering(200, &fixture(fixture_name)).await;
+        let previous = client_for(&server.uri())
+            .previous_counselor("cust-0001", "member-42")
+            .await
+            .unwrap();
+        assert_eq!(previous.availability, availability, "{fixture_name}");
+        assert_eq!(previous.name.as_deref(), name, "{fixture_name}");
+        assert_eq!(
+            previous.is_available(),
+            availability == CounselorAvailability::Available
+        );
+        let request = only_request(&server).await;
+        assert_eq!(request.url.path(), "/v1/chat/isCounselor");
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&request.body).unwrap(),
+            json!({"uuid": "cust-0001", "customer_id": "member-42"})
+        );
+    }
+    let server = server_answering(200, &fixture("room/counselor-undocumented.json")).await;
+    let previous = client_for(&server.uri())
+        .previous_counselor("cust-0001", "member-42")
+        .await
+        .unwrap();
+    assert!(!previous.availability.is_known());
+    assert_eq!(previous.availability.value(), 7, "kept as it came");
+    assert!(!previous.is_available());
+
+    // Retried like a lookup: an outage page, then the answer.
+    let mock = mock().await;
+    mock.on(Match::Any)
+        .once()
+        .reply(Reply::html(503, "<html>busy</html>"));
+    let client = Client::builder(mock.environment(), happytalk_tests::credentials())
+        .retry(
+            RetryPolicy::standard().backoff(Duration::from_millis(10), Duration::from_millis(20)),
+        )
+        .build()
+        .unwrap();
+    let previous = client
+        .previous_counselor("cust-0001", "member-42")
+        .await
+        .unwrap();
+    assert_eq!(previous.availability, CounselorAvailability::Unavailable);
+    assert_eq!(mock.received().len(), 2);
+    let slow = server_answering_with(200, "application/json", "{}", Duration::from_secs(5)).await;
+    let impatient = Client::builder(
+        happytalk_ext::Environment::custom(&slow.uri()).unwrap(),
+        happytalk_tests::credentials(),
+    )
+    .retry(RetryPolicy::none())
+    .timeout(Duration::from_millis(200))
+    .build()
+    .unwrap();
+    let timed_out = impatient
+        .previous_counselor("cust-0001", "member-42")
+        .await
+        .unwrap_err();
+    assert!(matches!(&timed_out, Error::Transport(t) if t.kind() == TransportErrorKind::Timeout));
 }

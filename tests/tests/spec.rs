@@ -6,9 +6,10 @@
 use std::collections::BTreeSet;
 
 use happytalk_api::{
-    BizResultCode, CodeRole, CommentStatus, EndType, FieldKind, HostFamily, InspectStatus,
-    KakaoResultCode, LinkType, OPERATIONS, PhoneOs, ResultCode, RetryClass, RoomCreationForce,
-    SystemMessageStatus, SystemMessageType, operations, types,
+    BizResultCode, CodeRole, CommentStatus, CounselorAvailability, CounselorPresence, EndType,
+    FieldKind, HostFamily, InspectStatus, KakaoResultCode, LinkType, OPERATIONS, PhoneOs,
+    ResultCode, RetryClass, RoomCreationForce, SystemMessageStatus, SystemMessageType, operations,
+    types,
 };
 use happytalk_tests::{openapi, spec_json};
 use serde_json::{Value, json};
@@ -59,6 +60,7 @@ fn the_spec_is_openapi_3_0_3_with_the_documented_operations() {
             ("POST", "/v1/chat/open", "open_room"),
             ("POST", "/v1/chat/write", "send_chat_message"),
             ("POST", "/v1/chat/end", "end_room"),
+            ("POST", "/v1/chat/isCounselor", "check_previous_counselor"),
             ("GET", "/kakaoWebhook/v3/bzmc/sm", "get_system_messages"),
         ]
     );
@@ -132,6 +134,20 @@ fn the_counselling_operations_have_the_documented_fields() {
             ("end_type", false, FieldKind::IntegerOneOf(&[0, 1, 2])),
         ]
     );
+    assert_eq!(
+        fields(&operations::CHECK_PREVIOUS_COUNSELOR),
+        [
+            ("uuid", true, uuid),
+            (
+                "customer_id",
+                true,
+                FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(20)
+                }
+            ),
+        ]
+    );
     // The code tables of their values, with the docs' meanings.
     assert_eq!(PhoneOs::KNOWN_VALUES, ["A", "I", "W"]);
     assert_eq!(
@@ -145,24 +161,32 @@ fn the_counselling_operations_have_the_documented_fields() {
     );
     assert_eq!(RoomCreationForce::from_bool(true).as_str(), "T");
     assert_eq!(RoomCreationForce::from_bool(false).as_str(), "N");
+    assert_eq!(CounselorAvailability::KNOWN_VALUES, [1, 0, -1]);
+    assert_eq!(CounselorPresence::KNOWN_VALUES, ["exist", "not exist"]);
     // Personal data is never echoed into an error (and never traced).
     let personal: Vec<&str> = operations::OPEN_ROOM
         .body
         .iter()
+        .chain(operations::CHECK_PREVIOUS_COUNSELOR.body)
         .filter(|field| field.personal_data)
         .map(|field| field.name)
         .collect();
-    assert!(personal.contains(&"site_uid") && personal.contains(&"parameter10"));
+    assert!(personal.contains(&"customer_id") && personal.contains(&"parameter10"));
     // What a retry may do, as the docs say each does.
-    let retries: Vec<(&str, RetryClass)> = [&operations::OPEN_ROOM, &operations::END_ROOM]
-        .iter()
-        .map(|operation| (operation.id, operation.retry))
-        .collect();
+    let retries: Vec<(&str, RetryClass)> = [
+        &operations::OPEN_ROOM,
+        &operations::END_ROOM,
+        &operations::CHECK_PREVIOUS_COUNSELOR,
+    ]
+    .iter()
+    .map(|operation| (operation.id, operation.retry))
+    .collect();
     assert_eq!(
         retries,
         [
             ("open_room", RetryClass::NeverTwice),
             ("end_room", RetryClass::SafeToRepeat),
+            ("check_previous_counselor", RetryClass::Read),
         ]
     );
 }
@@ -534,6 +558,13 @@ fn the_host_and_operation_tables_are_the_docs() {
                 RetryClass::SafeToRepeat
             ),
             (
+                "check_previous_counselor",
+                "POST",
+                "/v1/chat/isCounselor",
+                HostFamily::Biz,
+                RetryClass::Read
+            ),
+            (
                 "open_room",
                 "POST",
                 "/v1/chat/open",
@@ -674,6 +705,7 @@ fn every_status_range_has_the_same_body() {
         ("/v1/chat/open", "post", "OpenRoomResult"),
         ("/v1/chat/write", "post", "ChatMessageResult"),
         ("/v1/chat/end", "post", "EndRoomResult"),
+        ("/v1/chat/isCounselor", "post", "PreviousCounselorResult"),
         ("/kakaoWebhook/v3/bzmc/sm", "get", "SystemMessageResult"),
     ] {
         let responses = spec["paths"][path][method]["responses"]
@@ -742,8 +774,10 @@ fn every_spec_example_decodes_into_the_generated_types() {
     round_trip::<types::ChatMessageRequest>(body("/v1/chat/write"));
     round_trip::<types::OpenRoomRequest>(body("/v1/chat/open"));
     round_trip::<types::EndRoomRequest>(body("/v1/chat/end"));
+    round_trip::<types::PreviousCounselorRequest>(body("/v1/chat/isCounselor"));
     round_trip::<types::OpenRoomResult>(answer("OpenRoomResult"));
     round_trip::<types::EndRoomResult>(answer("EndRoomResult"));
+    round_trip::<types::PreviousCounselorResult>(answer("PreviousCounselorResult"));
 }
 
 #[test]

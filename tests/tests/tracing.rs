@@ -339,13 +339,14 @@ async fn retries_seen_by_a_warn_only_subscriber(first: FirstAttempt) {
 }
 
 /// The room calls are spans of their own, like a send, and none records the customer's uuid,
-/// your member id or any parameter value.
+/// your customer id or any parameter value.
 #[tokio::test]
 async fn room_calls_are_spans_without_the_customer_or_their_values() {
     const CUSTOMER_ID: &str = "member-PRIVATE-42";
     const PARAMETER: &str = "private-param-7";
     let open = server_answering(200, &fixture("room/open-success.json")).await;
     let end = server_answering(200, &fixture("room/end-success.json")).await;
+    let previous = server_answering(200, &fixture("room/counselor-exist.json")).await;
     let (outcome, seen) = traced(async {
         let opened = client_for(&open.uri())
             .open_room(
@@ -357,13 +358,17 @@ async fn room_calls_are_spans_without_the_customer_or_their_values() {
         let ended = client_for(&end.uri())
             .end_room(happytalk_ext::EndRoom::new(UUID, "1234567"))
             .await;
-        (opened.is_ok(), ended.is_ok())
+        let previous = client_for(&previous.uri())
+            .previous_counselor(UUID, CUSTOMER_ID)
+            .await;
+        (opened.is_ok(), ended.is_ok(), previous.is_ok())
     })
     .await;
-    assert_eq!(outcome, (true, true));
+    assert_eq!(outcome, (true, true, true));
     for (name, operation) in [
         ("happytalk.open_room", "open_room"),
         ("happytalk.end_room", "end_room"),
+        ("happytalk.previous_counselor", "check_previous_counselor"),
     ] {
         let calls = seen.spans(name);
         assert_eq!(calls.len(), 1, "{name}");

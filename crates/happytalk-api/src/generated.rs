@@ -1911,6 +1911,158 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
     }
+    /// The body of 이전 상담사 연결 가능 여부. Lengths are in characters (자).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct PreviousCounselorRequest {
+        /// 고객 아이디 (String (20)). Your customer id, up to 20 characters.
+        pub customer_id: PreviousCounselorRequestCustomerId,
+        /// 고객사 고객 식별 정보 (최소 5자 ~ 최대 20자). The customer's identifier in your own system, 5 to 20 characters.
+        pub uuid: PreviousCounselorRequestUuid,
+    }
+    /// 고객 아이디 (String (20)). Your customer id, up to 20 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct PreviousCounselorRequestCustomerId(::std::string::String);
+    impl ::std::ops::Deref for PreviousCounselorRequestCustomerId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PreviousCounselorRequestCustomerId>
+    for ::std::string::String {
+        fn from(value: PreviousCounselorRequestCustomerId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PreviousCounselorRequestCustomerId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 20usize {
+                return Err("longer than 20 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PreviousCounselorRequestCustomerId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PreviousCounselorRequestCustomerId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PreviousCounselorRequestCustomerId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    /// 고객사 고객 식별 정보 (최소 5자 ~ 최대 20자). The customer's identifier in your own system, 5 to 20 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct PreviousCounselorRequestUuid(::std::string::String);
+    impl ::std::ops::Deref for PreviousCounselorRequestUuid {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PreviousCounselorRequestUuid> for ::std::string::String {
+        fn from(value: PreviousCounselorRequestUuid) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PreviousCounselorRequestUuid {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 20usize {
+                return Err("longer than 20 characters".into());
+            }
+            if value.chars().count() < 5usize {
+                return Err("shorter than 5 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PreviousCounselorRequestUuid {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PreviousCounselorRequestUuid {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PreviousCounselorRequestUuid {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    /// The body of every answer of 이전 상담사 연결 가능 여부, success or failure. The page
+    /// documents `code`, `counselor`, `counselor_code` and `counselor_name`; `message` and
+    /// `field` are the Biz host's failure fields.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct PreviousCounselorResult {
+        /// 결과 코드 (Int). 0 on success, a negative failure code otherwise.
+        pub code: crate::BizResultCode,
+        /// 이전 상담사 존재 여부. Whether there is a previous counsellor, as words.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub counselor: ::std::option::Option<crate::CounselorPresence>,
+        /// 상담 가능 여부 (Int). Whether the previous counsellor can counsel now.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub counselor_code: ::std::option::Option<crate::CounselorAvailability>,
+        /// 상담사 이름. The previous counsellor's name; empty when there is none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub counselor_name: ::std::option::Option<::std::string::String>,
+        /// On -800, -801 and -802, the request field that failed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub field: ::std::option::Option<::std::string::String>,
+        /// 오류 메시지. On a failure, its name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+    }
     /// 상담방 번호. A string room id on success; the integer 0 on the -90x failures (no room).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
@@ -2048,6 +2200,8 @@ pub mod types {
 /// - 상담방 생성 (open a counselling room): `POST /v1/chat/open` on the Biz host.
 /// - 메시지 발신 (send a message into a counselling room): `POST /v1/chat/write` on the Biz host.
 /// - 상담 종료 (end counselling): `POST /v1/chat/end` on the Biz host.
+/// - 이전 상담사 연결 가능 여부 (can the previous counsellor take the customer):
+///   `POST /v1/chat/isCounselor` on the Biz host.
 /// - 시스템 메시지 조회 (look up Kakao BizMessage system messages): `GET /kakaoWebhook/v3/bzmc/sm`
 ///   on the Kakao host.
 ///
@@ -2295,6 +2449,54 @@ impl Client {
             .build()?;
         let info = OperationInfo {
             operation_id: "end_room",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200..=299 => ResponseValue::from_response(response).await,
+            400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16..=599u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /// Ask whether the previous counsellor can take the customer (이전 상담사 연결 가능 여부)
+    ///
+    /// 이전 상담사 연결 가능 여부. Whether the counsellor who last counselled the customer
+    /// `uuid` (your customer id `customer_id`) can take them now.
+    ///
+    /// It only reads (`x-retry: read`): nothing changes on HappyTalk's side, although it is a
+    /// POST.
+    ///
+    ///
+    /// Sends a `POST` request to `/v1/chat/isCounselor`
+    pub async fn check_previous_counselor<'a>(
+        &'a self,
+        body: &'a types::PreviousCounselorRequest,
+    ) -> Result<
+        ResponseValue<types::PreviousCounselorResult>,
+        Error<types::PreviousCounselorResult>,
+    > {
+        let url = format!("{}/v1/chat/isCounselor", self.baseurl,);
+        let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "check_previous_counselor",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;

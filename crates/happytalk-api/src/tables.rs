@@ -623,6 +623,214 @@ impl ::schemars::JsonSchema for CommentStatus {
         )
     }
 }
+/// 상담 가능 여부 (`counselor_code`) of the previous counsellor.
+///
+/// Open: a value this version does not document decodes as `Unknown`, keeping it as it came. Do not match on `Unknown` for a particular value (a later release may give it its own variant); compare the raw value instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum CounselorAvailability {
+    /// `1`: can counsel the customer now (상담 가능).
+    Available,
+    /// `0`: cannot counsel the customer now (상담 불가).
+    Unavailable,
+    /// `-1`: the check failed (오류).
+    Failed,
+    /// A value this version does not document, kept as it came.
+    Unknown(RawValue<i32>),
+}
+impl CounselorAvailability {
+    /// Every documented value, in the order of the spec's table, as HappyTalk writes it.
+    pub const KNOWN_VALUES: [i32; 3] = [1, 0, -1];
+    /// The value as HappyTalk writes it.
+    pub fn value(&self) -> i32 {
+        match self {
+            Self::Available => 1,
+            Self::Unavailable => 0,
+            Self::Failed => -1,
+            Self::Unknown(value) => *value.get(),
+        }
+    }
+    /// The documented meaning, or `None` for an undocumented value.
+    pub fn meaning(&self) -> Option<&'static str> {
+        match self {
+            Self::Available => Some("can counsel the customer now (상담 가능)"),
+            Self::Unavailable => Some("cannot counsel the customer now (상담 불가)"),
+            Self::Failed => Some("the check failed (오류)"),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// The name of its variant (`"Available"`), or `None` for an undocumented value.
+    pub fn name(&self) -> Option<&'static str> {
+        match self {
+            Self::Available => Some("Available"),
+            Self::Unavailable => Some("Unavailable"),
+            Self::Failed => Some("Failed"),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl From<i32> for CounselorAvailability {
+    fn from(value: i32) -> Self {
+        match value {
+            1 => Self::Available,
+            0 => Self::Unavailable,
+            -1 => Self::Failed,
+            _ => Self::Unknown(RawValue::new(value)),
+        }
+    }
+}
+impl ::std::fmt::Display for CounselorAvailability {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+impl ::serde::Serialize for CounselorAvailability {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CounselorAvailability {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        <i32 as ::serde::Deserialize>::deserialize(deserializer).map(Self::from)
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CounselorAvailability {
+    fn schema_name() -> String {
+        "CounselorAvailability".to_owned()
+    }
+    fn json_schema(
+        generator: &mut ::schemars::r#gen::SchemaGenerator,
+    ) -> ::schemars::schema::Schema {
+        crate::table::open_table_schema(
+            generator,
+            "상담 가능 여부 (`counselor_code`) of the previous counsellor.",
+            &[
+                ::serde_json::Value::from(1i64),
+                ::serde_json::Value::from(0i64),
+                ::serde_json::Value::from(-1i64),
+            ],
+            true,
+        )
+    }
+}
+/// 이전 상담사 존재 여부 (`counselor`), in words.
+///
+/// Open: a value this version does not document decodes as `Unknown`, keeping it as it came. Do not match on `Unknown` for a particular value (a later release may give it its own variant); compare the raw value instead.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum CounselorPresence {
+    /// `exist`: there is a previous counsellor.
+    Exists,
+    /// `not exist`: there is no previous counsellor.
+    NotExists,
+    /// A value this version does not document, kept as it came.
+    Unknown(RawValue<String>),
+}
+impl CounselorPresence {
+    /// Every documented value, in the order of the spec's table, as HappyTalk writes it.
+    pub const KNOWN_VALUES: [&'static str; 2] = ["exist", "not exist"];
+    /// The value as HappyTalk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Exists => "exist",
+            Self::NotExists => "not exist",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The documented meaning, or `None` for an undocumented value.
+    pub fn meaning(&self) -> Option<&'static str> {
+        match self {
+            Self::Exists => Some("there is a previous counsellor"),
+            Self::NotExists => Some("there is no previous counsellor"),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// The name of its variant (`"Exists"`), or `None` for an undocumented value.
+    pub fn name(&self) -> Option<&'static str> {
+        match self {
+            Self::Exists => Some("Exists"),
+            Self::NotExists => Some("NotExists"),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl From<&str> for CounselorPresence {
+    fn from(value: &str) -> Self {
+        match value {
+            "exist" => Self::Exists,
+            "not exist" => Self::NotExists,
+            _ => Self::Unknown(RawValue::new(value.to_owned())),
+        }
+    }
+}
+impl From<String> for CounselorPresence {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "exist" => Self::Exists,
+            "not exist" => Self::NotExists,
+            _ => Self::Unknown(RawValue::new(value)),
+        }
+    }
+}
+impl ::std::str::FromStr for CounselorPresence {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for CounselorPresence {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for CounselorPresence {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CounselorPresence {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::table::deserialize_str_table(deserializer)
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CounselorPresence {
+    fn schema_name() -> String {
+        "CounselorPresence".to_owned()
+    }
+    fn json_schema(
+        generator: &mut ::schemars::r#gen::SchemaGenerator,
+    ) -> ::schemars::schema::Schema {
+        crate::table::open_table_schema(
+            generator,
+            "이전 상담사 존재 여부 (`counselor`), in words.",
+            &[
+                ::serde_json::Value::from("exist"),
+                ::serde_json::Value::from("not exist"),
+            ],
+            false,
+        )
+    }
+}
 /// 종료 주체 (who ended a counselling room), sent as an integer. A closed table (a request field).
 ///
 /// Closed: only these values can be sent (a value HappyTalk does not document would be refused before the wire).
@@ -2028,6 +2236,59 @@ pub mod operations {
         ],
         success_example: Some("{\"code\":0,\"message\":\"\"}"),
     };
+    /// `POST /v1/chat/isCounselor`: Ask whether the previous counsellor can take the customer (이전 상담사 연결 가능 여부).
+    pub const CHECK_PREVIOUS_COUNSELOR: Operation = Operation {
+        id: "check_previous_counselor",
+        method: "POST",
+        path: "/v1/chat/isCounselor",
+        host: HostFamily::Biz,
+        retry: RetryClass::Read,
+        summary: "Ask whether the previous counsellor can take the customer (이전 상담사 연결 가능 여부).",
+        query: &[],
+        body: &[
+            Field {
+                name: "uuid",
+                summary: "고객사 고객 식별 정보 (최소 5자 ~ 최대 20자). The customer's identifier in your own system, 5 to 20 characters.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 5,
+                    max_length: Some(20),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "customer_id",
+                summary: "고객 아이디 (String (20)). Your customer id, up to 20 characters.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: None,
+            },
+        ],
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+            AnswerField {
+                name: "field",
+                role: AnswerRole::Field,
+            },
+        ],
+        success_example: Some(
+            "{\"code\":0,\"counselor\":\"exist\",\"counselor_code\":1,\"counselor_name\":\"김상담\"}",
+        ),
+    };
     /// `POST /v1/chat/open`: Open a counselling room (상담방 생성).
     pub const OPEN_ROOM: Operation = Operation {
         id: "open_room",
@@ -2490,9 +2751,10 @@ pub mod operations {
     };
 }
 /// Every operation of the spec, by path and method.
-pub const OPERATIONS: [&Operation; 4] = [
+pub const OPERATIONS: [&Operation; 5] = [
     &operations::GET_SYSTEM_MESSAGES,
     &operations::END_ROOM,
+    &operations::CHECK_PREVIOUS_COUNSELOR,
     &operations::OPEN_ROOM,
     &operations::SEND_CHAT_MESSAGE,
 ];
@@ -2514,6 +2776,23 @@ impl crate::Answer for types::SystemMessageResult {
     }
 }
 impl crate::Answer for types::EndRoomResult {
+    fn code(&self) -> ResultCode {
+        ResultCode::Biz(self.code)
+    }
+    fn is_success(&self) -> bool {
+        self.code.is_success()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+    fn notice(&self) -> Option<&str> {
+        None
+    }
+}
+impl crate::Answer for types::PreviousCounselorResult {
     fn code(&self) -> ResultCode {
         ResultCode::Biz(self.code)
     }
@@ -2597,6 +2876,30 @@ impl crate::LengthLimits for types::EndRoomRequestRoomId {
     const MIN_LENGTH: usize = 1;
     const MAX_LENGTH: Option<usize> = Some(30);
     const PERSONAL_DATA: bool = false;
+}
+impl types::PreviousCounselorRequestUuid {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 5;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::PreviousCounselorRequestUuid {
+    const FIELD: &'static str = "uuid";
+    const MIN_LENGTH: usize = 5;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::PreviousCounselorRequestCustomerId {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::LengthLimits for types::PreviousCounselorRequestCustomerId {
+    const FIELD: &'static str = "customer_id";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
 }
 impl types::OpenRoomRequestUuid {
     /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
@@ -3012,6 +3315,88 @@ pub mod requests {
                     }
                 },
                 end_type: self.end_type,
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    /// The body of `POST /v1/chat/isCounselor` ([`types::PreviousCounselorRequest`]), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request body is sent once it is built and given to an operation"]
+    pub struct CheckPreviousCounselor {
+        uuid: Option<types::PreviousCounselorRequestUuid>,
+        customer_id: Option<types::PreviousCounselorRequestCustomerId>,
+        refused: Option<ValidationError>,
+    }
+    impl CheckPreviousCounselor {
+        /// A body with its required fields, checked now.
+        pub fn new(uuid: impl AsRef<str>, customer_id: impl AsRef<str>) -> Self {
+            let mut builder = Self {
+                uuid: None,
+                customer_id: None,
+                refused: None,
+            };
+            {
+                let value = uuid;
+                let checked: Result<_, ValidationError> = crate::validation::checked::<
+                    types::PreviousCounselorRequestUuid,
+                >(value.as_ref());
+                builder.uuid = builder.keep(checked);
+            }
+            {
+                let value = customer_id;
+                let checked: Result<_, ValidationError> = crate::validation::checked::<
+                    types::PreviousCounselorRequestCustomerId,
+                >(value.as_ref());
+                builder.customer_id = builder.keep(checked);
+            }
+            builder
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            let _ = value;
+            match field {
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The body, or the first value that was refused.
+        pub fn build(self) -> Result<types::PreviousCounselorRequest, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(types::PreviousCounselorRequest {
+                uuid: match self.uuid {
+                    Some(value) => value,
+                    None => {
+                        return Err(ValidationError::value("uuid", Rule::Required, ""));
+                    }
+                },
+                customer_id: match self.customer_id {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("customer_id", Rule::Required, ""),
+                        );
+                    }
+                },
             })
         }
         /// `value` if it passed its check; otherwise its refusal is kept (the first one only).

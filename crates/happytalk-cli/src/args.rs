@@ -116,6 +116,17 @@ pub enum Command {
     #[command(subcommand)]
     Room(Room),
 
+    /// Whether the previous counsellor can take the customer (이전 상담사 연결 가능 여부, POST
+    /// /v1/chat/isCounselor).
+    Counselor {
+        /// The customer's identifier in your system.
+        #[arg(help = format!("The customer's identifier in your system (고객사 고객 식별 정보, {})", limits::<types::PreviousCounselorRequestUuid>()))]
+        uuid: String,
+        /// Your customer id.
+        #[arg(help = format!("Your customer id (고객 아이디, {})", limits::<types::PreviousCounselorRequestCustomerId>()))]
+        customer_id: String,
+    },
+
     /// A local HappyTalk sandbox (happytalk-mock), for tests in any language and local work.
     #[command(subcommand)]
     Mock(Mock),

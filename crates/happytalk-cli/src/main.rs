@@ -87,6 +87,10 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
             let ending = client.end_room(end).await?;
             output::ended(room_id, ending, cli.json);
         }
+        Command::Counselor { uuid, customer_id } => {
+            let previous = client.previous_counselor(uuid, customer_id).await?;
+            output::previous_counselor(&previous, cli.json);
+        }
         Command::SystemMessages { sender_key, id } => {
             let found = match id {
                 Some(id) => client

@@ -1,6 +1,6 @@
 //! What a successful run prints: a readable text by default, JSON with `--json`.
 
-use happytalk_ext::{OpenedRoom, RoomEnding, SystemMessage};
+use happytalk_ext::{OpenedRoom, PreviousCounselor, RoomEnding, SystemMessage};
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
@@ -47,6 +47,30 @@ pub fn ended(room_id: &str, ending: RoomEnding, json: bool) {
         );
     } else {
         println!("ended room {room_id}");
+    }
+}
+
+/// After asking for the previous counsellor.
+pub fn previous_counselor(previous: &PreviousCounselor, json: bool) {
+    let availability = &previous.availability;
+    if json {
+        let shown = json!({
+            "available": previous.is_available(),
+            "counselor_code": availability.value(),
+            "availability": availability.name(),
+            "counselor_name": previous.name,
+        });
+        println!("{shown}");
+        return;
+    }
+    let meaning = availability
+        .meaning()
+        .unwrap_or("an availability this version does not document");
+    match &previous.name {
+        Some(name) => {
+            println!("previous counsellor {name}: {meaning} (counselor_code {availability})")
+        }
+        None => println!("no previous counsellor named: {meaning} (counselor_code {availability})"),
     }
 }
 

@@ -134,6 +134,7 @@ async fn help_and_version() {
         ("help_mock_serve", vec!["mock", "serve", "--help"]),
         ("help_room_open", vec!["room", "open", "--help"]),
         ("help_room_end", vec!["room", "end", "--help"]),
+        ("help_counselor", vec!["counselor", "--help"]),
     ] {
         let run = happytalk(&args).await;
         assert_eq!(run.code, 0, "{name}");
@@ -760,4 +761,35 @@ async fn room_end_ends_a_room_once_and_a_second_end_exits_3() {
     ])
     .await;
     assert_eq!(gone.code, 4, "{}", gone.stderr);
+}
+
+#[tokio::test]
+async fn counselor_prints_the_previous_counsellors_availability() {
+    let mock = mock().await;
+    mock.set_previous_counselor(
+        "cust-0001",
+        happytalk_ext::CounselorAvailability::Available,
+        Some("김상담"),
+    );
+    let url = mock.uri();
+    let run = happytalk(&at(&url, &["counselor", "cust-0001", "member-1"])).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "previous counsellor 김상담: can counsel the customer now (상담 가능) (counselor_code 1)\n"
+    );
+    let json = happytalk(&at(&url, &["--json", "counselor", "cust-0002", "member-2"])).await;
+    assert_eq!(
+        json.json(),
+        serde_json::json!({
+            "available": false,
+            "counselor_code": 0,
+            "availability": "Unavailable",
+            "counselor_name": null
+        })
+    );
+    assert_eq!(
+        last_body(&mock),
+        serde_json::json!({"uuid": "cust-0002", "customer_id": "member-2"})
+    );
 }

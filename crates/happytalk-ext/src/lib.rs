@@ -93,13 +93,13 @@ pub use error::{
 };
 pub use happytalk_api::types::{Button, Comment, Message, SystemMessage};
 pub use happytalk_api::{
-    BizResultCode, CommentStatus, EndType, HostFamily, InspectStatus, KakaoResultCode,
-    KstTimestamp, LinkType, PhoneOs, RawValue, ResultCode, SystemMessageStatus, SystemMessageType,
-    requests,
+    BizResultCode, CommentStatus, CounselorAvailability, EndType, HostFamily, InspectStatus,
+    KakaoResultCode, KstTimestamp, LinkType, PhoneOs, RawValue, ResultCode, SystemMessageStatus,
+    SystemMessageType, requests,
 };
 pub use message::{ChatMessage, MessageContent};
 pub use retry::RetryPolicy;
-pub use room::{EndRoom, OpenRoom, OpenedRoom, RoomEnding};
+pub use room::{EndRoom, OpenRoom, OpenedRoom, PreviousCounselor, RoomEnding};
 pub use tls::RootCertificate;
 
 /// The generated client and tables this crate is built on, for what it does not cover.

@@ -1,8 +1,10 @@
-//! Counselling rooms (상담방): open one, end one. The request builders ([`OpenRoom`],
-//! [`EndRoom`]) are generated from the spec; this module turns the answers into what a caller
-//! needs.
+//! Counselling rooms (상담방): open one, end one, ask for the previous counsellor. The request
+//! builders ([`OpenRoom`], [`EndRoom`]) are generated from the spec; this module turns the
+//! answers into what a caller needs.
 
-use happytalk_api::{BizResultCode, operations, types};
+use happytalk_api::{
+    BizResultCode, CounselorAvailability, operations, requests::CheckPreviousCounselor, types,
+};
 
 use crate::client::Client;
 use crate::error::{Error, UndecodableResponse};
@@ -31,6 +33,24 @@ pub enum RoomEnding {
     /// connection), and the retry was answered -700 (EndRoom): the room is ended, most likely by
     /// that earlier attempt, possibly by someone else just before.
     AlreadyEndedOnRetry,
+}
+
+/// Whether the customer's previous counsellor can take them (이전 상담사 연결 가능 여부).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PreviousCounselor {
+    /// What HappyTalk answered (`counselor_code`): available, unavailable, failed, or a value
+    /// it has not documented yet.
+    pub availability: CounselorAvailability,
+    /// The previous counsellor's name, when HappyTalk gave one.
+    pub name: Option<String>,
+}
+
+impl PreviousCounselor {
+    /// Whether the previous counsellor can counsel the customer now.
+    pub fn is_available(&self) -> bool {
+        self.availability == CounselorAvailability::Available
+    }
 }
 
 impl Client {
@@ -97,5 +117,40 @@ impl Client {
             }
             Err(error) => Err(error),
         }
+    }
+
+    /// 이전 상담사 연결 가능 여부: whether the previous counsellor of customer `uuid` (your
+    /// customer id `customer_id`) can take them. Only reads; retried like a lookup.
+    pub async fn previous_counselor(
+        &self,
+        uuid: &str,
+        customer_id: &str,
+    ) -> Result<PreviousCounselor, Error> {
+        let body = CheckPreviousCounselor::new(uuid, customer_id).build()?;
+        let operation = &operations::CHECK_PREVIOUS_COUNSELOR;
+        let trace = call_span!(
+            operation,
+            self.host(operation),
+            "happytalk.previous_counselor"
+        );
+        let read = |answer: types::PreviousCounselorResult, status| match answer.counselor_code {
+            Some(availability) => {
+                let name = answer.counselor_name.filter(|name| !name.is_empty());
+                Ok(PreviousCounselor { availability, name })
+            }
+            None => Err(UndecodableResponse::decoded(
+                status,
+                "a success without counselor_code",
+                &answer,
+            )
+            .into()),
+        };
+        self.call(
+            operation,
+            trace,
+            |api| api.check_previous_counselor(&body),
+            read,
+        )
+        .await
     }
 }

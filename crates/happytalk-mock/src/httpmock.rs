@@ -180,6 +180,73 @@ pub mod operations {
             )
         }
     }
+    pub struct CheckPreviousCounselorWhen(::httpmock::When);
+    impl CheckPreviousCounselorWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/v1/chat/isCounselor$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PreviousCounselorRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CheckPreviousCounselorThen(::httpmock::Then);
+    impl CheckPreviousCounselorThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn success(
+            self,
+            status: u16,
+            value: &types::PreviousCounselorResult,
+        ) -> Self {
+            assert_eq!(status / 100u16, 2u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn client_error(
+            self,
+            status: u16,
+            value: &types::PreviousCounselorResult,
+        ) -> Self {
+            assert_eq!(status / 100u16, 4u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn server_error(
+            self,
+            status: u16,
+            value: &types::PreviousCounselorResult,
+        ) -> Self {
+            assert_eq!(status / 100u16, 5u16);
+            Self(
+                self
+                    .0
+                    .status(status)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct GetSystemMessagesWhen(::httpmock::When);
     impl GetSystemMessagesWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -269,6 +336,12 @@ pub trait MockServerExt {
     fn end_room<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::EndRoomWhen, operations::EndRoomThen);
+    fn check_previous_counselor<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CheckPreviousCounselorWhen,
+            operations::CheckPreviousCounselorThen,
+        );
     fn get_system_messages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetSystemMessagesWhen, operations::GetSystemMessagesThen);
@@ -304,6 +377,20 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::EndRoomWhen::new(when),
                 operations::EndRoomThen::new(then),
+            )
+        })
+    }
+    fn check_previous_counselor<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CheckPreviousCounselorWhen,
+            operations::CheckPreviousCounselorThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CheckPreviousCounselorWhen::new(when),
+                operations::CheckPreviousCounselorThen::new(then),
             )
         })
     }

@@ -37,6 +37,8 @@
 //!   (`/v1/chat/write`) and an end (`/v1/chat/end`) need the room: an unknown one is -702,
 //!   another customer's -703, an ended one -700. A test that starts mid-conversation adds its
 //!   room with [`MockHappyTalk::add_room`]; [`MockHappyTalk::room`] shows whether it ended.
+//! - `POST /v1/chat/isCounselor` answers what [`MockHappyTalk::set_previous_counselor`] set for
+//!   the customer (by default: no previous counsellor).
 //! - `GET /kakaoWebhook/v3/bzmc/sm` answers from a store you fill
 //!   ([`MockHappyTalk::add_system_message`]): the active (`A`) messages of a sender key, or the
 //!   one `id`; an unknown `id` is `"508"`, an unknown sender key `"507"`.
@@ -95,7 +97,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use happytalk_api::{operations, types};
+use happytalk_api::{CounselorAvailability, operations, types};
 use happytalk_ext::{Credentials, Environment};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -131,6 +133,9 @@ pub(crate) struct State {
     pub(crate) rooms: BTreeMap<String, Room>,
     /// The number of the next room opened.
     pub(crate) next_room: u64,
+    /// The previous counsellor of a customer (by uuid), as `POST /v1/chat/isCounselor`
+    /// answers it.
+    pub(crate) previous_counselors: BTreeMap<String, (CounselorAvailability, Option<String>)>,
 }
 
 impl State {
@@ -193,6 +198,7 @@ impl Builder {
             received: Vec::new(),
             rooms: BTreeMap::new(),
             next_room: FIRST_ROOM,
+            previous_counselors: BTreeMap::new(),
         }));
         let task = tokio::spawn(server::accept(listener, state.clone()));
         Ok(MockHappyTalk {
@@ -306,6 +312,19 @@ impl MockHappyTalk {
     /// Every room, by id.
     pub fn rooms(&self) -> BTreeMap<String, Room> {
         self.state().rooms.clone()
+    }
+
+    /// What `POST /v1/chat/isCounselor` answers for customer `uuid`: the previous counsellor's
+    /// availability and name (by default: none, unavailable).
+    pub fn set_previous_counselor(
+        &self,
+        uuid: &str,
+        availability: CounselorAvailability,
+        name: Option<&str>,
+    ) {
+        self.state()
+            .previous_counselors
+            .insert(uuid.to_owned(), (availability, name.map(str::to_owned)));
     }
 
     /// A rule for the requests `matcher` selects; say how often, then what to answer.

@@ -8,8 +8,8 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use happytalk_api::{
-    AnswerRole, BizResultCode, CodeRole, Field, FieldKind, HostFamily, OPERATIONS, Operation,
-    ResultCode, RoomCreationForce, operations, types,
+    AnswerRole, BizResultCode, CodeRole, CounselorAvailability, CounselorPresence, Field,
+    FieldKind, HostFamily, OPERATIONS, Operation, ResultCode, RoomCreationForce, operations, types,
 };
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Frame, Incoming, SizeHint};
@@ -338,7 +338,7 @@ fn check(
 }
 
 /// The answer to a request that passed every check: what HappyTalk would do with it. The
-/// operations with state (rooms, system messages) have their handler;
+/// operations with state (rooms, system messages, previous counsellors) have their handler;
 /// any other answers the spec's example of its success.
 fn handle(operation: &'static Operation, received: &mut Received, state: &mut State) -> Reply {
     let id = operation.id;
@@ -374,6 +374,25 @@ fn handle(operation: &'static Operation, received: &mut Received, state: &mut St
         }
         room.ended = id == operations::END_ROOM.id;
         return Reply::code(operation.success_code());
+    }
+    if id == operations::CHECK_PREVIOUS_COUNSELOR.id {
+        let (availability, name) = state
+            .previous_counselors
+            .get(uuid)
+            .cloned()
+            .unwrap_or((CounselorAvailability::Unavailable, None));
+        let answer = types::PreviousCounselorResult {
+            code: BizResultCode::Success,
+            counselor: Some(match name {
+                Some(_) => CounselorPresence::Exists,
+                None => CounselorPresence::NotExists,
+            }),
+            counselor_code: Some(availability),
+            counselor_name: Some(name.unwrap_or_default()),
+            message: None,
+            field: None,
+        };
+        return Reply::json(200, serde_json::to_value(answer).unwrap_or(Value::Null));
     }
     Reply::json(200, success(operation, Some(&body), None))
 }

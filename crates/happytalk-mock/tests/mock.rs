@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use happytalk_api::{BizResultCode, KakaoResultCode, ResultCode, operations, types};
 use happytalk_ext::{
-    ChatMessage, Client, Credentials, EndRoom, EndType, Environment, Error, OpenRoom, RetryPolicy,
-    RoomEnding, TransportErrorKind,
+    ChatMessage, Client, CounselorAvailability, Credentials, EndRoom, EndType, Environment, Error,
+    OpenRoom, RetryPolicy, RoomEnding, TransportErrorKind,
 };
 use happytalk_mock::{Match, MockHappyTalk, Reply};
 use serde_json::{Value, json};
@@ -146,6 +146,33 @@ async fn refusals_of_an_open_are_scripted_per_customer_with_the_notice() {
         "absent fields are not sent"
     );
     assert!(mock.rooms().is_empty(), "no room was opened");
+    mock.assert_no_violations();
+}
+
+/// The previous counsellor is set per customer; by default there is none.
+#[tokio::test]
+async fn the_previous_counsellor_is_set_per_customer() {
+    let mock = MockHappyTalk::start().await;
+    let client = client(&mock);
+    mock.set_previous_counselor(
+        "cust-0001",
+        CounselorAvailability::Available,
+        Some("김상담"),
+    );
+    let previous = client
+        .previous_counselor("cust-0001", "member-1")
+        .await
+        .unwrap();
+    assert!(previous.is_available());
+    assert_eq!(previous.name.as_deref(), Some("김상담"));
+    let none = client
+        .previous_counselor("cust-0002", "member-2")
+        .await
+        .unwrap();
+    assert_eq!(
+        (none.availability, none.name),
+        (CounselorAvailability::Unavailable, None)
+    );
     mock.assert_no_violations();
 }
 
