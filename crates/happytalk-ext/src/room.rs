@@ -23,9 +23,9 @@ pub struct OpenedRoom {
     pub notice: Option<String>,
 }
 
-/// How [`Client::end_room`] went.
+/// How [`Client::end_room`] went. Exhaustive on purpose: both outcomes mean the room is ended,
+/// and a caller matching on them should be told if a third ever appears.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum RoomEnding {
     /// HappyTalk ended the room on this call's request.
     Ended,
