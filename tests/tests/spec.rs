@@ -817,3 +817,60 @@ fn the_generated_types_enforce_the_spec_limits_in_characters() {
     assert!(types::ChatMessageRequestMsg::try_from("가".repeat(1000).as_str()).is_ok());
     assert!(types::ChatMessageRequestMsg::try_from("가".repeat(1001).as_str()).is_err());
 }
+
+/// 메시지 수신, as the reference gives it: HappyTalk's `POST /message/{uuid}` to the
+/// integrator, its required fields, `auto_end` as `Y`/`N`, and one example of each documented
+/// shape that the generated type reads and writes back unchanged.
+#[test]
+fn the_inbound_message_is_the_documented_callback() {
+    use happytalk_api::{AutoEnd, inbound};
+
+    assert_eq!(
+        (inbound::MESSAGE.method, inbound::MESSAGE.path),
+        ("POST", "/message/{uuid}")
+    );
+    assert_eq!(happytalk_api::INBOUND.map(|call| call.name), ["message"]);
+    assert_eq!(inbound::MESSAGE.path_for("cust_0001"), "/message/cust_0001");
+    assert_eq!(inbound::MESSAGE.path_for("a/b c"), "/message/a%2Fb%20c");
+    let required: BTreeSet<String> = strings(&schema("InboundMessage")["required"])
+        .into_iter()
+        .collect();
+    let documented = ["uuid", "room_id", "type", "msgid", "content", "auto_end"];
+    assert_eq!(required, documented.map(str::to_owned).into());
+    assert_eq!(
+        (
+            AutoEnd::from_bool(true).as_str(),
+            AutoEnd::from_bool(false).as_str()
+        ),
+        ("Y", "N")
+    );
+    assert_eq!(AutoEnd::from("Y").as_bool(), Some(true));
+    assert_eq!(AutoEnd::from("maybe").as_bool(), None);
+
+    let names: Vec<&str> = inbound::MESSAGE
+        .examples
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    assert_eq!(names, ["file", "image", "template", "text"], "by name");
+    for (name, example) in inbound::MESSAGE.examples {
+        let value: Value = serde_json::from_str(example).unwrap();
+        let decoded: types::InboundMessage = serde_json::from_value(value.clone())
+            .unwrap_or_else(|e| panic!("inbound example {name}: {e}"));
+        assert_eq!(serde_json::to_value(decoded).unwrap(), value, "{name}");
+    }
+    let example = |name: &str| -> Value {
+        serde_json::from_str(inbound::MESSAGE.example(name).unwrap()).unwrap()
+    };
+    // The shapes the reference describes.
+    assert!(example("text")["content"].is_string());
+    let image = example("image");
+    assert_eq!(image["content"], "");
+    for key in ["width", "height", "url"] {
+        assert!(!image["image"][key].is_null(), "image.{key}");
+    }
+    let file: types::InboundFile = serde_json::from_value(example("file")["content"].clone())
+        .expect("a file's content is an InboundFile");
+    assert!(!file.link.url.is_empty() && !file.link.name.is_empty());
+    assert!(example("template")["content"]["text"].is_string());
+}

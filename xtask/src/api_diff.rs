@@ -34,6 +34,7 @@ pub fn compare(old: &Value, new: &Value) -> Vec<Change> {
         changes: Vec::new(),
     };
     walk.operations();
+    walk.inbound();
     walk.changes
 }
 
@@ -262,6 +263,50 @@ impl<'a> Walk<'a> {
         for status in new_responses.keys() {
             if !old_responses.contains_key(status) {
                 self.push(false, format!("{key}: response {status} added"));
+            }
+        }
+    }
+
+    /// What HappyTalk posts to the integrator (`x-inbound`): calls added or removed, and a
+    /// changed method, path or body schema.
+    fn inbound(&mut self) {
+        let calls = |root: &'a Value| -> BTreeMap<String, &'a Value> {
+            root.get("x-inbound")
+                .and_then(Value::as_object)
+                .map(|calls| calls.iter().map(|(k, v)| (k.clone(), v)).collect())
+                .unwrap_or_default()
+        };
+        let (old, new) = (calls(self.old_root), calls(self.new_root));
+        for name in old.keys().filter(|name| !new.contains_key(*name)) {
+            self.push(
+                true,
+                format!("inbound `{name}`: removed (receivers lose its route)"),
+            );
+        }
+        for (name, call) in &new {
+            let place = format!("inbound `{name}`");
+            match old.get(name) {
+                None => self.push(
+                    false,
+                    format!(
+                        "{place}: added ({} {})",
+                        call["method"].as_str().unwrap_or_default(),
+                        call["path"].as_str().unwrap_or_default()
+                    ),
+                ),
+                Some(before) => {
+                    for key in ["method", "path", "body"] {
+                        if before[key] != call[key] {
+                            self.push(
+                                true,
+                                format!(
+                                    "{place}: `{key}` changed from {} to {}",
+                                    before[key], call[key]
+                                ),
+                            );
+                        }
+                    }
+                }
             }
         }
     }

@@ -81,6 +81,7 @@ pub fn build(
     emitter.emit_answers(&operations, &families, &tables);
     emitter.emit_limits(&operations, generated_client);
     emitter.emit_requests(&operations);
+    emitter.emit_inbound();
     if emitter.problems.is_empty() {
         Ok(emitter.out)
     } else {
@@ -483,10 +484,10 @@ impl<'a> Emitter<'a> {
             let boolean = match schema.get("x-boolean") {
                 None => None,
                 Some(map) => match (map["true"].as_str(), map["false"].as_str()) {
-                    (Some(yes), Some(no)) if closed => Some((yes.to_owned(), no.to_owned())),
+                    (Some(yes), Some(no)) => Some((yes.to_owned(), no.to_owned())),
                     _ => {
                         self.problem(format!(
-                            "{place}.x-boolean names the values of `true` and `false` of a closed table"
+                            "{place}.x-boolean names the values of `true` and `false`"
                         ));
                         None
                     }
@@ -805,7 +806,7 @@ impl<'a> Emitter<'a> {
             (Some(table), _) if resolved.get("x-known-values").is_some() => RustField::Table {
                 name: table.clone(),
                 closed: resolved.get("enum").is_some(),
-                boolean: resolved.get("x-boolean").is_some(),
+                boolean: resolved.get("x-boolean").is_some() && resolved.get("enum").is_some(),
                 integer: (resolved["type"].as_str() == Some("integer")).then(integer_type),
                 listed: resolved["x-known-values"]
                     .as_array()
@@ -1248,6 +1249,22 @@ impl ::std::error::Error for UnknownHostFamily {{}}"#
                 methods,
                 "\n{doc}    ///\n    /// `{default}` for an undocumented value.\n    pub fn {}(&self) -> bool {{ {body} }}\n",
                 snake(flag)
+            );
+        }
+        if let Some((yes, no)) = &table.boolean {
+            let variant = |value: &str| {
+                table
+                    .entries
+                    .iter()
+                    .find(|entry| entry.values[0].as_str() == Some(value))
+                    .map(|entry| entry.name.clone())
+                    .unwrap_or_default()
+            };
+            let _ = write!(
+                methods,
+                "\n    /// `true` for `{yes}`, `false` for `{no}`, `None` for an undocumented value.\n    pub fn as_bool(&self) -> Option<bool> {{ match self {{ Self::{0} => Some(true), Self::{1} => Some(false), _ => None }} }}\n\n    /// `{yes}` for true, `{no}` for false.\n    pub const fn from_bool(on: bool) -> Self {{ if on {{ Self::{0} }} else {{ Self::{1} }} }}\n",
+                variant(yes),
+                variant(no)
             );
         }
         methods.push('}');
@@ -2052,6 +2069,86 @@ impl PartialEq<{table}> for &ResultCode {{
             ));
         }
         self.line("}");
+    }
+
+    /// What HappyTalk posts to the integrator (`x-inbound`): method, path and body schema.
+    fn emit_inbound(&mut self) {
+        let spec: &'a Value = self.spec;
+        let declared: Vec<(&String, &Value)> = spec
+            .get("x-inbound")
+            .and_then(Value::as_object)
+            .map(|inbound| inbound.iter().collect())
+            .unwrap_or_default();
+        self.doc("What HappyTalk posts to *you* (the spec's `x-inbound`), as constants.");
+        self.line("pub mod inbound {");
+        self.line("use crate::table::Inbound;");
+        let mut names = Vec::new();
+        for (name, call) in declared {
+            let place = format!("x-inbound.{name}");
+            let (Some(method), Some(path), Some(body)) = (
+                call["method"].as_str(),
+                call["path"].as_str(),
+                call["body"].as_str(),
+            ) else {
+                self.problem(format!("{place} needs `method`, `path` and `body`"));
+                continue;
+            };
+            if !["POST", "PUT", "PATCH", "GET", "DELETE"].contains(&method) {
+                self.problem(format!(
+                    "{place}.method is an HTTP method in capitals (POST, PUT, ...): {method:?}"
+                ));
+            }
+            if self.schema(body).is_none() {
+                self.problem(format!("{place}.body names no component schema ({body:?})"));
+            }
+            let parameters = path.matches('{').count();
+            if parameters != 1 || !path.contains('}') {
+                self.problem(format!(
+                    "{place}.path has one `{{parameter}}` (the receiver routes on it): {path:?}"
+                ));
+            }
+            let mut examples = Vec::new();
+            for (example, reference) in call["examples"].as_object().into_iter().flatten() {
+                let value = reference
+                    .as_str()
+                    .and_then(|name| spec.pointer(&format!("/components/examples/{name}/value")));
+                match value {
+                    Some(value) => examples.push(format!(
+                        "({}, {})",
+                        lit(example),
+                        lit(&serde_json::to_string(value).unwrap_or_default())
+                    )),
+                    None => self.problem(format!(
+                        "{place}.examples.{example} names no example of `components.examples`"
+                    )),
+                }
+            }
+            let summary = call["summary"].as_str().unwrap_or_default();
+            let description = call["description"].as_str().unwrap_or_default();
+            self.doc(&format!("`{method} {path}`: {summary}\n\n{description}"));
+            let constant = name.to_uppercase();
+            self.line(&format!(
+                "pub const {constant}: Inbound = Inbound {{ name: {}, method: {}, path: {}, body: {}, summary: {}, examples: &[{}] }};",
+                lit(name),
+                lit(method),
+                lit(path),
+                lit(body),
+                lit(summary),
+                examples.join(", ")
+            ));
+            names.push(constant);
+        }
+        self.line("}");
+        self.doc("Everything HappyTalk posts to the integrator.");
+        self.line(&format!(
+            "pub const INBOUND: [&crate::table::Inbound; {}] = [{}];",
+            names.len(),
+            names
+                .iter()
+                .map(|name| format!("&inbound::{name}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
 
     fn emit_limits(&mut self, operations: &[OperationSpec], generated_client: &str) {

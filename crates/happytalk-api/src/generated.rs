@@ -560,6 +560,83 @@ pub mod types {
                 })
         }
     }
+    /// 메시지 내용. A text (a plain message; blank on an image), or an object (a file, a template).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub enum InboundContent {
+        String(::std::string::String),
+        Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for InboundContent {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self::Object(value)
+        }
+    }
+    /// The `content` of a file message; a template's carries `text` and fields not visible in the docs.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct InboundFile {
+        pub link: InboundFileLink,
+        /// 메시지 내용. The message.
+        pub text: ::std::string::String,
+    }
+    /// A file's download link.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct InboundFileLink {
+        /// 버튼 이름. The button's label.
+        pub name: ::std::string::String,
+        /// 다운로드 경로. The download link.
+        pub url: ::std::string::String,
+    }
+    /// 이미지 정보. An image's size in pixels and its address.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct InboundImage {
+        /// 세로. The height, in pixels.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub height: ::std::option::Option<i64>,
+        /// 이미지 경로. Where the image can be fetched.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub url: ::std::option::Option<::std::string::String>,
+        /// 가로. The width, in pixels.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub width: ::std::option::Option<i64>,
+    }
+    /// The body of 메시지 수신: one customer message HappyTalk posts to your receiving domain
+    /// (`x-inbound.message`). The docs show a body shape per message type, but the tab labels
+    /// naming each `type` value did not survive in any copy we could read: match on the shape
+    /// (`content` a string, with or without `image`; `content` an object) as well as on `type`.
+    /// New template formats are announced (a "template V2" switch runs to 2026-06-30), so an
+    /// unknown shape must be kept, not refused.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct InboundMessage {
+        /// 자동 종료 여부. Whether the room was ended automatically.
+        pub auto_end: crate::AutoEnd,
+        /// 메시지 내용. Any JSON, so that a shape HappyTalk adds is kept rather than refused: the
+        /// shapes known are `InboundContent` (a text, blank on an image; or an object, a
+        /// `InboundFile` or a template).
+        pub content: ::serde_json::Value,
+        /// 이미지 정보. Any JSON, for the same reason: on an image, an `InboundImage` (its size
+        /// and address); absent or empty otherwise.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub image: ::std::option::Option<::serde_json::Value>,
+        /// 메시지 아이디. The message id; a redelivered message carries the same one.
+        pub msgid: ::std::string::String,
+        /// 상담방 번호. The room the message was written in.
+        pub room_id: ::std::string::String,
+        /// 메시지 타입. The message type, as HappyTalk names it (its values are not documented).
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        /// 고객사 고객 식별 정보. The customer's identifier (letters, digits, `_`); also the last segment of the path.
+        pub uuid: ::std::string::String,
+    }
     /// One message of a system message.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -2238,6 +2315,8 @@ pub mod types {
 ///   refusal), `room` (the room id; the integer 0 on a refusal), `echo` (a request field
 ///   echoed back on a refusal).
 /// - `x-personal-data` (a request property): its value never appears in an error or a trace.
+/// - `x-inbound` (here): what HappyTalk posts to *you*: each call's method, path and body
+///   schema (the receiver, the mock's deliveries and the CLI's `listen` read it).
 /// - `x-required-when` (a request property): required when another field has one of the
 ///   values listed (`{ type: [text] }`).
 /// - `x-indexed` (a request property): it belongs to a numbered family of fields

@@ -66,7 +66,7 @@ use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::HeaderMap;
 pub use response_info::{ResponseInfo, with_response_info};
 pub use table::{
-    Answer, AnswerField, AnswerRole, Condition, Field, FieldKind, LengthLimits, Operation,
+    Answer, AnswerField, AnswerRole, Condition, Field, FieldKind, Inbound, LengthLimits, Operation,
     RawValue, RetryClass,
 };
 pub use tables::*;

@@ -167,6 +167,52 @@ pub enum AnswerRole {
     Echo,
 }
 
+/// A call HappyTalk makes to the integrator (the spec's `x-inbound`): what a receiver serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Inbound {
+    /// Its name in the spec (`message`).
+    pub name: &'static str,
+    /// The HTTP method, upper case.
+    pub method: &'static str,
+    /// The path, with its one parameter in braces (`/message/{uuid}`), as axum routes it too.
+    pub path: &'static str,
+    /// The component schema of its body (`InboundMessage`).
+    pub body: &'static str,
+    /// The spec's summary.
+    pub summary: &'static str,
+    /// The spec's examples of the body, by name (`text`, `image`, …), as JSON text.
+    pub examples: &'static [(&'static str, &'static str)],
+}
+
+impl Inbound {
+    /// The example named `name`, as JSON text.
+    pub fn example(&self, name: &str) -> Option<&'static str> {
+        self.examples
+            .iter()
+            .find(|(example, _)| *example == name)
+            .map(|(_, json)| *json)
+    }
+
+    /// The path with its parameter set to `value`, percent-encoded (anything but ASCII letters,
+    /// digits, `-`, `.`, `_` and `~`).
+    pub fn path_for(&self, value: &str) -> String {
+        let (start, end) = match (self.path.find('{'), self.path.find('}')) {
+            (Some(start), Some(end)) if start < end => (start, end),
+            _ => return self.path.to_owned(),
+        };
+        let mut encoded = String::with_capacity(value.len());
+        for byte in value.bytes() {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                encoded.push(char::from(byte));
+            } else {
+                encoded.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        format!("{}{encoded}{}", &self.path[..start], &self.path[end + 1..])
+    }
+}
+
 /// What every decoded answer of an operation tells, whatever its shape: the result code and
 /// the fields that explain a failure. Implemented by `cargo xtask generate` for each answer
 /// type, from the fields the spec marks with `x-result`.

@@ -86,6 +86,123 @@ impl ::std::fmt::Display for UnknownHostFamily {
     }
 }
 impl ::std::error::Error for UnknownHostFamily {}
+/// 자동 종료 여부 (whether the room was ended automatically), `Y` or `N`.
+///
+/// Open: a value this version does not document decodes as `Unknown`, keeping it as it came. Do not match on `Unknown` for a particular value (a later release may give it its own variant); compare the raw value instead.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum AutoEnd {
+    /// `Y`: the room was ended automatically.
+    Yes,
+    /// `N`: the room was not ended automatically.
+    No,
+    /// A value this version does not document, kept as it came.
+    Unknown(RawValue<String>),
+}
+impl AutoEnd {
+    /// Every documented value, in the order of the spec's table, as HappyTalk writes it.
+    pub const KNOWN_VALUES: [&'static str; 2] = ["Y", "N"];
+    /// The value as HappyTalk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Yes => "Y",
+            Self::No => "N",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The documented meaning, or `None` for an undocumented value.
+    pub fn meaning(&self) -> Option<&'static str> {
+        match self {
+            Self::Yes => Some("the room was ended automatically"),
+            Self::No => Some("the room was not ended automatically"),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// The name of its variant (`"Yes"`), or `None` for an undocumented value.
+    pub fn name(&self) -> Option<&'static str> {
+        match self {
+            Self::Yes => Some("Yes"),
+            Self::No => Some("No"),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+    /// `true` for `Y`, `false` for `N`, `None` for an undocumented value.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Self::Yes => Some(true),
+            Self::No => Some(false),
+            _ => None,
+        }
+    }
+    /// `Y` for true, `N` for false.
+    pub const fn from_bool(on: bool) -> Self {
+        if on { Self::Yes } else { Self::No }
+    }
+}
+impl From<&str> for AutoEnd {
+    fn from(value: &str) -> Self {
+        match value {
+            "Y" => Self::Yes,
+            "N" => Self::No,
+            _ => Self::Unknown(RawValue::new(value.to_owned())),
+        }
+    }
+}
+impl From<String> for AutoEnd {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "Y" => Self::Yes,
+            "N" => Self::No,
+            _ => Self::Unknown(RawValue::new(value)),
+        }
+    }
+}
+impl ::std::str::FromStr for AutoEnd {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for AutoEnd {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for AutoEnd {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AutoEnd {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::table::deserialize_str_table(deserializer)
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for AutoEnd {
+    fn schema_name() -> String {
+        "AutoEnd".to_owned()
+    }
+    fn json_schema(
+        generator: &mut ::schemars::r#gen::SchemaGenerator,
+    ) -> ::schemars::schema::Schema {
+        crate::table::open_table_schema(
+            generator,
+            "자동 종료 여부 (whether the room was ended automatically), `Y` or `N`.",
+            &[::serde_json::Value::from("Y"), ::serde_json::Value::from("N")],
+            false,
+        )
+    }
+}
 /// The result code of the Biz host (`code`, an integer): 0 is success (성공), any other value
 /// a failure. The meanings come from HappyTalk's "Biz API Fail Code" page, which gives
 /// `message` texts but no Korean meanings. The table is open: an undocumented code still
@@ -3979,3 +4096,50 @@ pub mod requests {
         }
     }
 }
+/// What HappyTalk posts to *you* (the spec's `x-inbound`), as constants.
+pub mod inbound {
+    use crate::table::Inbound;
+    /// `POST /message/{uuid}`: HappyTalk posts a customer's message to you (메시지 수신).
+    ///
+    /// 메시지 수신. HappyTalk calls *your* server: `POST` to the receiving domain configured for
+    /// your account (through HappyTalk's customer centre; no API is documented for it), path
+    /// `/message/{uuid}` where `{uuid}` is the customer's uuid, one JSON body (`InboundMessage`)
+    /// per message. The docs list the body under "Response", but it is the body of HappyTalk's
+    /// request to you.
+    ///
+    /// Not documented anywhere: which status or body HappyTalk expects back, whether it
+    /// redelivers on failure, and any signature or authentication of these requests. A receiver
+    /// must assume redelivery (the same `msgid` twice) and protect itself by other means (an
+    /// unguessable path prefix, a network allow-list, body size limits). The older version of
+    /// the page is marked as supported until 2025-12-31.
+    ///
+    /// The examples' `type` values (`text`, `image`, `file`, `template`) are placeholders: the
+    /// docs' tab labels naming the real values are lost. Match on the shape.
+    pub const MESSAGE: Inbound = Inbound {
+        name: "message",
+        method: "POST",
+        path: "/message/{uuid}",
+        body: "InboundMessage",
+        summary: "HappyTalk posts a customer's message to you (메시지 수신).",
+        examples: &[
+            (
+                "file",
+                "{\"auto_end\":\"N\",\"content\":{\"link\":{\"name\":\"다운로드\",\"url\":\"https://files.example.com/receipt.pdf\"},\"text\":\"영수증을 보내드립니다.\"},\"msgid\":\"98765003\",\"room_id\":\"1234567\",\"type\":\"file\",\"uuid\":\"cust_0001\"}",
+            ),
+            (
+                "image",
+                "{\"auto_end\":\"N\",\"content\":\"\",\"image\":{\"height\":480,\"url\":\"https://files.example.com/photo.jpg\",\"width\":640},\"msgid\":\"98765002\",\"room_id\":\"1234567\",\"type\":\"image\",\"uuid\":\"cust_0001\"}",
+            ),
+            (
+                "template",
+                "{\"auto_end\":\"Y\",\"content\":{\"buttons\":[{\"name\":\"배송 조회\",\"url\":\"https://shop.example.com/track\"}],\"text\":\"주문하신 상품이 발송되었습니다.\"},\"msgid\":\"98765004\",\"room_id\":\"1234567\",\"type\":\"template\",\"uuid\":\"cust_0001\"}",
+            ),
+            (
+                "text",
+                "{\"auto_end\":\"N\",\"content\":\"배송이 언제 오나요?\",\"image\":{},\"msgid\":\"98765001\",\"room_id\":\"1234567\",\"type\":\"text\",\"uuid\":\"cust_0001\"}",
+            ),
+        ],
+    };
+}
+/// Everything HappyTalk posts to the integrator.
+pub const INBOUND: [&crate::table::Inbound; 1] = [&inbound::MESSAGE];
