@@ -77,7 +77,10 @@
 
 mod client;
 mod error;
+pub mod inbound;
 mod message;
+#[cfg(feature = "axum")]
+pub mod receiver;
 pub mod retry;
 mod room;
 mod telemetry;

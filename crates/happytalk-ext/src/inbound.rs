@@ -1,0 +1,623 @@
+//! Messages HappyTalk posts to *you* (메시지 수신, `POST {your receiving domain}/message/{uuid}`):
+//! typed, open decoding that needs no web framework, and a filter for redelivered messages.
+//!
+//! ```
+//! use happytalk_ext::inbound::{InboundContent, InboundDecoder};
+//!
+//! let body = r#"{"uuid": "cust_0001", "room_id": "1234567", "type": "text", "msgid": "1",
+//!                "content": "배송이 언제 오나요?", "auto_end": "N"}"#;
+//! let message = InboundDecoder::new().decode("cust_0001", body.as_bytes()).unwrap();
+//! assert_eq!(message.content, InboundContent::Text("배송이 언제 오나요?".to_owned()));
+//! assert!(!message.auto_end);
+//!
+//! let no_msgid = body.replace(r#""msgid": "1","#, "");
+//! let refused = InboundDecoder::new().decode("cust_0001", no_msgid.as_bytes()).unwrap_err();
+//! assert_eq!(refused.to_string(), "`msgid` is missing");
+//! assert_eq!(refused.status(), 400);
+//! ```
+//!
+//! What the docs leave out, and what is assumed here: HappyTalk documents no expected answer
+//! (a receiver answers 2xx when it took the message), no redelivery policy (assume it
+//! redelivers: the same `msgid` twice; see [`DuplicateFilter`]) and no signature (protect the
+//! route by other means: an unguessable path prefix, a network allow-list, a body limit). The
+//! `type` values are not documented either (the docs' tab labels are lost), so the content is
+//! recognised by its shape.
+
+use std::collections::hash_map::RandomState;
+use std::collections::{HashSet, VecDeque};
+use std::fmt;
+use std::hash::BuildHasher;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use happytalk_api::types;
+
+use crate::error::SERVER_TEXT_CHARS;
+
+/// A customer's message, as HappyTalk posted it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct InboundMessage {
+    /// 고객사 고객 식별 정보: the customer (also the path's last segment).
+    pub uuid: String,
+    /// 상담방 번호: the room it was written in.
+    pub room_id: String,
+    /// 메시지 아이디: a redelivered message carries the same one.
+    pub msgid: String,
+    /// 메시지 타입, as HappyTalk sent it (its values are not documented).
+    pub message_type: String,
+    /// 자동 종료 여부: whether the room was ended automatically.
+    pub auto_end: bool,
+    /// What the customer sent.
+    pub content: InboundContent,
+}
+
+impl InboundMessage {
+    /// The text of a text message, or of a file's message.
+    pub fn text(&self) -> Option<&str> {
+        match &self.content {
+            InboundContent::Text(text) | InboundContent::File { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+}
+
+/// What a customer sent, recognised by its shape (HappyTalk's `type` values are not
+/// documented).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InboundContent {
+    /// A plain message: `content` is the text.
+    Text(String),
+    /// An image: `content` is blank, `image` carries its size and address.
+    Image {
+        /// 가로, in pixels, if given.
+        width: Option<i64>,
+        /// 세로, in pixels, if given.
+        height: Option<i64>,
+        /// Where the image can be fetched.
+        url: String,
+    },
+    /// A file: `content` is an object with the message and a download link.
+    File {
+        /// The message.
+        text: String,
+        /// The download button's label.
+        link_name: String,
+        /// The download link.
+        url: String,
+    },
+    /// Any other shape (a template, a format HappyTalk adds later): the whole body, as it came.
+    /// Never refused.
+    Other(serde_json::Value),
+}
+
+/// Decodes HappyTalk's inbound messages, with a cap on the body (64 KiB unless set).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InboundDecoder {
+    max_body: usize,
+}
+
+impl Default for InboundDecoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl InboundDecoder {
+    /// The cap on a body unless set: 64 KiB.
+    pub const DEFAULT_MAX_BODY: usize = 64 * 1024;
+
+    /// A decoder with the default cap.
+    pub fn new() -> Self {
+        Self {
+            max_body: Self::DEFAULT_MAX_BODY,
+        }
+    }
+
+    /// Refuses bodies over `bytes`.
+    pub fn max_body(self, bytes: usize) -> Self {
+        Self { max_body: bytes }
+    }
+
+    /// The cap on a body, in bytes.
+    pub fn limit(&self) -> usize {
+        self.max_body
+    }
+
+    /// The message in `body`, posted to the path of customer `path_uuid` (as the framework
+    /// decoded it). A body over the cap, not JSON, without a required field, with a field of
+    /// the wrong kind or for another customer than the path's is refused, naming the field.
+    pub fn decode(&self, path_uuid: &str, body: &[u8]) -> Result<InboundMessage, InboundError> {
+        if body.len() > self.max_body {
+            return Err(InboundError::too_large(self.max_body));
+        }
+        // serde would read a struct from an array too; HappyTalk sends an object.
+        if body.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(InboundError::new(InboundErrorKind::NotJson(
+                "it does not start with `{`".to_owned(),
+            )));
+        }
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        let wire: types::InboundMessage = serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|located| {
+                let path = located.path().to_string();
+                let inner = located.into_inner();
+                let text = inner.to_string();
+                let missing = text
+                    .strip_prefix("missing field `")
+                    .and_then(|rest| rest.split('`').next());
+                let kind = match (inner.classify(), missing) {
+                    (serde_json::error::Category::Data, Some(field)) => {
+                        InboundErrorKind::MissingField(match path.as_str() {
+                            "." => field.to_owned(),
+                            parent => format!("{parent}.{field}"),
+                        })
+                    }
+                    (serde_json::error::Category::Data, None) if path != "." => {
+                        InboundErrorKind::InvalidField(path, text)
+                    }
+                    _ => InboundErrorKind::NotJson(text),
+                };
+                InboundError::new(kind)
+            })?;
+        if wire.uuid != path_uuid {
+            return Err(InboundError::new(InboundErrorKind::UuidMismatch {
+                path: path_uuid.to_owned(),
+                body: wire.uuid,
+            }));
+        }
+        let Some(auto_end) = wire.auto_end.as_bool() else {
+            return Err(InboundError::new(InboundErrorKind::InvalidField(
+                "auto_end".to_owned(),
+                format!("{:?} is not Y or N", wire.auto_end.as_str()),
+            )));
+        };
+        let content = content(&wire, body);
+        Ok(InboundMessage {
+            uuid: wire.uuid,
+            room_id: wire.room_id,
+            msgid: wire.msgid,
+            message_type: wire.type_,
+            auto_end,
+            content,
+        })
+    }
+}
+
+/// What `wire` carries, by its shape (the spec's `InboundContent`, `InboundImage` and
+/// `InboundFile`); anything else is kept as the whole `body`.
+fn content(wire: &types::InboundMessage, body: &[u8]) -> InboundContent {
+    let shape = serde_json::from_value::<types::InboundContent>(wire.content.clone());
+    let image = match &wire.image {
+        None | Some(serde_json::Value::Null) => None,
+        Some(image) if image.as_object().is_some_and(|image| image.is_empty()) => None,
+        Some(image) => match serde_json::from_value::<types::InboundImage>(image.clone()) {
+            Ok(types::InboundImage {
+                url: Some(url),
+                width,
+                height,
+            }) => Some((url, width, height)),
+            _ => return other(body),
+        },
+    };
+    match (shape, image) {
+        (Ok(types::InboundContent::String(text)), None) => InboundContent::Text(text),
+        (Ok(types::InboundContent::String(text)), Some((url, width, height)))
+            if text.is_empty() =>
+        {
+            InboundContent::Image { width, height, url }
+        }
+        (Ok(types::InboundContent::Object(object)), None)
+            if object.len() == 2 && object.contains_key("link") =>
+        {
+            match serde_json::from_value::<types::InboundFile>(serde_json::Value::Object(object)) {
+                Ok(file) => InboundContent::File {
+                    text: file.text,
+                    link_name: file.link.name,
+                    url: file.link.url,
+                },
+                Err(_) => other(body),
+            }
+        }
+        _ => other(body),
+    }
+}
+
+fn other(body: &[u8]) -> InboundContent {
+    InboundContent::Other(serde_json::from_slice(body).unwrap_or(serde_json::Value::Null))
+}
+
+/// A body HappyTalk posted that could not be taken; [`status`](Self::status) is what to answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboundError {
+    kind: InboundErrorKind,
+}
+
+/// Why an inbound body was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InboundErrorKind {
+    /// The body is larger than the decoder's cap.
+    TooLarge {
+        /// The cap, in bytes.
+        limit: usize,
+    },
+    /// The body could not be read whole (the connection broke off).
+    Unreadable(String),
+    /// The body is not JSON (or not a JSON object): serde_json's words.
+    NotJson(String),
+    /// A required field is absent: its path in the body.
+    MissingField(String),
+    /// A field has the wrong kind of value: its path and what was wrong.
+    InvalidField(String, String),
+    /// The body's `uuid` is not the path's.
+    UuidMismatch {
+        /// The path's uuid.
+        path: String,
+        /// The body's uuid.
+        body: String,
+    },
+}
+
+impl InboundError {
+    fn new(kind: InboundErrorKind) -> Self {
+        Self { kind }
+    }
+
+    /// A body over `limit` bytes.
+    pub(crate) fn too_large(limit: usize) -> Self {
+        Self::new(InboundErrorKind::TooLarge { limit })
+    }
+
+    /// A body that could not be read whole.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn unreadable(why: String) -> Self {
+        Self::new(InboundErrorKind::Unreadable(why))
+    }
+
+    /// Why it was refused.
+    pub fn kind(&self) -> &InboundErrorKind {
+        &self.kind
+    }
+
+    /// The field the refusal is about, when it is about one.
+    pub fn field(&self) -> Option<&str> {
+        match &self.kind {
+            InboundErrorKind::MissingField(field) | InboundErrorKind::InvalidField(field, _) => {
+                Some(field)
+            }
+            InboundErrorKind::UuidMismatch { .. } => Some("uuid"),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status to answer: 413 for a body over the cap, 400 otherwise.
+    pub fn status(&self) -> u16 {
+        match self.kind {
+            InboundErrorKind::TooLarge { .. } => 413,
+            _ => 400,
+        }
+    }
+}
+
+/// A text that may quote the sender's, cut for a message (`quoted`: a value, shown quoted).
+struct Cut<'a>(&'a str, bool);
+
+impl fmt::Display for Cut<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (text, more) = match self.0.char_indices().nth(SERVER_TEXT_CHARS) {
+            None => (self.0, ""),
+            Some((end, _)) => (&self.0[..end], "…"),
+        };
+        match self.1 {
+            true => write!(f, "{text:?}{more}"),
+            false => write!(f, "{text}{more}"),
+        }
+    }
+}
+
+impl fmt::Display for InboundError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            InboundErrorKind::TooLarge { limit } => {
+                write!(f, "the body is over the limit of {limit} bytes")
+            }
+            InboundErrorKind::Unreadable(why) => {
+                write!(f, "the body could not be read whole: {}", Cut(why, false))
+            }
+            InboundErrorKind::NotJson(why) => {
+                write!(f, "the body is not a JSON object: {}", Cut(why, false))
+            }
+            InboundErrorKind::MissingField(field) => write!(f, "`{field}` is missing"),
+            InboundErrorKind::InvalidField(field, why) => {
+                write!(f, "`{field}`: {}", Cut(why, false))
+            }
+            InboundErrorKind::UuidMismatch { path, body } => write!(
+                f,
+                "the path's uuid {} is not the body's {}",
+                Cut(path, true),
+                Cut(body, true)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for InboundError {}
+
+/// Remembers the `msgid`s taken lately, so that a redelivered message is handled once.
+///
+/// Bounded in count and in time: at most `capacity` ids, each forgotten after `keep`. It holds
+/// a 64-bit keyed hash of each id and the time it was taken, never the id itself: about 48
+/// bytes an id, so `DuplicateFilter::new(100_000, …)` holds at most about 5 MB whatever the ids'
+/// length. (Two ids with the same hash would count as one; for 100,000 ids the odds are about
+/// one in 3·10⁹.) Cheap to share: it locks a mutex for a few operations per message.
+#[derive(Debug)]
+pub struct DuplicateFilter {
+    capacity: usize,
+    keep: Duration,
+    hasher: RandomState,
+    seen: Mutex<Seen>,
+}
+
+#[derive(Debug, Default)]
+struct Seen {
+    order: VecDeque<(u64, Instant)>,
+    ids: HashSet<u64>,
+}
+
+impl DuplicateFilter {
+    /// A filter remembering at most `capacity` ids, each for `keep`.
+    pub fn new(capacity: usize, keep: Duration) -> Self {
+        Self {
+            capacity,
+            keep,
+            hasher: RandomState::new(),
+            seen: Mutex::new(Seen::default()),
+        }
+    }
+
+    /// Whether `msgid` is new: `true` claims it (a later call with it answers `false`), `false`
+    /// means it was taken within the last `keep` and is still remembered.
+    pub fn first_time(&self, msgid: &str) -> bool {
+        let key = self.hasher.hash_one(msgid);
+        let now = Instant::now();
+        let mut seen = self.lock();
+        while let Some(&(old, at)) = seen.order.front() {
+            if now.duration_since(at) < self.keep && seen.order.len() < self.capacity {
+                break;
+            }
+            seen.order.pop_front();
+            seen.ids.remove(&old);
+        }
+        if self.capacity == 0 || !seen.ids.insert(key) {
+            return self.capacity == 0;
+        }
+        seen.order.push_back((key, now));
+        true
+    }
+
+    /// Forgets `msgid`, so that it counts as new again: for a message whose handling failed and
+    /// that HappyTalk may deliver again.
+    pub fn forget(&self, msgid: &str) {
+        let key = self.hasher.hash_one(msgid);
+        let mut seen = self.lock();
+        if seen.ids.remove(&key) {
+            seen.order.retain(|(id, _)| *id != key);
+        }
+    }
+
+    /// How many ids it remembers now.
+    pub fn len(&self) -> usize {
+        self.lock().ids.len()
+    }
+
+    /// Whether it remembers no id.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Seen> {
+        // Nothing is left half-done under the lock by a panic elsewhere.
+        self.seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(json: serde_json::Value) -> Vec<u8> {
+        serde_json::to_vec(&json).unwrap()
+    }
+
+    fn decode(json: serde_json::Value) -> Result<InboundMessage, InboundError> {
+        InboundDecoder::new().decode("cust_0001", &body(json))
+    }
+
+    fn example(name: &str) -> serde_json::Value {
+        let json = happytalk_api::inbound::MESSAGE.example(name).unwrap();
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn the_spec_examples_decode_into_each_shape() {
+        let text = decode(example("text")).unwrap();
+        assert_eq!(
+            (
+                text.uuid.as_str(),
+                text.room_id.as_str(),
+                text.msgid.as_str()
+            ),
+            ("cust_0001", "1234567", "98765001")
+        );
+        assert_eq!(
+            text.content,
+            InboundContent::Text("배송이 언제 오나요?".to_owned())
+        );
+        assert_eq!((text.message_type.as_str(), text.auto_end), ("text", false));
+        assert_eq!(
+            decode(example("image")).unwrap().content,
+            InboundContent::Image {
+                width: Some(640),
+                height: Some(480),
+                url: "https://files.example.com/photo.jpg".to_owned()
+            }
+        );
+        let file = decode(example("file")).unwrap();
+        assert_eq!(
+            file.content,
+            InboundContent::File {
+                text: "영수증을 보내드립니다.".to_owned(),
+                link_name: "다운로드".to_owned(),
+                url: "https://files.example.com/receipt.pdf".to_owned()
+            }
+        );
+        assert_eq!(file.text(), Some("영수증을 보내드립니다."));
+        let template = decode(example("template")).unwrap();
+        assert!(template.auto_end);
+        assert_eq!(
+            template.content,
+            InboundContent::Other(example("template")),
+            "kept whole"
+        );
+    }
+
+    #[test]
+    fn unknown_shapes_are_kept_never_refused() {
+        let mut odd = example("text");
+        odd["content"] = serde_json::json!({"card": {"title": "새 형식"}});
+        odd["type"] = serde_json::json!("card-v2");
+        assert_eq!(
+            decode(odd.clone()).unwrap().content,
+            InboundContent::Other(odd)
+        );
+        let mut broken_file = example("file");
+        broken_file["content"]["link"] = serde_json::json!("not an object");
+        assert!(matches!(
+            decode(broken_file).unwrap().content,
+            InboundContent::Other(_)
+        ));
+        // Content of any kind, and an image of another shape, are kept too.
+        for content in [
+            serde_json::json!(42),
+            serde_json::json!([{"title": "카드"}]),
+        ] {
+            let mut any = example("text");
+            any["content"] = content;
+            assert_eq!(
+                decode(any.clone()).unwrap().content,
+                InboundContent::Other(any)
+            );
+        }
+        let mut odd_image = example("image");
+        odd_image["image"] = serde_json::json!({"url": ["a", "b"]});
+        assert!(matches!(
+            decode(odd_image).unwrap().content,
+            InboundContent::Other(_)
+        ));
+        // A text with an empty image object is a text.
+        let mut empty_image = example("text");
+        empty_image["image"] = serde_json::json!({});
+        assert!(matches!(
+            decode(empty_image).unwrap().content,
+            InboundContent::Text(_)
+        ));
+    }
+
+    #[test]
+    fn a_bad_body_is_refused_naming_the_field() {
+        let mut no_msgid = example("text");
+        no_msgid.as_object_mut().unwrap().remove("msgid");
+        let refused = decode(no_msgid).unwrap_err();
+        assert_eq!(refused.to_string(), "`msgid` is missing");
+        assert_eq!((refused.field(), refused.status()), (Some("msgid"), 400));
+
+        let mut number = example("text");
+        number["room_id"] = serde_json::json!(1234567);
+        let refused = decode(number).unwrap_err();
+        assert_eq!(refused.field(), Some("room_id"));
+        assert!(
+            refused.to_string().starts_with("`room_id`: invalid type"),
+            "{refused}"
+        );
+
+        let mut auto_end = example("text");
+        auto_end["auto_end"] = serde_json::json!("maybe");
+        assert_eq!(
+            decode(auto_end).unwrap_err().to_string(),
+            "`auto_end`: \"maybe\" is not Y or N"
+        );
+
+        for not_json in [&b"<html>"[..], b"", b"[1, 2]", b"{\"uuid\": "] {
+            let refused = InboundDecoder::new()
+                .decode("cust_0001", not_json)
+                .unwrap_err();
+            assert!(
+                matches!(refused.kind(), InboundErrorKind::NotJson(_)),
+                "{not_json:?}: {refused:?}"
+            );
+            assert_eq!(refused.status(), 400);
+        }
+    }
+
+    #[test]
+    fn the_paths_uuid_must_be_the_bodys() {
+        let refused = InboundDecoder::new()
+            .decode("someone-else", &body(example("text")))
+            .unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "the path's uuid \"someone-else\" is not the body's \"cust_0001\""
+        );
+        let long = "x".repeat(5_000);
+        let shown = InboundDecoder::new()
+            .decode(&long, &body(example("text")))
+            .unwrap_err()
+            .to_string();
+        assert!(shown.chars().count() < 300, "cut: {}", shown.len());
+    }
+
+    #[test]
+    fn the_body_is_capped() {
+        let big = body(example("text"));
+        let refused = InboundDecoder::new()
+            .max_body(big.len() - 1)
+            .decode("cust_0001", &big)
+            .unwrap_err();
+        assert_eq!(refused.status(), 413);
+        assert_eq!(
+            refused.to_string(),
+            format!("the body is over the limit of {} bytes", big.len() - 1)
+        );
+        assert!(
+            InboundDecoder::new()
+                .max_body(big.len())
+                .decode("cust_0001", &big)
+                .is_ok()
+        );
+        assert_eq!(InboundDecoder::new().limit(), 64 * 1024);
+    }
+
+    #[test]
+    fn duplicates_are_caught_within_the_bounds() {
+        let filter = DuplicateFilter::new(2, Duration::from_secs(60));
+        assert!(filter.first_time("a"));
+        assert!(!filter.first_time("a"), "a redelivery");
+        assert!(filter.first_time("b"));
+        assert!(filter.first_time("c"), "the oldest, a, makes room");
+        assert_eq!(filter.len(), 2);
+        assert!(filter.first_time("a"), "forgotten past the capacity");
+        filter.forget("a");
+        assert!(filter.first_time("a"), "forgotten on request");
+
+        let brief = DuplicateFilter::new(10, Duration::ZERO);
+        assert!(brief.first_time("x"));
+        assert!(brief.first_time("x"), "forgotten past the time");
+
+        let off = DuplicateFilter::new(0, Duration::from_secs(60));
+        assert!(off.first_time("x") && off.first_time("x") && off.is_empty());
+    }
+}
