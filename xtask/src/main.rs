@@ -308,6 +308,23 @@ fn test(extra: Vec<String>) -> Result<ExitCode, String> {
     if !schemars {
         return Ok(ExitCode::FAILURE);
     }
+    // The echo bot plays a whole conversation against the mock, and fails if it went wrong.
+    let echo_bot = run(
+        "examples/echo_bot --demo (happytalk-mock: HappyTalk both ways)",
+        Command::new(&cargo).args([
+            "run",
+            "--locked",
+            "-p",
+            "happytalk-mock",
+            "--example",
+            "echo_bot",
+            "--",
+            "--demo",
+        ]),
+    )?;
+    if !echo_bot {
+        return Ok(ExitCode::FAILURE);
+    }
     // Alone, so that no other package's features bring aws-lc-rs back into the build.
     let ring_features = ["--no-default-features", "--features", "rustls-ring"];
     let ring = run(

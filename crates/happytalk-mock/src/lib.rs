@@ -72,6 +72,14 @@
 //! ([`Received::violations`]). [`MockHappyTalk::assert_no_violations`] fails a test that sent
 //! something HappyTalk would refuse.
 //!
+//! # The other direction
+//!
+//! HappyTalk posts each customer message to your receiving domain (`POST /message/{uuid}`);
+//! [`MockHappyTalk::set_receiver`] and [`MockHappyTalk::deliver`] do the same to your
+//! receiver, with the body the spec documents for a text, an image or a file (or any JSON), the
+//! room's customer and a fresh `msgid`; [`redeliver`] posts the same message again. Each gives
+//! the receiver's answer ([`Delivered`]). [`deliver_to`] posts to any URL, with no mock.
+//!
 //! # Raw stubs
 //!
 //! For per-operation `when`/`then` stubs on an [`httpmock`](https://docs.rs/httpmock) server,
@@ -89,6 +97,7 @@
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all)]
 pub mod httpmock;
+mod delivery;
 mod script;
 mod server;
 
@@ -102,6 +111,7 @@ use happytalk_ext::{Credentials, Environment};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub use delivery::{Delivered, Delivery, DeliveryError, deliver_to, redeliver};
 pub use script::{Match, Reply};
 
 /// The client id the mock accepts unless told otherwise.
@@ -136,6 +146,8 @@ pub(crate) struct State {
     /// The previous counsellor of a customer (by uuid), as `POST /v1/chat/isCounselor`
     /// answers it.
     pub(crate) previous_counselors: BTreeMap<String, (CounselorAvailability, Option<String>)>,
+    /// Where customers' messages go (your receiving domain), once set.
+    pub(crate) receiver: Option<String>,
 }
 
 impl State {
@@ -199,6 +211,7 @@ impl Builder {
             rooms: BTreeMap::new(),
             next_room: FIRST_ROOM,
             previous_counselors: BTreeMap::new(),
+            receiver: None,
         }));
         let task = tokio::spawn(server::accept(listener, state.clone()));
         Ok(MockHappyTalk {
@@ -325,6 +338,48 @@ impl MockHappyTalk {
         self.state()
             .previous_counselors
             .insert(uuid.to_owned(), (availability, name.map(str::to_owned)));
+    }
+
+    /// Where [`deliver`](Self::deliver) posts customers' messages: your receiving domain, with
+    /// its path prefix (the message goes to `{url}/message/{uuid}`).
+    pub fn set_receiver(&self, url: &str) {
+        self.state().receiver = Some(url.to_owned());
+    }
+
+    /// Posts a customer's message to the receiver, as HappyTalk does: from the room's customer
+    /// (unless the delivery names one), into a room the mock knows and has not ended. A
+    /// delivery that says `auto_end` ends the room, as HappyTalk's automatic end does.
+    ///
+    /// ```
+    /// # use happytalk_mock::{Delivery, DeliveryError, MockHappyTalk};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mock = MockHappyTalk::start().await;
+    /// mock.add_room("cust-0001", "1234567");
+    /// let unset = mock.deliver(Delivery::text("1234567", "여보세요")).await;
+    /// assert_eq!(unset.unwrap_err(), DeliveryError::NoReceiver);
+    /// # }
+    /// ```
+    pub async fn deliver(&self, delivery: Delivery) -> Result<Delivered, DeliveryError> {
+        let (receiver, uuid) = {
+            let state = self.state();
+            let receiver = state.receiver.clone().ok_or(DeliveryError::NoReceiver)?;
+            let uuid = match (state.rooms.get(&delivery.room_id), &delivery.uuid) {
+                (Some(room), _) if room.ended => {
+                    return Err(DeliveryError::RoomEnded(delivery.room_id.clone()));
+                }
+                (Some(room), None) => room.uuid.clone(),
+                (_, Some(uuid)) => uuid.clone(),
+                (None, None) => return Err(DeliveryError::UnknownRoom(delivery.room_id.clone())),
+            };
+            (receiver, uuid)
+        };
+        let (room_id, ends) = (delivery.room_id.clone(), delivery.ends_room());
+        let delivered = deliver_to(&receiver, &uuid, delivery).await?;
+        if ends && let Some(room) = self.state().rooms.get_mut(&room_id) {
+            room.ended = true;
+        }
+        Ok(delivered)
     }
 
     /// A rule for the requests `matcher` selects; say how often, then what to answer.

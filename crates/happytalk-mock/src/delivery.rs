@@ -1,0 +1,317 @@
+//! The other direction: the mock posting a customer's message to your receiver, as HappyTalk
+//! posts to your receiving domain (`POST {receiver}/message/{uuid}`, the spec's
+//! `x-inbound.message`). Bodies are the spec's examples of each shape with your values in them,
+//! built with the generated type, so a spec change reaches them.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use happytalk_api::{AutoEnd, inbound, types};
+
+/// A customer message to post to a receiver.
+///
+/// ```
+/// use happytalk_mock::Delivery;
+///
+/// let text = Delivery::text("1234567", "배송이 언제 오나요?");
+/// let image = Delivery::image("1234567", "https://files.example.com/a.png", 640, 480);
+/// let file = Delivery::file("1234567", "영수증", "다운로드", "https://files.example.com/r.pdf");
+/// let last = Delivery::text("1234567", "감사합니다").msgid("fixed-1").auto_end(true);
+/// # let _ = (text, image, file, last);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Delivery {
+    pub(crate) room_id: String,
+    pub(crate) uuid: Option<String>,
+    msgid: Option<String>,
+    auto_end: bool,
+    body: Body,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Body {
+    Text(String),
+    Image {
+        url: String,
+        width: i64,
+        height: i64,
+    },
+    File {
+        text: String,
+        link_name: String,
+        url: String,
+    },
+    Raw(serde_json::Value),
+}
+
+impl Delivery {
+    fn new(room_id: impl Into<String>, body: Body) -> Self {
+        Self {
+            room_id: room_id.into(),
+            uuid: None,
+            msgid: None,
+            auto_end: false,
+            body,
+        }
+    }
+
+    /// A text message into `room_id`, from the room's customer.
+    pub fn text(room_id: impl Into<String>, text: impl Into<String>) -> Self {
+        Self::new(room_id, Body::Text(text.into()))
+    }
+
+    /// An image (`content` blank, `image` with its size and address).
+    pub fn image(
+        room_id: impl Into<String>,
+        url: impl Into<String>,
+        width: i64,
+        height: i64,
+    ) -> Self {
+        let url = url.into();
+        Self::new(room_id, Body::Image { url, width, height })
+    }
+
+    /// A file (`content` an object with the message and a download link).
+    pub fn file(
+        room_id: impl Into<String>,
+        text: impl Into<String>,
+        link_name: impl Into<String>,
+        url: impl Into<String>,
+    ) -> Self {
+        let (text, link_name, url) = (text.into(), link_name.into(), url.into());
+        Self::new(
+            room_id,
+            Body::File {
+                text,
+                link_name,
+                url,
+            },
+        )
+    }
+
+    /// Any JSON body, posted as it is (a shape HappyTalk may add, a broken body); the path
+    /// takes the body's `uuid` unless [`uuid`](Self::uuid) says otherwise.
+    pub fn raw(room_id: impl Into<String>, body: serde_json::Value) -> Self {
+        Self::new(room_id, Body::Raw(body))
+    }
+
+    /// From this customer rather than the room's.
+    pub fn uuid(mut self, uuid: impl Into<String>) -> Self {
+        self.uuid = Some(uuid.into());
+        self
+    }
+
+    /// With this `msgid` rather than a fresh one.
+    pub fn msgid(mut self, msgid: impl Into<String>) -> Self {
+        self.msgid = Some(msgid.into());
+        self
+    }
+
+    /// Says the room was ended automatically (`auto_end` `Y`).
+    pub fn auto_end(mut self, ended: bool) -> Self {
+        self.auto_end = ended;
+        self
+    }
+
+    /// Whether it says the room ended automatically.
+    pub(crate) fn ends_room(&self) -> bool {
+        self.auto_end
+    }
+
+    /// The path's uuid, the msgid and the body, for customer `uuid` (the room's, unless set).
+    fn into_request(self, uuid: &str) -> Result<(String, String, Vec<u8>), DeliveryError> {
+        let explicit = self.uuid.is_some();
+        let uuid = self.uuid.unwrap_or_else(|| uuid.to_owned());
+        let msgid = self.msgid.unwrap_or_else(fresh_msgid);
+        let (shape, content, image) = match self.body {
+            Body::Raw(raw) => {
+                let text = |key: &str| raw.get(key).and_then(serde_json::Value::as_str);
+                let path_uuid = match text("uuid") {
+                    Some(body_uuid) if !explicit => body_uuid.to_owned(),
+                    _ => uuid,
+                };
+                let msgid = text("msgid").map_or(msgid, str::to_owned);
+                return Ok((path_uuid, msgid, json(&raw)?));
+            }
+            Body::Text(text) => ("text", serde_json::Value::String(text), None),
+            Body::Image { url, width, height } => {
+                let image = types::InboundImage {
+                    url: Some(url),
+                    width: Some(width),
+                    height: Some(height),
+                };
+                (
+                    "image",
+                    serde_json::Value::String(String::new()),
+                    Some(value(&image)?),
+                )
+            }
+            Body::File {
+                text,
+                link_name,
+                url,
+            } => {
+                let link = types::InboundFileLink {
+                    name: link_name,
+                    url,
+                };
+                ("file", value(&types::InboundFile { text, link })?, None)
+            }
+        };
+        let example = inbound::MESSAGE
+            .example(shape)
+            .ok_or_else(|| DeliveryError::Body(format!("the spec has no {shape} example")))?;
+        let mut message: types::InboundMessage =
+            serde_json::from_str(example).map_err(|e| DeliveryError::Body(e.to_string()))?;
+        message.uuid = uuid.clone();
+        message.room_id = self.room_id;
+        message.msgid = msgid.clone();
+        message.auto_end = AutoEnd::from_bool(self.auto_end);
+        message.content = content;
+        message.image = image;
+        Ok((uuid, msgid, json(&message)?))
+    }
+}
+
+fn json(body: &impl serde::Serialize) -> Result<Vec<u8>, DeliveryError> {
+    serde_json::to_vec(body).map_err(|e| DeliveryError::Body(e.to_string()))
+}
+
+fn value(body: &impl serde::Serialize) -> Result<serde_json::Value, DeliveryError> {
+    serde_json::to_value(body).map_err(|e| DeliveryError::Body(e.to_string()))
+}
+
+/// A fresh message id: this process's clock and a counter, never the same twice in a run.
+fn fresh_msgid() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let started = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|since| since.as_millis())
+        .unwrap_or_default();
+    format!("mock-{started}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// What the receiver answered to a delivery.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Delivered {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body, as text.
+    pub body: String,
+    /// The message id the delivery carried (fresh unless one was given).
+    pub msgid: String,
+    /// Where it was posted.
+    pub url: String,
+    /// The body as it was posted (for a redelivery).
+    pub(crate) sent: Vec<u8>,
+}
+
+impl Delivered {
+    /// Whether the receiver took it (a 2xx answer).
+    pub fn accepted(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// A delivery that could not be made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeliveryError {
+    /// No receiver was set ([`MockHappyTalk::set_receiver`](crate::MockHappyTalk::set_receiver)).
+    NoReceiver,
+    /// The room is not the mock's, and no uuid was given.
+    UnknownRoom(String),
+    /// The room has ended: its customer can no longer write in it.
+    RoomEnded(String),
+    /// The body could not be made.
+    Body(String),
+    /// The receiver could not be reached, or its answer read.
+    Transport(String),
+}
+
+impl fmt::Display for DeliveryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoReceiver => f.write_str("no receiver is set: call set_receiver(url) first"),
+            Self::UnknownRoom(room) => write!(
+                f,
+                "room {room:?} is not the mock's (open or add it), and no uuid was given"
+            ),
+            Self::RoomEnded(room) => write!(f, "room {room:?} has ended: open a new one"),
+            Self::Body(why) => write!(f, "the body could not be made: {why}"),
+            Self::Transport(why) => write!(f, "the receiver could not be reached: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for DeliveryError {}
+
+/// Posts `delivery` from customer `uuid` to the receiver at `base_url` (your receiving domain,
+/// with its path prefix): what `happytalk mock deliver` does.
+pub async fn deliver_to(
+    base_url: &str,
+    uuid: &str,
+    delivery: Delivery,
+) -> Result<Delivered, DeliveryError> {
+    let (path_uuid, msgid, body) = delivery.into_request(uuid)?;
+    let url = format!(
+        "{}{}",
+        base_url.trim_end_matches('/'),
+        inbound::MESSAGE.path_for(&path_uuid)
+    );
+    post(url, msgid, body).await
+}
+
+/// Posts `delivered`'s body again, as a redelivery: the same `msgid`, the same bytes.
+pub async fn redeliver(delivered: &Delivered) -> Result<Delivered, DeliveryError> {
+    post(
+        delivered.url.clone(),
+        delivered.msgid.clone(),
+        delivered.sent.clone(),
+    )
+    .await
+}
+
+async fn post(url: String, msgid: String, body: Vec<u8>) -> Result<Delivered, DeliveryError> {
+    let client = happytalk_ext::reqwest::Client::new();
+    let answer = client
+        .request(
+            inbound::MESSAGE.method.parse().map_err(|_| {
+                DeliveryError::Body("the spec's method is no HTTP method".to_owned())
+            })?,
+            &url,
+        )
+        .header("content-type", "application/json")
+        .body(body.clone())
+        .send()
+        .await
+        .map_err(|e| DeliveryError::Transport(error_chain(&e)))?;
+    let status = answer.status().as_u16();
+    let text = answer
+        .text()
+        .await
+        .map_err(|e| DeliveryError::Transport(error_chain(&e)))?;
+    Ok(Delivered {
+        status,
+        body: text,
+        msgid,
+        url,
+        sent: body,
+    })
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        next = cause.source();
+    }
+    text
+}

@@ -1,0 +1,366 @@
+//! Hearing the customer: the mock posting customers' messages to happytalk-ext's receiver
+//! served on loopback, what the receiver answers to good, redelivered and hostile requests, and
+//! the bodies the mock posts, pinned.
+
+use std::error::Error;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use happytalk_ext::inbound::{DuplicateFilter, InboundContent, InboundMessage};
+use happytalk_ext::receiver::Receiver;
+use happytalk_ext::{ChatMessage, Client, EndRoom, OpenRoom};
+use happytalk_mock::{Delivery, DeliveryError, MockHappyTalk, deliver_to, redeliver};
+use serde_json::json;
+
+/// Serves `router` on a loopback port until the test ends, and gives its address.
+async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{address}")
+}
+
+/// The whole two-way bot of the issue, test included: it answers each message in its room and
+/// ends the room when the customer says 종료.
+#[tokio::test]
+async fn a_two_way_bot_hears_answers_and_ends_the_room() -> Result<(), Box<dyn Error>> {
+    let mock = MockHappyTalk::start().await;
+    let client = Client::new(mock.environment(), mock.credentials())?;
+    let receiver = Receiver::with_state(client.clone(), |bot, m: InboundMessage| async move {
+        let (uuid, room, text) = (&m.uuid, &m.room_id, m.text());
+        if text == Some("종료") {
+            return bot.end_room(EndRoom::new(uuid, room)).await.map(drop);
+        }
+        let echo = ChatMessage::text(uuid, room, format!("받음: {}", text.unwrap_or("?")));
+        bot.send_message(&echo).await.map(drop)
+    });
+    mock.set_receiver(&serve(receiver.into_router()).await);
+    let room = client.open_room(OpenRoom::new("cust-0001")).await?.room_id;
+    let heard = mock.deliver(Delivery::text(&room, "안녕")).await?;
+    let answer = mock.received().pop().and_then(|r| r.chat_message?.msg);
+    assert_eq!(answer.as_deref().map(String::as_str), Some("받음: 안녕"));
+    let ended = mock.deliver(Delivery::text(&room, "종료")).await?;
+    assert!(heard.accepted() && ended.accepted() && mock.room(&room).ok_or("no room")?.ended);
+    mock.assert_no_violations();
+    Ok(())
+}
+
+/// A receiver that records what its handler was called with.
+fn recording() -> (
+    Receiver<impl RecordingHandler>,
+    Arc<Mutex<Vec<InboundMessage>>>,
+) {
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let sink = heard.clone();
+    let receiver = Receiver::new(move |message: InboundMessage| {
+        let sink = sink.clone();
+        async move {
+            sink.lock().unwrap().push(message);
+            Ok::<_, std::convert::Infallible>(())
+        }
+    });
+    (receiver, heard)
+}
+
+/// The handler type of [`recording`] (a closure, named by what it does).
+trait RecordingHandler: Fn(InboundMessage) -> Self::Answer + Clone + Send + Sync + 'static {
+    type Answer: Future<Output = Result<(), std::convert::Infallible>> + Send + 'static;
+}
+
+impl<H, F> RecordingHandler for H
+where
+    H: Fn(InboundMessage) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Result<(), std::convert::Infallible>> + Send + 'static,
+{
+    type Answer = F;
+}
+
+/// Each shape the mock delivers is decoded into its typed content, from the room's customer,
+/// with a fresh msgid each time; an unknown shape arrives whole, never refused.
+#[tokio::test]
+async fn each_shape_arrives_typed_from_the_rooms_customer() {
+    let (receiver, heard) = recording();
+    let mock = MockHappyTalk::start().await;
+    mock.set_receiver(&serve(receiver.into_router()).await);
+    mock.add_room("cust-0001", "1234567");
+    let deliveries = [
+        Delivery::text("1234567", "안녕하세요"),
+        Delivery::image("1234567", "https://files.example.com/a.png", 640, 480),
+        Delivery::file(
+            "1234567",
+            "영수증입니다",
+            "다운로드",
+            "https://files.example.com/r.pdf",
+        ),
+        Delivery::raw(
+            "1234567",
+            json!({"uuid": "cust-0001", "room_id": "1234567", "type": "carousel", "msgid": "r-1",
+                   "content": [{"title": "카드"}], "auto_end": "N"}),
+        ),
+    ];
+    let mut msgids = Vec::new();
+    for delivery in deliveries {
+        let delivered = mock.deliver(delivery).await.unwrap();
+        assert!(delivered.accepted(), "{delivered:?}");
+        assert!(
+            delivered.url.ends_with("/message/cust-0001"),
+            "{}",
+            delivered.url
+        );
+        msgids.push(delivered.msgid);
+    }
+    let heard = heard.lock().unwrap().clone();
+    let contents: Vec<_> = heard.iter().map(|m| m.content.clone()).collect();
+    assert_eq!(contents[0], InboundContent::Text("안녕하세요".to_owned()));
+    assert_eq!(
+        contents[1],
+        InboundContent::Image {
+            width: Some(640),
+            height: Some(480),
+            url: "https://files.example.com/a.png".to_owned()
+        }
+    );
+    assert_eq!(
+        contents[2],
+        InboundContent::File {
+            text: "영수증입니다".to_owned(),
+            link_name: "다운로드".to_owned(),
+            url: "https://files.example.com/r.pdf".to_owned()
+        }
+    );
+    let InboundContent::Other(whole) = &contents[3] else {
+        panic!("an unknown shape is kept whole: {:?}", contents[3]);
+    };
+    assert_eq!(whole["content"][0]["title"], "카드");
+    assert_eq!(heard[3].message_type, "carousel");
+    for message in &heard {
+        assert_eq!(
+            (message.uuid.as_str(), message.room_id.as_str()),
+            ("cust-0001", "1234567")
+        );
+        assert!(!message.auto_end);
+    }
+    assert_eq!(msgids[3], "r-1", "a raw body's own msgid");
+    msgids.sort();
+    msgids.dedup();
+    assert_eq!(msgids.len(), 4, "a fresh msgid for each delivery");
+}
+
+/// A redelivery carries the same msgid and bytes; with the duplicate filter the handler hears
+/// the message once and both are answered 200; without it, twice.
+#[tokio::test]
+async fn a_redelivery_is_handled_once_with_the_filter() {
+    let mock = MockHappyTalk::start().await;
+    mock.add_room("cust-0001", "1234567");
+    for (filter, handled) in [(true, 1), (false, 2)] {
+        let (mut receiver, heard) = recording();
+        if filter {
+            receiver = receiver.skip_duplicates(DuplicateFilter::new(16, Duration::from_secs(60)));
+        }
+        mock.set_receiver(&serve(receiver.into_router()).await);
+        let first = mock
+            .deliver(Delivery::text("1234567", "두 번"))
+            .await
+            .unwrap();
+        let again = redeliver(&first).await.unwrap();
+        assert_eq!((first.status, again.status), (200, 200));
+        assert_eq!(again.msgid, first.msgid);
+        let heard = heard.lock().unwrap();
+        assert_eq!(heard.len(), handled, "filter {filter}");
+        assert!(heard.iter().all(|message| message.msgid == first.msgid));
+    }
+}
+
+/// A handler that fails is answered with the failure status (503 unless chosen), and the
+/// message is forgotten by the filter, so its redelivery reaches the handler again.
+#[tokio::test]
+async fn a_failed_handler_gets_the_failure_status_and_the_redelivery() {
+    let calls = Arc::new(Mutex::new(0));
+    let counter = calls.clone();
+    let flaky = move |_message: InboundMessage| {
+        let counter = counter.clone();
+        async move {
+            let mut calls = counter.lock().unwrap();
+            *calls += 1;
+            if *calls == 1 {
+                Err("the database is down")
+            } else {
+                Ok(())
+            }
+        }
+    };
+    let filter = DuplicateFilter::new(16, Duration::from_secs(60));
+    let router = Receiver::new(flaky.clone())
+        .skip_duplicates(filter)
+        .into_router();
+    let url = serve(router).await;
+    let first = deliver_to(&url, "cust-0001", Delivery::text("1234567", "안녕"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.status, first.body.as_str()),
+        (503, "the database is down")
+    );
+    let again = redeliver(&first).await.unwrap();
+    assert_eq!(again.status, 200);
+    assert_eq!(*calls.lock().unwrap(), 2);
+
+    *calls.lock().unwrap() = 0;
+    let url = serve(Receiver::new(flaky).failure_status(500).into_router()).await;
+    let chosen = deliver_to(&url, "cust-0001", Delivery::text("1234567", "안녕"))
+        .await
+        .unwrap();
+    assert_eq!(chosen.status, 500);
+}
+
+/// Bad requests are answered 4xx with the reason, without calling the handler, and the
+/// refusal hook hears each with its status.
+#[tokio::test]
+async fn bad_requests_are_refused_before_the_handler() {
+    let (receiver, heard) = recording();
+    let refusals = Arc::new(Mutex::new(Vec::new()));
+    let sink = refusals.clone();
+    let receiver = receiver
+        .max_body(1024)
+        .on_refused(move |status, why| sink.lock().unwrap().push((status, why.to_string())));
+    let url = serve(receiver.into_router()).await;
+    let body = |value: serde_json::Value| value.to_string().into_bytes();
+    let good = json!({"uuid": "cust-0001", "room_id": "1", "type": "text", "msgid": "m",
+                      "content": "x", "auto_end": "N"});
+    let mut no_msgid = good.clone();
+    no_msgid.as_object_mut().unwrap().remove("msgid");
+    let mut bad_auto_end = good.clone();
+    bad_auto_end["auto_end"] = json!(true);
+    let mut big = good.clone();
+    big["content"] = json!("가".repeat(400));
+    let cases: [(&str, Vec<u8>, u16, &str); 6] = [
+        ("cust-0001", b"<html>".to_vec(), 400, "not a JSON object"),
+        ("cust-0001", b"[1, 2]".to_vec(), 400, "not a JSON object"),
+        ("cust-0001", body(no_msgid), 400, "`msgid` is missing"),
+        ("cust-0001", body(bad_auto_end), 400, "`auto_end`"),
+        ("someone-else", body(good), 400, "\"someone-else\""),
+        ("cust-0001", body(big), 413, "1024"),
+    ];
+    let http = happytalk_ext::reqwest::Client::new();
+    for (uuid, body, status, reason) in cases {
+        let answer = http
+            .post(format!("{url}/message/{uuid}"))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), status, "{reason}");
+        let text = answer.text().await.unwrap();
+        assert!(text.contains(reason), "{text:?} names {reason:?}");
+    }
+    assert!(
+        heard.lock().unwrap().is_empty(),
+        "the handler was never called"
+    );
+    let statuses: Vec<u16> = refusals.lock().unwrap().iter().map(|(s, _)| *s).collect();
+    assert_eq!(statuses, [400, 400, 400, 400, 400, 413]);
+
+    let other_method = http
+        .get(format!("{url}/message/cust-0001"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other_method.status().as_u16(), 405);
+    assert_eq!(other_method.headers()["allow"], "POST");
+    let other_path = http
+        .post(format!("{url}/messages/cust-0001"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other_path.status().as_u16(), 404);
+}
+
+/// What the mock refuses to deliver, and an automatic end that ends the mock's room.
+#[tokio::test]
+async fn the_mock_delivers_only_into_its_open_rooms() {
+    let mock = MockHappyTalk::start().await;
+    mock.add_room("cust-0001", "1234567");
+    let text = || Delivery::text("1234567", "안녕");
+    assert_eq!(
+        mock.deliver(text()).await.unwrap_err(),
+        DeliveryError::NoReceiver
+    );
+    let (receiver, heard) = recording();
+    mock.set_receiver(&serve(receiver.into_router()).await);
+    let unknown = mock
+        .deliver(Delivery::text("999", "안녕"))
+        .await
+        .unwrap_err();
+    assert_eq!(unknown, DeliveryError::UnknownRoom("999".to_owned()));
+    let anyone = mock
+        .deliver(Delivery::text("999", "안녕").uuid("cust-9"))
+        .await
+        .unwrap();
+    assert!(anyone.url.ends_with("/message/cust-9"));
+
+    let last = mock
+        .deliver(text().auto_end(true).msgid("last-1"))
+        .await
+        .unwrap();
+    assert_eq!((last.status, last.msgid.as_str()), (200, "last-1"));
+    assert!(heard.lock().unwrap().last().unwrap().auto_end);
+    assert!(
+        mock.room("1234567").unwrap().ended,
+        "an automatic end ends the room"
+    );
+    let after = mock.deliver(text()).await.unwrap_err();
+    assert_eq!(after, DeliveryError::RoomEnded("1234567".to_owned()));
+
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let unreachable = deliver_to(&closed, "cust-0001", text()).await.unwrap_err();
+    assert!(
+        matches!(unreachable, DeliveryError::Transport(_)),
+        "{unreachable}"
+    );
+}
+
+/// The bodies the mock posts for each shape, as HappyTalk's docs show them (the spec's
+/// examples, with the delivery's values).
+#[tokio::test]
+async fn the_bodies_the_mock_posts() {
+    let bodies = Arc::new(Mutex::new(Vec::new()));
+    let sink = bodies.clone();
+    let router = axum::Router::new().route(
+        "/hooks/{*rest}",
+        axum::routing::post(move |body: String| {
+            let sink = sink.clone();
+            async move { sink.lock().unwrap().push(body) }
+        }),
+    );
+    let url = format!("{}/hooks/secret", serve(router).await);
+    let deliveries = [
+        Delivery::text("1234567", "안녕하세요"),
+        Delivery::image("1234567", "https://files.example.com/a.png", 640, 480),
+        Delivery::file(
+            "1234567",
+            "영수증",
+            "다운로드",
+            "https://files.example.com/r.pdf",
+        ),
+    ];
+    for (n, delivery) in deliveries.into_iter().enumerate() {
+        let delivery = delivery.msgid(format!("msg-{n}")).auto_end(n == 2);
+        assert_eq!(
+            deliver_to(&url, "cust_0001", delivery)
+                .await
+                .unwrap()
+                .status,
+            200
+        );
+    }
+    let bodies: Vec<serde_json::Value> = bodies
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|body| serde_json::from_str(body).unwrap())
+        .collect();
+    insta::assert_yaml_snapshot!("inbound_bodies", bodies);
+}
