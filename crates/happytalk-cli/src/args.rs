@@ -1,5 +1,6 @@
 //! The command line, as clap reads it.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -19,7 +20,8 @@ Exit codes:
   0  success
   1  any other error
   2  usage or validation error (nothing was sent)
-  3  HappyTalk refused the request (its code and message are printed)
+  3  HappyTalk refused the request (its code and message are printed); for `mock deliver`,
+     the receiver answered other than 2xx
   4  transport error (could not connect, timeout)
   5  HappyTalk's answer could not be decoded";
 
@@ -127,6 +129,18 @@ pub enum Command {
         customer_id: String,
     },
 
+    /// Receive HappyTalk's messages (메시지 수신, POST /message/{uuid}) and print each: point
+    /// your receiving domain, a tunnel or `mock deliver` at it. Needs no credentials; Ctrl-C
+    /// stops it.
+    Listen {
+        /// The port (0 picks a free one).
+        #[arg(long, default_value_t = 8090)]
+        port: u16,
+        /// The address to listen on: loopback unless told otherwise.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+        bind: IpAddr,
+    },
+
     /// A local HappyTalk sandbox (happytalk-mock), for tests in any language and local work.
     #[command(subcommand)]
     Mock(Mock),
@@ -208,6 +222,69 @@ pub enum Mock {
         #[arg(long, default_value_t = 8080)]
         port: u16,
     },
+    /// Post one customer message to a receiver, as HappyTalk does (POST {URL}/message/{uuid},
+    /// the documented body, a fresh msgid); prints the receiver's answer. Needs no credentials.
+    Deliver {
+        /// The receiver: your receiving domain with its path prefix (`happytalk listen`
+        /// prints its own).
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// The message id (a fresh one unless given; give a used one to redeliver).
+        #[arg(long, global = true)]
+        msgid: Option<String>,
+        /// Say the room was ended automatically (auto_end Y).
+        #[arg(long, global = true)]
+        auto_end: bool,
+        /// What the customer sends.
+        #[command(subcommand)]
+        message: Delivery,
+    },
+}
+
+/// `mock deliver text|image|file`.
+#[derive(Debug, Subcommand)]
+pub enum Delivery {
+    /// A text message.
+    Text {
+        #[command(flatten)]
+        from: Sender,
+        /// The text.
+        text: String,
+    },
+    /// An image: blank content, and its address and size.
+    Image {
+        #[command(flatten)]
+        from: Sender,
+        /// Where the image can be fetched.
+        url: String,
+        /// Its width, in pixels.
+        #[arg(long, default_value_t = 640)]
+        width: i64,
+        /// Its height, in pixels.
+        #[arg(long, default_value_t = 480)]
+        height: i64,
+    },
+    /// A file: a message and a download link.
+    File {
+        #[command(flatten)]
+        from: Sender,
+        /// The message.
+        text: String,
+        /// The download link.
+        url: String,
+        /// The download button's label.
+        #[arg(long, value_name = "LABEL", default_value = "다운로드")]
+        link_name: String,
+    },
+}
+
+/// Who a delivered message comes from, and where it is written.
+#[derive(Debug, Args)]
+pub struct Sender {
+    /// The customer (the path's last segment and the body's uuid).
+    pub uuid: String,
+    /// The room it is written in.
+    pub room_id: String,
 }
 
 /// `send text|image|audio|video`.

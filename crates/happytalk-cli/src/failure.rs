@@ -4,6 +4,9 @@
 use std::process::ExitCode;
 
 use happytalk_ext::{Error, TransportErrorKind};
+use happytalk_mock::Delivered;
+
+use crate::output;
 use serde_json::{Value, json};
 
 /// Why a run failed.
@@ -14,6 +17,10 @@ pub enum Failure {
     Usage(String),
     /// The library's error.
     Library(Error),
+    /// `mock deliver`: the receiver answered other than 2xx.
+    NotAccepted(Box<Delivered>),
+    /// `mock deliver`: the receiver could not be reached.
+    Unreachable(String),
 }
 
 impl From<Error> for Failure {
@@ -27,6 +34,8 @@ impl Failure {
     fn exit_code(&self) -> u8 {
         match self {
             Self::Usage(_) => 2,
+            Self::NotAccepted(_) => 3,
+            Self::Unreachable(_) => 4,
             Self::Library(error) => match error {
                 Error::Validation(_) | Error::Configuration(_) => 2,
                 Error::Api(_) => 3,
@@ -44,18 +53,43 @@ impl Failure {
         let error = match self {
             Self::Usage(message) => json!({ "kind": "usage", "message": message }),
             Self::Library(error) => library_json(error),
+            Self::NotAccepted(delivered) => json!({
+                "kind": "not_accepted",
+                "message": self.text(),
+                "http_status": delivered.status,
+                "url": delivered.url,
+                "msgid": delivered.msgid,
+                "body": delivered.body,
+            }),
+            Self::Unreachable(_) => json!({
+                "kind": "transport",
+                "message": self.text(),
+                "transport": "connect",
+            }),
         };
         json!({ "error": error })
+    }
+
+    /// The text printed on standard error.
+    fn text(&self) -> String {
+        match self {
+            Self::Usage(message) => message.clone(),
+            Self::Library(error) => with_causes(error),
+            Self::NotAccepted(delivered) => format!(
+                "the receiver at {} answered {}, not a 2xx, to msgid {}{}",
+                delivered.url,
+                delivered.status,
+                delivered.msgid,
+                output::quoted_body(&delivered.body)
+            ),
+            Self::Unreachable(why) => format!("the receiver could not be reached: {why}"),
+        }
     }
 
     /// Prints the failure (its text on standard error; with `json`, its JSON on standard
     /// output too) and returns its exit code.
     pub fn report(&self, json: bool) -> ExitCode {
-        let text = match self {
-            Self::Usage(message) => message.clone(),
-            Self::Library(error) => with_causes(error),
-        };
-        eprintln!("error: {text}");
+        eprintln!("error: {}", self.text());
         if json {
             println!("{}", self.to_json());
         }

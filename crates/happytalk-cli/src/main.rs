@@ -9,6 +9,7 @@
 mod args;
 mod body_flags;
 mod failure;
+mod listen;
 mod output;
 
 use std::ffi::OsString;
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use happytalk_ext::{ChatMessage, Client, Credentials, EndRoom, Environment, OpenRoom};
 
-use args::{Cli, Command, Env, Mock, Room, Send};
+use args::{Cli, Command, Delivery, Env, Mock, Room, Send};
 use failure::Failure;
 
 fn main() -> ExitCode {
@@ -52,9 +53,21 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
                 Failure::Usage(format!("the mock cannot serve on port {port}: {error}"))
             });
     }
+    if let Command::Mock(Mock::Deliver {
+        to,
+        msgid,
+        auto_end,
+        message,
+    }) = &cli.command
+    {
+        return deliver(to, msgid.as_deref(), *auto_end, message, cli.json).await;
+    }
+    if let Command::Listen { port, bind } = &cli.command {
+        return listen::listen(*bind, *port, cli.json).await;
+    }
     let client = client(cli)?;
     match &cli.command {
-        Command::Mock(_) => {}
+        Command::Mock(_) | Command::Listen { .. } => {}
         Command::Send(send) => {
             let message = message(send)?;
             let room_id = client.send_message(&message).await?;
@@ -103,6 +116,53 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
             output::system_messages(&found, sender_key, *id, cli.json);
         }
     }
+    Ok(())
+}
+
+/// `mock deliver`: one message to the receiver at `to`.
+async fn deliver(
+    to: &str,
+    msgid: Option<&str>,
+    auto_end: bool,
+    message: &Delivery,
+    json: bool,
+) -> Result<(), Failure> {
+    use happytalk_mock::{Delivery as Message, DeliveryError};
+    let (uuid, delivery) = match message {
+        Delivery::Text { from, text } => (&from.uuid, Message::text(&from.room_id, text)),
+        Delivery::Image {
+            from,
+            url,
+            width,
+            height,
+        } => (
+            &from.uuid,
+            Message::image(&from.room_id, url, *width, *height),
+        ),
+        Delivery::File {
+            from,
+            text,
+            url,
+            link_name,
+        } => (
+            &from.uuid,
+            Message::file(&from.room_id, text, link_name, url),
+        ),
+    };
+    let mut delivery = delivery.auto_end(auto_end);
+    if let Some(msgid) = msgid {
+        delivery = delivery.msgid(msgid);
+    }
+    let delivered = happytalk_mock::deliver_to(to, uuid, delivery)
+        .await
+        .map_err(|error| match error {
+            DeliveryError::Transport(why) => Failure::Unreachable(why),
+            other => Failure::Usage(other.to_string()),
+        })?;
+    if !delivered.accepted() {
+        return Err(Failure::NotAccepted(Box::new(delivered)));
+    }
+    output::delivered(&delivered, json);
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! What a successful run prints: a readable text by default, JSON with `--json`.
 
 use happytalk_ext::{OpenedRoom, PreviousCounselor, RoomEnding, SystemMessage};
+use happytalk_mock::Delivered;
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
@@ -11,6 +12,38 @@ pub fn sent(room_id: &str, json: bool) {
     } else {
         println!("sent into room {room_id}");
     }
+}
+
+/// After `mock deliver`: the receiver's answer (whatever its status).
+pub fn delivered(delivered: &Delivered, json: bool) {
+    if json {
+        let shown = json!({
+            "url": delivered.url,
+            "msgid": delivered.msgid,
+            "http_status": delivered.status,
+            "body": delivered.body,
+        });
+        println!("{shown}");
+        return;
+    }
+    println!(
+        "delivered msgid {} to {}: the receiver answered {}{}",
+        delivered.msgid,
+        delivered.url,
+        delivered.status,
+        quoted_body(&delivered.body)
+    );
+}
+
+/// `: "its body"` (cut at 200 characters), or nothing for an empty body.
+pub fn quoted_body(body: &str) -> String {
+    if body.is_empty() {
+        return String::new();
+    }
+    let mut shown: String = body.chars().take(200).collect();
+    let cut = if shown.len() < body.len() { "…" } else { "" };
+    shown = format!("{shown:?}");
+    format!(": {shown}{cut}")
 }
 
 /// After a room was opened.

@@ -135,6 +135,12 @@ async fn help_and_version() {
         ("help_room_open", vec!["room", "open", "--help"]),
         ("help_room_end", vec!["room", "end", "--help"]),
         ("help_counselor", vec!["counselor", "--help"]),
+        ("help_listen", vec!["listen", "--help"]),
+        ("help_mock_deliver", vec!["mock", "deliver", "--help"]),
+        (
+            "help_mock_deliver_file",
+            vec!["mock", "deliver", "file", "--help"],
+        ),
     ] {
         let run = happytalk(&args).await;
         assert_eq!(run.code, 0, "{name}");
@@ -791,5 +797,197 @@ async fn counselor_prints_the_previous_counsellors_availability() {
     assert_eq!(
         last_body(&mock),
         serde_json::json!({"uuid": "cust-0002", "customer_id": "member-2"})
+    );
+}
+
+/// `happytalk listen --port 0 [args]`, and the address it says it listens on.
+async fn listen(args: &[&str]) -> (tokio::process::Child, String) {
+    use tokio::io::AsyncBufReadExt;
+
+    let mut listen = tokio::process::Command::new(env!("CARGO_BIN_EXE_happytalk"))
+        .args(["listen", "--port", "0"])
+        .args(args)
+        .env_remove("HT_CLIENT_ID")
+        .env_remove("HT_CLIENT_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let mut stderr = tokio::io::BufReader::new(listen.stderr.take().unwrap());
+    let mut first = String::new();
+    tokio::time::timeout(Duration::from_secs(30), stderr.read_line(&mut first))
+        .await
+        .expect("it says where it listens")
+        .unwrap();
+    let url = first
+        .strip_prefix("listening on ")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_owned();
+    listen.stderr = Some(stderr.into_inner());
+    (listen, url)
+}
+
+/// Ctrl-C, and what the listener printed on standard output and standard error.
+async fn interrupt(listen: tokio::process::Child) -> (String, String) {
+    let pid = listen.id().expect("running").to_string();
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let output = tokio::time::timeout(Duration::from_secs(30), listen.wait_with_output())
+        .await
+        .expect("Ctrl-C stops it")
+        .unwrap();
+    assert!(output.status.success(), "a clean stop: {:?}", output.status);
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8");
+    (text(output.stdout), text(output.stderr))
+}
+
+#[tokio::test]
+async fn listen_prints_each_message_once_as_json_and_refusals_on_stderr() {
+    let (listener, url) = listen(&["--json"]).await;
+    let text = ["mock", "deliver", "--to", &url, "--msgid", "m-1", "text"];
+    let text = [&text[..], &["cust_0001", "1234567", "배송이 언제 오나요?"]].concat();
+    for _ in 0..2 {
+        let run = happytalk(&text).await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let expected =
+            format!("delivered msgid m-1 to {url}/message/cust_0001: the receiver answered 200\n");
+        assert_eq!(run.stdout, expected);
+    }
+    let image =
+        happytalk_mock::Delivery::image("1234567", "https://files.example.com/a.png", 640, 480);
+    let image = image.msgid("m-2").auto_end(true);
+    let delivered = happytalk_mock::deliver_to(&url, "cust_0001", image)
+        .await
+        .unwrap();
+    assert_eq!(delivered.status, 200);
+    let junk = happytalk_ext::reqwest::Client::new()
+        .post(format!("{url}/message/cust_0001"))
+        .body("<html>")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(junk.status().as_u16(), 400);
+
+    let (stdout, stderr) = interrupt(listener).await;
+    let printed: Vec<Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    assert_eq!(
+        printed,
+        [
+            serde_json::json!({"uuid": "cust_0001", "room_id": "1234567", "msgid": "m-1",
+                "type": "text", "auto_end": false,
+                "content": {"kind": "text", "text": "배송이 언제 오나요?"}}),
+            serde_json::json!({"uuid": "cust_0001", "room_id": "1234567", "msgid": "m-2",
+                "type": "image", "auto_end": true,
+                "content": {"kind": "image", "width": 640, "height": 480,
+                            "url": "https://files.example.com/a.png"}}),
+        ],
+        "one line a message, the redelivery once"
+    );
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "redelivered msgid \"m-1\" (room 1234567): answered 200, not printed again",
+            "refused with 400: the body is not a JSON object: it does not start with `{`",
+            "stopped after 2 printed, 1 redelivered, 1 refused",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn listen_prints_messages_as_text() {
+    let (listener, url) = listen(&[]).await;
+    let file = [
+        "mock",
+        "deliver",
+        "--to",
+        &url,
+        "--msgid",
+        "f-1",
+        "--auto-end",
+        "file",
+        "cust_0001",
+        "1234567",
+        "영수증입니다",
+        "https://files.example.com/r.pdf",
+    ];
+    assert_eq!(happytalk(&file).await.code, 0);
+    let (stdout, _) = interrupt(listener).await;
+    assert_eq!(
+        stdout,
+        "room 1234567 · customer cust_0001 · msgid f-1 · type file (the room was ended \
+         automatically)\n  영수증입니다\n  file [다운로드] https://files.example.com/r.pdf\n"
+    );
+}
+
+#[tokio::test]
+async fn mock_deliver_posts_the_documented_body_and_exits_3_or_4_when_not_taken() {
+    let server = server(503, "text/plain", "busy", Duration::ZERO).await;
+    let args = [
+        "--json",
+        "mock",
+        "deliver",
+        "--to",
+        &server.uri(),
+        "--msgid",
+        "m-9",
+        "image",
+        "cust_0001",
+        "1234567",
+        "https://files.example.com/a.png",
+        "--width",
+        "10",
+        "--height",
+        "20",
+    ];
+    let run = happytalk(&args).await;
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let url = format!("{}/message/cust_0001", server.uri());
+    assert_eq!(
+        run.json(),
+        serde_json::json!({"error": {"kind": "not_accepted", "http_status": 503, "url": url,
+            "msgid": "m-9", "body": "busy",
+            "message": format!("the receiver at {url} answered 503, not a 2xx, to msgid m-9: \"busy\"")}})
+    );
+    let posted = received(&server).await;
+    assert_eq!(posted.len(), 1);
+    assert_eq!(posted[0].method.as_str(), "POST");
+    assert_eq!(posted[0].url.path(), "/message/cust_0001");
+    assert_eq!(
+        body_of(&posted[0]),
+        serde_json::json!({"uuid": "cust_0001", "room_id": "1234567", "type": "image",
+            "msgid": "m-9", "content": "", "auto_end": "N",
+            "image": {"width": 10, "height": 20, "url": "https://files.example.com/a.png"}})
+    );
+
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let run = happytalk(&[
+        "mock",
+        "deliver",
+        "--to",
+        &closed,
+        "text",
+        "cust_0001",
+        "1",
+        "hi",
+    ])
+    .await;
+    assert_eq!(run.code, 4);
+    assert!(
+        run.stderr
+            .starts_with("error: the receiver could not be reached: "),
+        "{}",
+        run.stderr
     );
 }

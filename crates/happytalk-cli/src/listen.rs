@@ -1,0 +1,132 @@
+//! `happytalk listen`: happytalk-ext's receiver on a local port, printing each message once.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use happytalk_ext::happytalk_api::inbound;
+use happytalk_ext::inbound::{DuplicateFilter, InboundContent, InboundMessage};
+use happytalk_ext::receiver::Receiver;
+use serde_json::{Value, json};
+
+use crate::failure::Failure;
+
+/// How many messages the duplicate filter remembers, and for how long (about 5 MB at most).
+const REMEMBERED: usize = 100_000;
+const REMEMBERED_FOR: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// What was heard, for the closing line.
+#[derive(Default)]
+struct Counts {
+    printed: AtomicUsize,
+    redelivered: AtomicUsize,
+    refused: AtomicUsize,
+}
+
+/// Serves the spec's inbound path on `bind:port` until Ctrl-C, printing each message on
+/// standard output (a JSON object per line with `json`), and redeliveries and refusals on
+/// standard error.
+pub async fn listen(bind: IpAddr, port: u16, json: bool) -> Result<(), Failure> {
+    let address = SocketAddr::new(bind, port);
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|error| Failure::Usage(format!("cannot listen on {address}: {error}")))?;
+    let address = listener
+        .local_addr()
+        .map_err(|error| Failure::Usage(format!("cannot listen on {address}: {error}")))?;
+    let counts = Arc::new(Counts::default());
+    let duplicates = Arc::new(DuplicateFilter::new(REMEMBERED, REMEMBERED_FOR));
+    let state = (counts.clone(), duplicates);
+    let receiver = Receiver::with_state(state, move |(counts, duplicates), message| async move {
+        if duplicates.first_time(&message.msgid) {
+            print_message(&message, json);
+            counts.printed.fetch_add(1, Ordering::Relaxed);
+        } else {
+            eprintln!(
+                "redelivered msgid {:?} (room {}): answered 200, not printed again",
+                message.msgid, message.room_id
+            );
+            counts.redelivered.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok::<_, std::convert::Infallible>(())
+    });
+    let refusals = counts.clone();
+    let receiver = receiver.on_refused(move |status, why| {
+        eprintln!("refused with {status}: {why}");
+        refusals.refused.fetch_add(1, Ordering::Relaxed);
+    });
+    eprintln!(
+        "listening on http://{address} for {} {}; Ctrl-C stops it",
+        inbound::MESSAGE.method,
+        inbound::MESSAGE.path
+    );
+    axum::serve(listener, receiver.into_router())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|error| Failure::Usage(format!("the listener stopped: {error}")))?;
+    eprintln!(
+        "stopped after {} printed, {} redelivered, {} refused",
+        counts.printed.load(Ordering::Relaxed),
+        counts.redelivered.load(Ordering::Relaxed),
+        counts.refused.load(Ordering::Relaxed)
+    );
+    Ok(())
+}
+
+fn print_message(message: &InboundMessage, json: bool) {
+    if json {
+        println!("{}", message_json(message));
+        return;
+    }
+    let ended = if message.auto_end {
+        " (the room was ended automatically)"
+    } else {
+        ""
+    };
+    println!(
+        "room {} · customer {} · msgid {} · type {}{ended}",
+        message.room_id, message.uuid, message.msgid, message.message_type
+    );
+    match &message.content {
+        InboundContent::Text(text) => println!("  {text}"),
+        InboundContent::Image { width, height, url } => {
+            let size = |side: &Option<i64>| side.map_or_else(|| "?".to_owned(), |n| n.to_string());
+            println!("  image {}x{} {url}", size(width), size(height));
+        }
+        InboundContent::File {
+            text,
+            link_name,
+            url,
+        } => println!("  {text}\n  file [{link_name}] {url}"),
+        InboundContent::Other(body) => println!("  a shape this version does not know: {body}"),
+        _ => println!("  a shape this version does not know"),
+    }
+}
+
+/// One message as JSON: its fields at the top, its content by kind.
+fn message_json(message: &InboundMessage) -> Value {
+    let content = match &message.content {
+        InboundContent::Text(text) => json!({ "kind": "text", "text": text }),
+        InboundContent::Image { width, height, url } => {
+            json!({ "kind": "image", "width": width, "height": height, "url": url })
+        }
+        InboundContent::File {
+            text,
+            link_name,
+            url,
+        } => json!({ "kind": "file", "text": text, "link_name": link_name, "url": url }),
+        InboundContent::Other(body) => json!({ "kind": "other", "body": body }),
+        _ => json!({ "kind": "other" }),
+    };
+    json!({
+        "uuid": message.uuid,
+        "room_id": message.room_id,
+        "msgid": message.msgid,
+        "type": message.message_type,
+        "auto_end": message.auto_end,
+        "content": content,
+    })
+}
