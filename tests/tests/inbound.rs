@@ -190,8 +190,15 @@ async fn a_failed_handler_gets_the_failure_status_and_the_redelivery() {
         }
     };
     let filter = DuplicateFilter::new(16, Duration::from_secs(60));
+    let failures = Arc::new(Mutex::new(Vec::new()));
+    let sink = failures.clone();
     let router = Receiver::new(flaky.clone())
         .skip_duplicates(filter)
+        .on_failed(move |msgid, why| {
+            sink.lock()
+                .unwrap()
+                .push((msgid.to_owned(), why.to_owned()))
+        })
         .into_router();
     let url = serve(router).await;
     let first = deliver_to(&url, "cust-0001", Delivery::text("1234567", "안녕"))
@@ -199,7 +206,13 @@ async fn a_failed_handler_gets_the_failure_status_and_the_redelivery() {
         .unwrap();
     assert_eq!(
         (first.status, first.body.as_str()),
-        (503, "the database is down")
+        (503, "the message was not handled: try again later"),
+        "the sender never sees the error"
+    );
+    let heard_failures = failures.lock().unwrap().clone();
+    assert_eq!(
+        heard_failures,
+        [(first.msgid.clone(), "the database is down".to_owned())]
     );
     let again = redeliver(&first).await.unwrap();
     assert_eq!(again.status, 200);

@@ -88,21 +88,47 @@ fn print_message(message: &InboundMessage, json: bool) {
     };
     println!(
         "room {} · customer {} · msgid {} · type {}{ended}",
-        message.room_id, message.uuid, message.msgid, message.message_type
+        Shown(&message.room_id),
+        Shown(&message.uuid),
+        Shown(&message.msgid),
+        Shown(&message.message_type)
     );
     match &message.content {
-        InboundContent::Text(text) => println!("  {text}"),
+        InboundContent::Text(text) => println!("  {}", Shown(text)),
         InboundContent::Image { width, height, url } => {
             let size = |side: &Option<i64>| side.map_or_else(|| "?".to_owned(), |n| n.to_string());
-            println!("  image {}x{} {url}", size(width), size(height));
+            println!("  image {}x{} {}", size(width), size(height), Shown(url));
         }
         InboundContent::File {
             text,
             link_name,
             url,
-        } => println!("  {text}\n  file [{link_name}] {url}"),
+        } => println!(
+            "  {}\n  file [{}] {}",
+            Shown(text),
+            Shown(link_name),
+            Shown(url)
+        ),
         InboundContent::Other(body) => println!("  a shape this version does not know: {body}"),
         _ => println!("  a shape this version does not know"),
+    }
+}
+
+/// A sender's text for a terminal: control characters (an escape sequence, a carriage return
+/// that would overwrite the line) shown escaped, never acted on. Line breaks stay.
+struct Shown<'a>(&'a str);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
+        for c in self.0.chars() {
+            match c {
+                '\n' => f.write_str("\n  ")?,
+                c if c.is_control() => write!(f, "{}", c.escape_default())?,
+                c => f.write_char(c)?,
+            }
+        }
+        Ok(())
     }
 }
 
@@ -129,4 +155,18 @@ fn message_json(message: &InboundMessage) -> Value {
         "auto_end": message.auto_end,
         "content": content,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_senders_control_characters_are_shown_not_acted_on() {
+        let hostile = "안녕\u{1b}[2J\rroot# \u{7}끝\n둘째 줄";
+        assert_eq!(
+            Shown(hostile).to_string(),
+            "안녕\\u{1b}[2J\\rroot# \\u{7}끝\n  둘째 줄"
+        );
+    }
 }

@@ -26,7 +26,9 @@
 //!   duplicate filter caught (your handler is not called again).
 //! - **503** (or the status of [`Receiver::failure_status`]) when your handler returns `Err`: a
 //!   status that says "try again later", on the assumption that HappyTalk redelivers. The
-//!   message's `msgid` is forgotten by the duplicate filter, so a redelivery is handled.
+//!   message's `msgid` is forgotten by the duplicate filter, so a redelivery is handled. The
+//!   body is a fixed sentence, never your error's text (the sender is not yours to inform);
+//!   [`Receiver::on_failed`] hears the error.
 //! - **400** with the reason (`` `msgid` is missing ``, the path's uuid is not the body's, the body
 //!   is not JSON) and **413** for a body over the cap (64 KiB unless set), without calling your
 //!   handler. [`Receiver::on_refused`] hears about each.
@@ -48,6 +50,12 @@ use crate::inbound::{DuplicateFilter, InboundDecoder, InboundError, InboundMessa
 /// What [`Receiver::on_refused`] calls.
 type RefusalHook = dyn Fn(u16, &InboundError) + Send + Sync;
 
+/// What [`Receiver::on_failed`] calls.
+type FailureHook = dyn Fn(&str, &str) + Send + Sync;
+
+/// The body of the answer when the handler failed.
+const FAILED: &str = "the message was not handled: try again later";
+
 /// Serves HappyTalk's inbound messages to an async handler; see the [module](self).
 pub struct Receiver<H> {
     handler: H,
@@ -55,6 +63,7 @@ pub struct Receiver<H> {
     duplicates: Option<Arc<DuplicateFilter>>,
     failure_status: StatusCode,
     on_refused: Option<Arc<RefusalHook>>,
+    on_failed: Option<Arc<FailureHook>>,
 }
 
 impl Receiver<()> {
@@ -103,6 +112,7 @@ where
             duplicates: None,
             failure_status: StatusCode::SERVICE_UNAVAILABLE,
             on_refused: None,
+            on_failed: None,
         }
     }
 
@@ -134,6 +144,13 @@ where
     /// handler (a log line, a metric).
     pub fn on_refused(mut self, hook: impl Fn(u16, &InboundError) + Send + Sync + 'static) -> Self {
         self.on_refused = Some(Arc::new(hook));
+        self
+    }
+
+    /// Calls `hook` with the `msgid` and your error's text each time the handler fails (the
+    /// answer's body does not carry it).
+    pub fn on_failed(mut self, hook: impl Fn(&str, &str) + Send + Sync + 'static) -> Self {
+        self.on_failed = Some(Arc::new(hook));
         self
     }
 
@@ -182,12 +199,16 @@ where
                 if let Some(filter) = &self.duplicates {
                     filter.forget(&msgid);
                 }
+                if let Some(hook) = &self.on_failed {
+                    hook(&msgid, &failed.to_string());
+                }
                 #[cfg(feature = "tracing")]
                 tracing::warn!(
                     status = self.failure_status.as_u16(),
+                    msgid = msgid.as_str(),
                     "the handler of an inbound HappyTalk message failed"
                 );
-                (self.failure_status, failed.to_string()).into_response()
+                (self.failure_status, FAILED).into_response()
             }
         }
     }
