@@ -577,8 +577,11 @@ pub mod types {
             Self::Object(value)
         }
     }
-    /// The `content` of a file message; a template's carries `text` and fields not visible in the docs.
+    /// The `content` of a file message: exactly a text and a download link. A template's
+    /// content carries `text` and fields not visible in the docs; `additionalProperties: false`
+    /// keeps it from passing for a file.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InboundFile {
         pub link: InboundFileLink,

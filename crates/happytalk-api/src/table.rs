@@ -194,8 +194,17 @@ impl Inbound {
             .map(|(_, json)| *json)
     }
 
+    /// The name of the path's parameter (`uuid`), as a router names it.
+    pub fn parameter(&self) -> &'static str {
+        match (self.path.find('{'), self.path.find('}')) {
+            (Some(start), Some(end)) if start < end => &self.path[start + 1..end],
+            _ => "",
+        }
+    }
+
     /// The path with its parameter set to `value`, percent-encoded (anything but ASCII letters,
-    /// digits, `-`, `.`, `_` and `~`).
+    /// digits, `-`, `.`, `_` and `~`). A value of `.` or `..` is a path segment URLs resolve
+    /// away, even percent-encoded: HappyTalk's uuids are letters, digits and `_`.
     pub fn path_for(&self, value: &str) -> String {
         let (start, end) = match (self.path.find('{'), self.path.find('}')) {
             (Some(start), Some(end)) if start < end => (start, end),

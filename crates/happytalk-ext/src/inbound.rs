@@ -24,13 +24,13 @@
 //! recognised by its shape.
 
 use std::collections::hash_map::RandomState;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
 use std::hash::BuildHasher;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use happytalk_api::types;
+use happytalk_api::{AutoEnd, types};
 
 use crate::error::SERVER_TEXT_CHARS;
 
@@ -46,13 +46,35 @@ pub struct InboundMessage {
     pub msgid: String,
     /// 메시지 타입, as HappyTalk sent it (its values are not documented).
     pub message_type: String,
-    /// 자동 종료 여부: whether the room was ended automatically.
+    /// 자동 종료 여부: whether the room was ended automatically (HappyTalk sent `Y`).
     pub auto_end: bool,
+    /// `auto_end` as HappyTalk sent it: a value the docs do not list is kept here (and
+    /// [`auto_end`](Self::auto_end) is `false`), not refused.
+    pub auto_end_value: AutoEnd,
     /// What the customer sent.
     pub content: InboundContent,
 }
 
 impl InboundMessage {
+    /// A message as a test of your handler would have it: of `type` `""`, not ended
+    /// automatically (set the public fields for anything else).
+    pub fn new(
+        uuid: impl Into<String>,
+        room_id: impl Into<String>,
+        msgid: impl Into<String>,
+        content: InboundContent,
+    ) -> Self {
+        Self {
+            uuid: uuid.into(),
+            room_id: room_id.into(),
+            msgid: msgid.into(),
+            message_type: String::new(),
+            auto_end: false,
+            auto_end_value: AutoEnd::from_bool(false),
+            content,
+        }
+    }
+
     /// The text of a text message, or of a file's message.
     pub fn text(&self) -> Option<&str> {
         match &self.content {
@@ -87,8 +109,8 @@ pub enum InboundContent {
         /// The download link.
         url: String,
     },
-    /// Any other shape (a template, a format HappyTalk adds later): the whole body, as it came.
-    /// Never refused.
+    /// Any other shape (a template, a format HappyTalk adds later): the whole body, as JSON
+    /// (its values as they came; serde_json's order of keys). Never refused.
     Other(serde_json::Value),
 }
 
@@ -132,34 +154,28 @@ impl InboundDecoder {
         if body.len() > self.max_body {
             return Err(InboundError::too_large(self.max_body));
         }
-        // serde would read a struct from an array too; HappyTalk sends an object.
-        if body.iter().find(|byte| !byte.is_ascii_whitespace()) != Some(&b'{') {
+        // The whole body once, as JSON (nothing may follow it), then the typed read of that.
+        let whole: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|e| InboundError::new(InboundErrorKind::NotJson(e.to_string())))?;
+        if !whole.is_object() {
             return Err(InboundError::new(InboundErrorKind::NotJson(
-                "it does not start with `{`".to_owned(),
+                "it is JSON, but not an object".to_owned(),
             )));
         }
-        let mut deserializer = serde_json::Deserializer::from_slice(body);
-        let wire: types::InboundMessage = serde_path_to_error::deserialize(&mut deserializer)
-            .map_err(|located| {
+        let wire: types::InboundMessage =
+            serde_path_to_error::deserialize(&whole).map_err(|located| {
                 let path = located.path().to_string();
-                let inner = located.into_inner();
-                let text = inner.to_string();
+                let text = located.into_inner().to_string();
                 let missing = text
                     .strip_prefix("missing field `")
                     .and_then(|rest| rest.split('`').next());
-                let kind = match (inner.classify(), missing) {
-                    (serde_json::error::Category::Data, Some(field)) => {
-                        InboundErrorKind::MissingField(match path.as_str() {
-                            "." => field.to_owned(),
-                            parent => format!("{parent}.{field}"),
-                        })
-                    }
-                    (serde_json::error::Category::Data, None) if path != "." => {
-                        InboundErrorKind::InvalidField(path, text)
-                    }
-                    _ => InboundErrorKind::NotJson(text),
-                };
-                InboundError::new(kind)
+                InboundError::new(match missing {
+                    Some(field) => InboundErrorKind::MissingField(match path.as_str() {
+                        "." => field.to_owned(),
+                        parent => format!("{parent}.{field}"),
+                    }),
+                    None => InboundErrorKind::InvalidField(path, text),
+                })
             })?;
         if wire.uuid != path_uuid {
             return Err(InboundError::new(InboundErrorKind::UuidMismatch {
@@ -167,28 +183,22 @@ impl InboundDecoder {
                 body: wire.uuid,
             }));
         }
-        let Some(auto_end) = wire.auto_end.as_bool() else {
-            return Err(InboundError::new(InboundErrorKind::InvalidField(
-                "auto_end".to_owned(),
-                format!("{:?} is not Y or N", wire.auto_end.as_str()),
-            )));
-        };
-        let content = content(&wire, body);
+        let content = content(&wire).unwrap_or(InboundContent::Other(whole));
         Ok(InboundMessage {
             uuid: wire.uuid,
             room_id: wire.room_id,
             msgid: wire.msgid,
             message_type: wire.type_,
-            auto_end,
+            auto_end: wire.auto_end.as_bool() == Some(true),
+            auto_end_value: wire.auto_end,
             content,
         })
     }
 }
 
-/// What `wire` carries, by its shape (the spec's `InboundContent`, `InboundImage` and
-/// `InboundFile`); anything else is kept as the whole `body`.
-fn content(wire: &types::InboundMessage, body: &[u8]) -> InboundContent {
-    let shape = serde_json::from_value::<types::InboundContent>(wire.content.clone());
+/// What `wire` carries, when its shape is one the spec describes (`InboundContent`,
+/// `InboundImage`, `InboundFile`).
+fn content(wire: &types::InboundMessage) -> Option<InboundContent> {
     let image = match &wire.image {
         None | Some(serde_json::Value::Null) => None,
         Some(image) if image.as_object().is_some_and(|image| image.is_empty()) => None,
@@ -198,34 +208,25 @@ fn content(wire: &types::InboundMessage, body: &[u8]) -> InboundContent {
                 width,
                 height,
             }) => Some((url, width, height)),
-            _ => return other(body),
+            _ => return None,
         },
     };
+    let shape = serde_json::from_value::<types::InboundContent>(wire.content.clone()).ok()?;
     match (shape, image) {
-        (Ok(types::InboundContent::String(text)), None) => InboundContent::Text(text),
-        (Ok(types::InboundContent::String(text)), Some((url, width, height)))
-            if text.is_empty() =>
-        {
-            InboundContent::Image { width, height, url }
+        (types::InboundContent::String(text), None) => Some(InboundContent::Text(text)),
+        (types::InboundContent::String(text), Some((url, width, height))) if text.is_empty() => {
+            Some(InboundContent::Image { width, height, url })
         }
-        (Ok(types::InboundContent::Object(object)), None)
-            if object.len() == 2 && object.contains_key("link") =>
-        {
-            match serde_json::from_value::<types::InboundFile>(serde_json::Value::Object(object)) {
-                Ok(file) => InboundContent::File {
-                    text: file.text,
-                    link_name: file.link.name,
-                    url: file.link.url,
-                },
-                Err(_) => other(body),
-            }
+        (types::InboundContent::Object(object), None) => {
+            let file = serde_json::from_value::<types::InboundFile>(object.into()).ok()?;
+            Some(InboundContent::File {
+                text: file.text,
+                link_name: file.link.name,
+                url: file.link.url,
+            })
         }
-        _ => other(body),
+        _ => None,
     }
-}
-
-fn other(body: &[u8]) -> InboundContent {
-    InboundContent::Other(serde_json::from_slice(body).unwrap_or(serde_json::Value::Null))
 }
 
 /// A body HappyTalk posted that could not be taken; [`status`](Self::status) is what to answer.
@@ -347,11 +348,13 @@ impl std::error::Error for InboundError {}
 
 /// Remembers the `msgid`s taken lately, so that a redelivered message is handled once.
 ///
-/// Bounded in count and in time: at most `capacity` ids, each forgotten after `keep`. It holds
-/// a 64-bit keyed hash of each id and the time it was taken, never the id itself: about 48
-/// bytes an id, so `DuplicateFilter::new(100_000, …)` holds at most about 5 MB whatever the ids'
-/// length. (Two ids with the same hash would count as one; for 100,000 ids the odds are about
-/// one in 3·10⁹.) Cheap to share: it locks a mutex for a few operations per message.
+/// Bounded in count and in time: at most `capacity` ids (a new one pushes out the oldest),
+/// each forgotten after `keep`. It holds a 64-bit keyed hash of each id and the time it was
+/// taken, never the id itself, whatever the ids' length: 24 bytes an id in a ring that grows
+/// by doubling up to `capacity` (so at most 48), and at most about 24 in a B-tree of the
+/// hashes. `DuplicateFilter::new(100_000, …)` holds at most about 7 MB, typically 4. (Two ids
+/// with the same hash would count as one; for 100,000 ids the odds are about one in 3·10⁹.)
+/// Cheap to share: it locks a mutex for a few operations per message.
 #[derive(Debug)]
 pub struct DuplicateFilter {
     capacity: usize,
@@ -363,7 +366,7 @@ pub struct DuplicateFilter {
 #[derive(Debug, Default)]
 struct Seen {
     order: VecDeque<(u64, Instant)>,
-    ids: HashSet<u64>,
+    ids: BTreeSet<u64>,
 }
 
 impl DuplicateFilter {
@@ -383,16 +386,27 @@ impl DuplicateFilter {
         let key = self.hasher.hash_one(msgid);
         let now = Instant::now();
         let mut seen = self.lock();
+        // First what has expired, then the check: a redelivery of the oldest id is caught
+        // even when the filter is full.
         while let Some(&(old, at)) = seen.order.front() {
-            if now.duration_since(at) < self.keep && seen.order.len() < self.capacity {
+            if now.duration_since(at) < self.keep {
                 break;
             }
             seen.order.pop_front();
             seen.ids.remove(&old);
         }
-        if self.capacity == 0 || !seen.ids.insert(key) {
-            return self.capacity == 0;
+        if seen.ids.contains(&key) {
+            return false;
         }
+        if self.capacity == 0 {
+            return true;
+        }
+        if seen.order.len() >= self.capacity
+            && let Some((oldest, _)) = seen.order.pop_front()
+        {
+            seen.ids.remove(&oldest);
+        }
+        seen.ids.insert(key);
         seen.order.push_back((key, now));
         true
     }
@@ -518,6 +532,19 @@ mod tests {
             decode(odd_image).unwrap().content,
             InboundContent::Other(_)
         ));
+        // An auto_end the docs do not list is kept, and is not an automatic end.
+        let mut maybe = example("text");
+        maybe["auto_end"] = serde_json::json!("maybe");
+        let kept = decode(maybe).unwrap();
+        assert!(!kept.auto_end);
+        assert_eq!(kept.auto_end_value.as_str(), "maybe");
+        // A file's content with one more field is not a file (a template, say).
+        let mut more = example("file");
+        more["content"]["buttons"] = serde_json::json!([]);
+        assert!(matches!(
+            decode(more).unwrap().content,
+            InboundContent::Other(_)
+        ));
         // A text with an empty image object is a text.
         let mut empty_image = example("text");
         empty_image["image"] = serde_json::json!({});
@@ -545,13 +572,11 @@ mod tests {
         );
 
         let mut auto_end = example("text");
-        auto_end["auto_end"] = serde_json::json!("maybe");
-        assert_eq!(
-            decode(auto_end).unwrap_err().to_string(),
-            "`auto_end`: \"maybe\" is not Y or N"
-        );
+        auto_end["auto_end"] = serde_json::json!(true);
+        assert_eq!(decode(auto_end).unwrap_err().field(), Some("auto_end"));
 
-        for not_json in [&b"<html>"[..], b"", b"[1, 2]", b"{\"uuid\": "] {
+        let trailing = [body(example("text")), b" {}".to_vec()].concat();
+        for not_json in [&b"<html>"[..], b"", b"[1, 2]", b"{\"uuid\": ", &trailing] {
             let refused = InboundDecoder::new()
                 .decode("cust_0001", not_json)
                 .unwrap_err();
@@ -612,6 +637,24 @@ mod tests {
         assert!(filter.first_time("a"), "forgotten past the capacity");
         filter.forget("a");
         assert!(filter.first_time("a"), "forgotten on request");
+
+        // Full, it still catches a redelivery of its oldest id.
+        let full = DuplicateFilter::new(3, Duration::from_secs(60));
+        for id in ["1", "2", "3"] {
+            assert!(full.first_time(id));
+        }
+        assert!(!full.first_time("1") && !full.first_time("3"));
+        assert_eq!(full.len(), 3);
+        let one = DuplicateFilter::new(1, Duration::from_secs(60));
+        assert!(one.first_time("x"));
+        assert!(
+            !one.first_time("x"),
+            "a capacity of one catches the last id"
+        );
+        assert!(
+            one.first_time("y") && one.first_time("x"),
+            "and only the last"
+        );
 
         let brief = DuplicateFilter::new(10, Duration::ZERO);
         assert!(brief.first_time("x"));
