@@ -6,8 +6,9 @@ use std::error::Error;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::http::StatusCode;
 use happytalk_ext::inbound::{DuplicateFilter, InboundContent, InboundMessage};
-use happytalk_ext::receiver::Receiver;
+use happytalk_ext::receiver::{HandlerError, Receiver};
 use happytalk_ext::{ChatMessage, Client, EndRoom, OpenRoom};
 use happytalk_mock::{Delivery, DeliveryError, MockHappyTalk, deliver_to, redeliver};
 use serde_json::json;
@@ -195,9 +196,11 @@ async fn a_failed_handler_gets_the_failure_status_and_the_redelivery() {
     let router = Receiver::new(flaky.clone())
         .skip_duplicates(filter)
         .on_failed(move |msgid, why| {
-            sink.lock()
-                .unwrap()
-                .push((msgid.to_owned(), why.to_owned()))
+            sink.lock().unwrap().push((
+                msgid.to_owned(),
+                why.error().to_string(),
+                why.is_permanent(),
+            ))
         })
         .into_router();
     let url = serve(router).await;
@@ -212,14 +215,23 @@ async fn a_failed_handler_gets_the_failure_status_and_the_redelivery() {
     let heard_failures = failures.lock().unwrap().clone();
     assert_eq!(
         heard_failures,
-        [(first.msgid.clone(), "the database is down".to_owned())]
+        [(
+            first.msgid.clone(),
+            "the database is down".to_owned(),
+            false
+        )]
     );
     let again = redeliver(&first).await.unwrap();
     assert_eq!(again.status, 200);
     assert_eq!(*calls.lock().unwrap(), 2);
 
     *calls.lock().unwrap() = 0;
-    let url = serve(Receiver::new(flaky).failure_status(500).into_router()).await;
+    let url = serve(
+        Receiver::new(flaky)
+            .failure_status(StatusCode::INTERNAL_SERVER_ERROR)
+            .into_router(),
+    )
+    .await;
     let chosen = deliver_to(&url, "cust-0001", Delivery::text("1234567", "안녕"))
         .await
         .unwrap();
@@ -376,4 +388,102 @@ async fn the_bodies_the_mock_posts() {
         .map(|body| serde_json::from_str(body).unwrap())
         .collect();
     insta::assert_yaml_snapshot!("inbound_bodies", bodies);
+}
+
+/// A permanent failure is answered 200 and its msgid kept, so a redelivery is not handled
+/// again; a handler that panics leaves the message to its redelivery, as a failure does.
+#[tokio::test]
+async fn a_permanent_failure_is_taken_and_a_panic_is_retried() {
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let counter = calls.clone();
+    let handler = move |message: InboundMessage| {
+        let counter = counter.clone();
+        async move {
+            let first = {
+                let mut calls = counter.lock().unwrap();
+                calls.push(message.msgid.clone());
+                calls.iter().filter(|id| **id == message.msgid).count() == 1
+            };
+            match message.text() {
+                Some("too long") => Err(HandlerError::permanent("the echo would be too long")),
+                Some("panic") if first => panic!("a bug in the handler"),
+                _ => Ok(()),
+            }
+        }
+    };
+    let filter = DuplicateFilter::new(16, Duration::from_secs(60));
+    let url = serve(Receiver::new(handler).skip_duplicates(filter).into_router()).await;
+    let text = |text: &str, msgid: &str| Delivery::text("1234567", text).msgid(msgid);
+
+    let permanent = deliver_to(&url, "cust-0001", text("too long", "p-1"))
+        .await
+        .unwrap();
+    assert_eq!((permanent.status, permanent.body.as_str()), (200, ""));
+    assert_eq!(redeliver(&permanent).await.unwrap().status, 200);
+
+    let panicked = deliver_to(&url, "cust-0001", text("panic", "x-1")).await;
+    assert!(
+        !matches!(&panicked, Ok(answer) if answer.accepted()),
+        "a panic is not a 2xx: {panicked:?}"
+    );
+    let again = deliver_to(&url, "cust-0001", text("panic", "x-1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        again.status, 200,
+        "the redelivery reached the handler, which took it"
+    );
+    assert_eq!(*calls.lock().unwrap(), ["p-1", "x-1", "x-1"]);
+}
+
+/// The receiver nests under a prefix that has parameters of its own, and a uuid that needs
+/// percent-encoding arrives as it was sent.
+#[tokio::test]
+async fn the_uuid_is_read_by_name_under_any_prefix() {
+    let (receiver, heard) = recording();
+    let app = axum::Router::new().nest("/hooks/{tenant}", receiver.into_router());
+    let url = format!("{}/hooks/acme", serve(app).await);
+    for uuid in ["cust_0001", "a b/c%d", "고객.1"] {
+        let raw = json!({"uuid": uuid, "room_id": "1", "type": "text", "msgid": uuid,
+                         "content": "x", "auto_end": "N"});
+        let delivered = deliver_to(&url, uuid, Delivery::raw("1", raw))
+            .await
+            .unwrap();
+        assert_eq!(delivered.status, 200, "{uuid:?}: {}", delivered.body);
+    }
+    let uuids: Vec<String> = heard
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|m| m.uuid.clone())
+        .collect();
+    assert_eq!(uuids, ["cust_0001", "a b/c%d", "고객.1"]);
+}
+
+/// A body sent in chunks, with no length declared, is cut off at the cap all the same.
+#[tokio::test]
+async fn a_streamed_body_over_the_cap_is_refused() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let (receiver, heard) = recording();
+    let url = serve(receiver.max_body(4096).into_router()).await;
+    let address = url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST /message/cust-0001 HTTP/1.1\r\nhost: {address}\r\ntransfer-encoding: chunked\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = [b"400\r\n".as_slice(), &[b' '; 1024], b"\r\n"].concat();
+    for _ in 0..64 {
+        // The receiver may answer and close before the end: later writes can fail.
+        if stream.write_all(&chunk).await.is_err() {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n").await;
+    let mut answer = vec![0; 1024];
+    let read = stream.read(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(heard.lock().unwrap().is_empty());
 }

@@ -24,16 +24,25 @@
 //!
 //! - **200**, no body, when your handler returns `Ok`, and when the message is a redelivery the
 //!   duplicate filter caught (your handler is not called again).
-//! - **503** (or the status of [`Receiver::failure_status`]) when your handler returns `Err`: a
-//!   status that says "try again later", on the assumption that HappyTalk redelivers. The
-//!   message's `msgid` is forgotten by the duplicate filter, so a redelivery is handled. The
-//!   body is a fixed sentence, never your error's text (the sender is not yours to inform);
-//!   [`Receiver::on_failed`] hears the error.
+//! - **503** (or the status of [`Receiver::failure_status`]) when your handler returns an error
+//!   ([`HandlerError::retry`], what any error converts to): a status that says "try again
+//!   later", on the assumption that HappyTalk redelivers. The message's `msgid` is forgotten by
+//!   the duplicate filter, so a redelivery is handled; so it is when your handler panics or its
+//!   future is dropped (a timeout, a closed connection). The body is a fixed sentence, never
+//!   your error's text (the sender is not yours to inform); [`Receiver::on_failed`] hears the
+//!   error.
+//! - **200** when your handler returns [`HandlerError::permanent`]: the message cannot be
+//!   handled however often it comes (a room that has ended, a text your answer cannot carry),
+//!   so HappyTalk should not send it again; the filter keeps its `msgid` and
+//!   [`Receiver::on_failed`] hears it.
 //! - **400** with the reason (`` `msgid` is missing ``, the path's uuid is not the body's, the body
 //!   is not JSON) and **413** for a body over the cap (64 KiB unless set), without calling your
 //!   handler. [`Receiver::on_refused`] hears about each.
-//! - **405** with `Allow: POST` for another method, **404** for another path (axum's own).
+//! - **405** with `Allow: POST` for another method, **404** for another path (axum's own;
+//!   `on_refused` does not hear these).
 
+use std::collections::HashMap;
+use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -51,10 +60,63 @@ use crate::inbound::{DuplicateFilter, InboundDecoder, InboundError, InboundMessa
 type RefusalHook = dyn Fn(u16, &InboundError) + Send + Sync;
 
 /// What [`Receiver::on_failed`] calls.
-type FailureHook = dyn Fn(&str, &str) + Send + Sync;
+type FailureHook = dyn Fn(&str, &HandlerError) + Send + Sync;
 
 /// The body of the answer when the handler failed.
 const FAILED: &str = "the message was not handled: try again later";
+
+/// Why a handler did not handle a message, and whether it is worth HappyTalk's sending it
+/// again. Any error (anything `Display`) converts into a [`retry`](Self::retry), so `?` works
+/// in a handler.
+pub struct HandlerError {
+    error: Box<dyn fmt::Display + Send + Sync>,
+    permanent: bool,
+}
+
+impl HandlerError {
+    /// A failure that may pass (a database down, a timeout): answered with the failure status,
+    /// and a redelivery is handled.
+    pub fn retry(error: impl fmt::Display + Send + Sync + 'static) -> Self {
+        Self {
+            error: Box::new(error),
+            permanent: false,
+        }
+    }
+
+    /// A failure that will not pass however often the message comes: answered 200, so that
+    /// HappyTalk does not send it again, and a redelivery is not handled.
+    pub fn permanent(error: impl fmt::Display + Send + Sync + 'static) -> Self {
+        Self {
+            error: Box::new(error),
+            permanent: true,
+        }
+    }
+
+    /// Whether it is a [`permanent`](Self::permanent) failure.
+    pub fn is_permanent(&self) -> bool {
+        self.permanent
+    }
+
+    /// The error the handler gave.
+    pub fn error(&self) -> &(dyn fmt::Display + Send + Sync) {
+        &*self.error
+    }
+}
+
+impl<E: fmt::Display + Send + Sync + 'static> From<E> for HandlerError {
+    fn from(error: E) -> Self {
+        Self::retry(error)
+    }
+}
+
+impl fmt::Debug for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HandlerError")
+            .field("error", &self.error.to_string())
+            .field("permanent", &self.permanent)
+            .finish()
+    }
+}
 
 /// Serves HappyTalk's inbound messages to an async handler; see the [module](self).
 pub struct Receiver<H> {
@@ -87,12 +149,12 @@ impl Receiver<()> {
     pub fn with_state<S, G, F, E>(
         state: S,
         handler: G,
-    ) -> Receiver<impl Fn(InboundMessage) -> F + Clone + Send + Sync + 'static>
+    ) -> Receiver<impl Fn(InboundMessage) -> F + Send + Sync + 'static>
     where
         S: Clone + Send + Sync + 'static,
-        G: Fn(S, InboundMessage) -> F + Clone + Send + Sync + 'static,
+        G: Fn(S, InboundMessage) -> F + Send + Sync + 'static,
         F: Future<Output = Result<(), E>> + Send + 'static,
-        E: std::fmt::Display + Send + 'static,
+        E: Into<HandlerError> + Send + 'static,
     {
         Receiver::new(move |message| handler(state.clone(), message))
     }
@@ -100,9 +162,9 @@ impl Receiver<()> {
 
 impl<H, F, E> Receiver<H>
 where
-    H: Fn(InboundMessage) -> F + Clone + Send + Sync + 'static,
+    H: Fn(InboundMessage) -> F + Send + Sync + 'static,
     F: Future<Output = Result<(), E>> + Send + 'static,
-    E: std::fmt::Display + Send + 'static,
+    E: Into<HandlerError> + Send + 'static,
 {
     /// A receiver that calls `handler` with each message.
     pub fn new(handler: H) -> Self {
@@ -129,38 +191,41 @@ where
         self
     }
 
-    /// The status answered when the handler fails (503 unless set; out of 400–599 it stays
-    /// 503).
-    pub fn failure_status(mut self, status: u16) -> Self {
-        if let Ok(status) = StatusCode::from_u16(status)
-            && (status.is_client_error() || status.is_server_error())
-        {
-            self.failure_status = status;
-        }
+    /// The status answered when the handler fails and the message may be sent again (503
+    /// unless set). A 2xx here would tell HappyTalk the message was taken.
+    pub fn failure_status(mut self, status: StatusCode) -> Self {
+        self.failure_status = status;
         self
     }
 
-    /// Calls `hook` with the status and the reason of every request refused before the
-    /// handler (a log line, a metric).
+    /// Calls `hook` with the status and the reason of every request this receiver refuses
+    /// before the handler (400, 413): a log line, a metric.
     pub fn on_refused(mut self, hook: impl Fn(u16, &InboundError) + Send + Sync + 'static) -> Self {
         self.on_refused = Some(Arc::new(hook));
         self
     }
 
-    /// Calls `hook` with the `msgid` and your error's text each time the handler fails (the
+    /// Calls `hook` with the `msgid` and your handler's error each time the handler fails (the
     /// answer's body does not carry it).
-    pub fn on_failed(mut self, hook: impl Fn(&str, &str) + Send + Sync + 'static) -> Self {
+    pub fn on_failed(mut self, hook: impl Fn(&str, &HandlerError) + Send + Sync + 'static) -> Self {
         self.on_failed = Some(Arc::new(hook));
         self
     }
 
     /// The router serving the spec's inbound method and path (the generator allows only
-    /// methods axum routes, so none is lost).
-    pub fn into_router(self) -> Router {
+    /// methods axum routes, so none is lost), to nest or merge into your app's router of any
+    /// state.
+    pub fn into_router<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
         let this = Arc::new(self);
-        let handler = move |Path(uuid): Path<String>, request: Request| {
+        let handler = move |Path(parameters): Path<HashMap<String, String>>, request: Request| {
             let this = this.clone();
-            async move { this.receive(&uuid, request.into_body()).await }
+            async move {
+                // By the spec's name for it: a prefix you nest under may have parameters too.
+                let uuid = parameters
+                    .get(inbound::MESSAGE.parameter())
+                    .map_or("", String::as_str);
+                this.receive(uuid, request.into_body()).await
+            }
         };
         let method = Method::from_bytes(inbound::MESSAGE.method.as_bytes())
             .ok()
@@ -193,23 +258,49 @@ where
         {
             return StatusCode::OK.into_response();
         }
-        match (self.handler)(message).await {
-            Ok(()) => StatusCode::OK.into_response(),
-            Err(failed) => {
-                if let Some(filter) = &self.duplicates {
-                    filter.forget(&msgid);
-                }
-                if let Some(hook) = &self.on_failed {
-                    hook(&msgid, &failed.to_string());
-                }
-                #[cfg(feature = "tracing")]
-                tracing::warn!(
-                    status = self.failure_status.as_u16(),
-                    msgid = msgid.as_str(),
-                    "the handler of an inbound HappyTalk message failed"
-                );
-                (self.failure_status, FAILED).into_response()
+        // Until the handler has said, the claim on the msgid is undone by a drop: a panic or a
+        // dropped future leaves the message to its redelivery.
+        let mut claim = Claim {
+            filter: self.duplicates.clone(),
+            msgid,
+            keep: false,
+        };
+        let failed: HandlerError = match (self.handler)(message).await {
+            Ok(()) => {
+                claim.keep = true;
+                return StatusCode::OK.into_response();
             }
+            Err(failed) => failed.into(),
+        };
+        claim.keep = failed.is_permanent();
+        if let Some(hook) = &self.on_failed {
+            hook(&claim.msgid, &failed);
+        }
+        #[cfg(feature = "tracing")]
+        tracing::warn!(
+            msgid = claim.msgid.as_str(),
+            permanent = failed.is_permanent(),
+            "the handler of an inbound HappyTalk message failed"
+        );
+        if failed.is_permanent() {
+            StatusCode::OK.into_response()
+        } else {
+            (self.failure_status, FAILED).into_response()
+        }
+    }
+}
+
+/// A msgid the duplicate filter counts as taken; forgotten when dropped unless `keep`.
+struct Claim {
+    filter: Option<Arc<DuplicateFilter>>,
+    msgid: String,
+    keep: bool,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if let (false, Some(filter)) = (self.keep, &self.filter) {
+            filter.forget(&self.msgid);
         }
     }
 }
