@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use happytalk_ext::happytalk_api::{LengthLimits, types};
+use happytalk_ext::happytalk_api::{LengthLimits, inbound, types};
 use happytalk_ext::{EndType, HostFamily};
 
 use crate::body_flags::OpenRoomFields;
@@ -129,9 +129,8 @@ pub enum Command {
         customer_id: String,
     },
 
-    /// Receive HappyTalk's messages (메시지 수신, POST /message/{uuid}) and print each: point
-    /// your receiving domain, a tunnel or `mock deliver` at it. Needs no credentials; Ctrl-C
-    /// stops it.
+    /// Receive HappyTalk's messages and print each.
+    #[command(about = listen_about())]
     Listen {
         /// The port (0 picks a free one).
         #[arg(long, default_value_t = 8090)]
@@ -222,8 +221,8 @@ pub enum Mock {
         #[arg(long, default_value_t = 8080)]
         port: u16,
     },
-    /// Post one customer message to a receiver, as HappyTalk does (POST {URL}/message/{uuid},
-    /// the documented body, a fresh msgid); prints the receiver's answer. Needs no credentials.
+    /// Post one customer message to a receiver, as HappyTalk does.
+    #[command(about = deliver_about())]
     Deliver {
         /// The receiver: your receiving domain with its path prefix (`happytalk listen`
         /// prints its own).
@@ -239,6 +238,26 @@ pub enum Mock {
         #[command(subcommand)]
         message: Delivery,
     },
+}
+
+/// `listen`'s help, with the spec's inbound call.
+fn listen_about() -> String {
+    let call = &inbound::MESSAGE;
+    format!(
+        "Receive HappyTalk's messages (메시지 수신, {} {}) and print each: point your receiving \
+         domain, a tunnel or `mock deliver` at it. Needs no credentials; Ctrl-C stops it",
+        call.method, call.path
+    )
+}
+
+/// `mock deliver`'s help, with the spec's inbound call.
+fn deliver_about() -> String {
+    let call = &inbound::MESSAGE;
+    format!(
+        "Post one customer message to a receiver, as HappyTalk does ({} {{URL}}{}, the \
+         documented body, a fresh msgid); prints the receiver's answer. Needs no credentials",
+        call.method, call.path
+    )
 }
 
 /// `mock deliver text|image|file`.

@@ -20,7 +20,12 @@ pub enum Failure {
     /// `mock deliver`: the receiver answered other than 2xx.
     NotAccepted(Box<Delivered>),
     /// `mock deliver`: the receiver could not be reached.
-    Unreachable(String),
+    Unreachable {
+        /// Why.
+        why: String,
+        /// Whether it did not answer in time (rather than not at all).
+        timeout: bool,
+    },
 }
 
 impl From<Error> for Failure {
@@ -35,7 +40,7 @@ impl Failure {
         match self {
             Self::Usage(_) => 2,
             Self::NotAccepted(_) => 3,
-            Self::Unreachable(_) => 4,
+            Self::Unreachable { .. } => 4,
             Self::Library(error) => match error {
                 Error::Validation(_) | Error::Configuration(_) => 2,
                 Error::Api(_) => 3,
@@ -61,10 +66,10 @@ impl Failure {
                 "msgid": delivered.msgid,
                 "body": delivered.body,
             }),
-            Self::Unreachable(_) => json!({
+            Self::Unreachable { timeout, .. } => json!({
                 "kind": "transport",
                 "message": self.text(),
-                "transport": "connect",
+                "transport": if *timeout { "timeout" } else { "request" },
             }),
         };
         json!({ "error": error })
@@ -82,7 +87,13 @@ impl Failure {
                 delivered.msgid,
                 output::quoted_body(&delivered.body)
             ),
-            Self::Unreachable(why) => format!("the receiver could not be reached: {why}"),
+            Self::Unreachable {
+                why,
+                timeout: false,
+            } => {
+                format!("the receiver could not be reached: {why}")
+            }
+            Self::Unreachable { why, timeout: true } => why.clone(),
         }
     }
 

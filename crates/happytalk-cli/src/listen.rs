@@ -1,5 +1,6 @@
 //! `happytalk listen`: happytalk-ext's receiver on a local port, printing each message once.
 
+use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -7,8 +8,9 @@ use std::time::Duration;
 
 use happytalk_ext::happytalk_api::inbound;
 use happytalk_ext::inbound::{DuplicateFilter, InboundContent, InboundMessage};
-use happytalk_ext::receiver::Receiver;
+use happytalk_ext::receiver::{HandlerError, Receiver};
 use serde_json::{Value, json};
+use tokio::sync::Notify;
 
 use crate::failure::Failure;
 
@@ -24,9 +26,9 @@ struct Counts {
     refused: AtomicUsize,
 }
 
-/// Serves the spec's inbound path on `bind:port` until Ctrl-C, printing each message on
-/// standard output (a JSON object per line with `json`), and redeliveries and refusals on
-/// standard error.
+/// Serves the spec's inbound path on `bind:port` until Ctrl-C (or until standard output is
+/// closed, as by `| head`), printing each message on standard output (a JSON object per line
+/// with `json`), and redeliveries and refusals on standard error.
 pub async fn listen(bind: IpAddr, port: u16, json: bool) -> Result<(), Failure> {
     let address = SocketAddr::new(bind, port);
     let listener = tokio::net::TcpListener::bind(address)
@@ -37,80 +39,105 @@ pub async fn listen(bind: IpAddr, port: u16, json: bool) -> Result<(), Failure> 
         .map_err(|error| Failure::Usage(format!("cannot listen on {address}: {error}")))?;
     let counts = Arc::new(Counts::default());
     let duplicates = Arc::new(DuplicateFilter::new(REMEMBERED, REMEMBERED_FOR));
-    let state = (counts.clone(), duplicates);
-    let receiver = Receiver::with_state(state, move |(counts, duplicates), message| async move {
-        if duplicates.first_time(&message.msgid) {
-            print_message(&message, json);
-            counts.printed.fetch_add(1, Ordering::Relaxed);
-        } else {
-            eprintln!(
+    let closed = Arc::new(Notify::new());
+    let state = (counts.clone(), duplicates, closed.clone());
+    let receiver = Receiver::with_state(state, move |state, message| async move {
+        let (counts, duplicates, closed) = state;
+        if !duplicates.first_time(&message.msgid) {
+            note(format_args!(
                 "redelivered msgid {:?} (room {}): answered 200, not printed again",
-                message.msgid, message.room_id
-            );
+                message.msgid,
+                Shown(&message.room_id)
+            ));
             counts.redelivered.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
         }
-        Ok::<_, std::convert::Infallible>(())
+        if let Err(error) = print_message(&mut std::io::stdout().lock(), &message, json) {
+            // Nobody reads any more: stop, and let HappyTalk send this one again.
+            duplicates.forget(&message.msgid);
+            closed.notify_one();
+            return Err(HandlerError::retry(format!("standard output: {error}")));
+        }
+        counts.printed.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     });
     let refusals = counts.clone();
     let receiver = receiver.on_refused(move |status, why| {
-        eprintln!("refused with {status}: {why}");
+        note(format_args!("refused with {status}: {why}"));
         refusals.refused.fetch_add(1, Ordering::Relaxed);
     });
-    eprintln!(
+    note(format_args!(
         "listening on http://{address} for {} {}; Ctrl-C stops it",
         inbound::MESSAGE.method,
         inbound::MESSAGE.path
-    );
-    axum::serve(listener, receiver.into_router())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
+    ));
+    axum::serve(listener, receiver.into_router::<()>())
+        .with_graceful_shutdown(async move {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                () = closed.notified() => {}
+            }
         })
         .await
         .map_err(|error| Failure::Usage(format!("the listener stopped: {error}")))?;
-    eprintln!(
+    note(format_args!(
         "stopped after {} printed, {} redelivered, {} refused",
         counts.printed.load(Ordering::Relaxed),
         counts.redelivered.load(Ordering::Relaxed),
         counts.refused.load(Ordering::Relaxed)
-    );
+    ));
     Ok(())
 }
 
-fn print_message(message: &InboundMessage, json: bool) {
+/// A line on standard error; nothing to do if it is closed.
+fn note(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+fn print_message(out: &mut impl Write, message: &InboundMessage, json: bool) -> io::Result<()> {
     if json {
-        println!("{}", message_json(message));
-        return;
+        return writeln!(out, "{}", message_json(message));
     }
     let ended = if message.auto_end {
         " (the room was ended automatically)"
     } else {
         ""
     };
-    println!(
+    writeln!(
+        out,
         "room {} · customer {} · msgid {} · type {}{ended}",
         Shown(&message.room_id),
         Shown(&message.uuid),
         Shown(&message.msgid),
         Shown(&message.message_type)
-    );
+    )?;
     match &message.content {
-        InboundContent::Text(text) => println!("  {}", Shown(text)),
+        InboundContent::Text(text) => writeln!(out, "  {}", Shown(text)),
         InboundContent::Image { width, height, url } => {
             let size = |side: &Option<i64>| side.map_or_else(|| "?".to_owned(), |n| n.to_string());
-            println!("  image {}x{} {}", size(width), size(height), Shown(url));
+            writeln!(
+                out,
+                "  image {}x{} {}",
+                size(width),
+                size(height),
+                Shown(url)
+            )
         }
         InboundContent::File {
             text,
             link_name,
             url,
-        } => println!(
+        } => writeln!(
+            out,
             "  {}\n  file [{}] {}",
             Shown(text),
             Shown(link_name),
             Shown(url)
         ),
-        InboundContent::Other(body) => println!("  a shape this version does not know: {body}"),
-        _ => println!("  a shape this version does not know"),
+        InboundContent::Other(body) => {
+            writeln!(out, "  a shape this version does not know: {body}")
+        }
+        _ => writeln!(out, "  a shape this version does not know"),
     }
 }
 

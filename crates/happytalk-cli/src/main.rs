@@ -60,7 +60,7 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
         message,
     }) = &cli.command
     {
-        return deliver(to, msgid.as_deref(), *auto_end, message, cli.json).await;
+        return deliver(cli, to, msgid.as_deref(), *auto_end, message).await;
     }
     if let Command::Listen { port, bind } = &cli.command {
         return listen::listen(*bind, *port, cli.json).await;
@@ -121,11 +121,11 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
 
 /// `mock deliver`: one message to the receiver at `to`.
 async fn deliver(
+    cli: &Cli,
     to: &str,
     msgid: Option<&str>,
     auto_end: bool,
     message: &Delivery,
-    json: bool,
 ) -> Result<(), Failure> {
     use happytalk_mock::{Delivery as Message, DeliveryError};
     let (uuid, delivery) = match message {
@@ -150,19 +150,29 @@ async fn deliver(
         ),
     };
     let mut delivery = delivery.auto_end(auto_end);
+    if let Some(timeout) = cli.timeout {
+        delivery = delivery.timeout(timeout);
+    }
     if let Some(msgid) = msgid {
         delivery = delivery.msgid(msgid);
     }
     let delivered = happytalk_mock::deliver_to(to, uuid, delivery)
         .await
         .map_err(|error| match error {
-            DeliveryError::Transport(why) => Failure::Unreachable(why),
+            DeliveryError::Transport(why) => Failure::Unreachable {
+                why,
+                timeout: false,
+            },
+            DeliveryError::Timeout(_) => Failure::Unreachable {
+                why: error.to_string(),
+                timeout: true,
+            },
             other => Failure::Usage(other.to_string()),
         })?;
     if !delivered.accepted() {
         return Err(Failure::NotAccepted(Box::new(delivered)));
     }
-    output::delivered(&delivered, json);
+    output::delivered(&delivered, cli.json);
     Ok(())
 }
 

@@ -896,7 +896,7 @@ async fn listen_prints_each_message_once_as_json_and_refusals_on_stderr() {
         lines,
         [
             "redelivered msgid \"m-1\" (room 1234567): answered 200, not printed again",
-            "refused with 400: the body is not a JSON object: it does not start with `{`",
+            "refused with 400: the body is not a JSON object: expected value at line 1 column 1",
             "stopped after 2 printed, 1 redelivered, 1 refused",
         ]
     );
@@ -989,5 +989,39 @@ async fn mock_deliver_posts_the_documented_body_and_exits_3_or_4_when_not_taken(
             .starts_with("error: the receiver could not be reached: "),
         "{}",
         run.stderr
+    );
+}
+
+#[tokio::test]
+async fn mock_deliver_gives_up_after_the_timeout() {
+    // A receiver that takes the connection and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((connection, _)) = silent.accept().await {
+            open.push(connection);
+        }
+    });
+    let args = [
+        "--json",
+        "--timeout",
+        "0.5",
+        "mock",
+        "deliver",
+        "--to",
+        &url,
+        "text",
+        "cust_0001",
+        "1",
+        "hi",
+    ];
+    let run = happytalk(&args).await;
+    held.abort();
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    assert_eq!(run.json()["error"]["transport"], "timeout");
+    assert_eq!(
+        run.stderr,
+        "error: the receiver did not answer within 500ms\n"
     );
 }

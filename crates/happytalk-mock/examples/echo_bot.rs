@@ -1,5 +1,7 @@
 //! An echo bot: it hears each customer message HappyTalk posts to it, answers it in the room,
-//! and ends the room when the customer writes `종료` (or `bye`).
+//! and ends the room when the customer writes `종료` (or `bye`). A failure that a redelivery
+//! cannot mend (an answer too long, a room HappyTalk says has ended) is permanent: answered
+//! 200, so that HappyTalk does not send the message again.
 //!
 //! ```text
 //! cargo run -p happytalk-mock --example echo_bot -- --demo
@@ -15,28 +17,32 @@
 //! serves the bot for real, against HappyTalk's patch (staging) hosts: point your receiving
 //! domain at `https://<your host><ECHO_BOT_PREFIX>` (HappyTalk posts to `…/message/{uuid}`).
 
-use std::error::Error;
 use std::time::Duration;
 
+use happytalk_api::types::ChatMessageRequestMsg;
 use happytalk_ext::inbound::{DuplicateFilter, InboundContent, InboundMessage};
-use happytalk_ext::receiver::Receiver;
-use happytalk_ext::{ChatMessage, Client, Credentials, EndRoom, Environment, OpenRoom};
+use happytalk_ext::receiver::{HandlerError, Receiver};
+use happytalk_ext::{ChatMessage, Client, Credentials, EndRoom, Environment, Error, OpenRoom};
 use happytalk_mock::{Delivery, MockHappyTalk};
 
 /// What ends the conversation.
 const GOODBYES: [&str; 2] = ["종료", "bye"];
 
 /// The bot: answers `message` in its room, or ends the room on a goodbye.
-async fn answer(client: Client, message: InboundMessage) -> Result<(), happytalk_ext::Error> {
+async fn answer(client: Client, message: InboundMessage) -> Result<(), HandlerError> {
     let (uuid, room) = (&message.uuid, &message.room_id);
     if message.auto_end {
         return Ok(()); // HappyTalk ended the room itself: nothing to answer.
     }
     let said = match &message.content {
         InboundContent::Text(text) if GOODBYES.contains(&text.trim()) => {
-            let goodbye = ChatMessage::text(uuid, room, "상담을 종료합니다. 감사합니다.");
-            client.send_message(&goodbye).await?;
-            return client.end_room(EndRoom::new(uuid, room)).await.map(drop);
+            // Ending is safe to repeat, so a redelivery after a failed end does no harm (a
+            // goodbye sent before it would be sent twice).
+            return client
+                .end_room(EndRoom::new(uuid, room))
+                .await
+                .map(drop)
+                .map_err(classify);
         }
         InboundContent::Text(text) => text.clone(),
         InboundContent::Image { url, .. } => format!("이미지를 받았습니다 ({url})"),
@@ -44,7 +50,17 @@ async fn answer(client: Client, message: InboundMessage) -> Result<(), happytalk
         _ => "이 형식은 아직 읽지 못합니다".to_owned(),
     };
     let echo = ChatMessage::text(uuid, room, format!("echo: {said}"));
-    client.send_message(&echo).await.map(drop)
+    client.send_message(&echo).await.map(drop).map_err(classify)
+}
+
+/// Whether HappyTalk's sending the message again could help: not when the answer is invalid
+/// (a text too long once echoed) or HappyTalk refused it (the room ended, say); yes when it
+/// did not arrive.
+fn classify(error: happytalk_ext::Error) -> HandlerError {
+    match error {
+        Error::Validation(_) | Error::Api(_) => HandlerError::permanent(error),
+        _ => HandlerError::retry(error),
+    }
 }
 
 /// The bot as an axum router: each message once (HappyTalk may redeliver), for a day.
@@ -58,7 +74,7 @@ fn bot(client: Client) -> axum::Router {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let argument = std::env::args().nth(1);
     match argument.as_deref() {
         Some("--demo") => demo().await,
@@ -67,7 +83,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
 }
 
 /// Serves the bot against HappyTalk's patch hosts.
-async fn serve(address: &str) -> Result<(), Box<dyn Error>> {
+async fn serve(address: &str) -> Result<(), Box<dyn std::error::Error>> {
     let variable = |name: &str| std::env::var(name).map_err(|_| format!("set {name}"));
     let credentials = Credentials::new(variable("HT_CLIENT_ID")?, variable("HT_CLIENT_SECRET")?);
     let prefix = variable("ECHO_BOT_PREFIX")?;
@@ -83,7 +99,7 @@ async fn serve(address: &str) -> Result<(), Box<dyn Error>> {
 }
 
 /// A whole conversation against the mock, in process; an error when it went wrong.
-async fn demo() -> Result<(), Box<dyn Error>> {
+async fn demo() -> Result<(), Box<dyn std::error::Error>> {
     let mock = MockHappyTalk::start().await;
     let client = Client::new(mock.environment(), mock.credentials())?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -94,9 +110,12 @@ async fn demo() -> Result<(), Box<dyn Error>> {
 
     let room = client.open_room(OpenRoom::new("cust-0001")).await?.room_id;
     println!("room {room} opened; the customer writes:");
+    // The longest text a message may carry: its echo is too long, a permanent failure.
+    let longest = ChatMessageRequestMsg::MAX_LENGTH;
     let conversation = [
         Delivery::text(&room, "배송이 언제 오나요?"),
         Delivery::image(&room, "https://files.example.com/a.png", 640, 480),
+        Delivery::text(&room, "가".repeat(longest)),
         Delivery::text(&room, "종료"),
     ];
     for delivery in conversation {
@@ -117,12 +136,11 @@ async fn demo() -> Result<(), Box<dyn Error>> {
         .filter_map(|request| request.chat_message?.msg.map(|msg| msg.to_string()))
         .collect();
     for said in &answers {
-        println!("  bot: {said}");
+        println!("  bot: {}", said.chars().take(60).collect::<String>());
     }
     let expected = [
         "echo: 배송이 언제 오나요?",
         "echo: 이미지를 받았습니다 (https://files.example.com/a.png)",
-        "상담을 종료합니다. 감사합니다.",
     ];
     if answers != expected {
         return Err(format!("the bot said {answers:?}, not {expected:?} (once each)").into());

@@ -5,9 +5,15 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use happytalk_api::{AutoEnd, inbound, types};
+
+/// How long a receiver may take to answer unless the delivery says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How much of a receiver's answer is kept (the rest is read and dropped).
+const ANSWER_KEPT: usize = 64 * 1024;
 
 /// A customer message to post to a receiver.
 ///
@@ -26,6 +32,7 @@ pub struct Delivery {
     pub(crate) uuid: Option<String>,
     msgid: Option<String>,
     auto_end: bool,
+    timeout: Duration,
     body: Body,
 }
 
@@ -52,6 +59,7 @@ impl Delivery {
             uuid: None,
             msgid: None,
             auto_end: false,
+            timeout: DEFAULT_TIMEOUT,
             body,
         }
     }
@@ -111,6 +119,12 @@ impl Delivery {
     /// Says the room was ended automatically (`auto_end` `Y`).
     pub fn auto_end(mut self, ended: bool) -> Self {
         self.auto_end = ended;
+        self
+    }
+
+    /// How long the receiver may take to answer (30 seconds unless set).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
         self
     }
 
@@ -198,7 +212,7 @@ fn fresh_msgid() -> String {
 pub struct Delivered {
     /// The HTTP status.
     pub status: u16,
-    /// The body, as text.
+    /// The body, as text (its first 64 KiB).
     pub body: String,
     /// The message id the delivery carried (fresh unless one was given).
     pub msgid: String,
@@ -206,6 +220,8 @@ pub struct Delivered {
     pub url: String,
     /// The body as it was posted (for a redelivery).
     pub(crate) sent: Vec<u8>,
+    /// How long the receiver could take (for a redelivery).
+    pub(crate) timeout: Duration,
 }
 
 impl Delivered {
@@ -229,6 +245,8 @@ pub enum DeliveryError {
     Body(String),
     /// The receiver could not be reached, or its answer read.
     Transport(String),
+    /// The receiver did not answer within the delivery's timeout.
+    Timeout(Duration),
 }
 
 impl fmt::Display for DeliveryError {
@@ -242,6 +260,7 @@ impl fmt::Display for DeliveryError {
             Self::RoomEnded(room) => write!(f, "room {room:?} has ended: open a new one"),
             Self::Body(why) => write!(f, "the body could not be made: {why}"),
             Self::Transport(why) => write!(f, "the receiver could not be reached: {why}"),
+            Self::Timeout(after) => write!(f, "the receiver did not answer within {after:?}"),
         }
     }
 }
@@ -255,13 +274,14 @@ pub async fn deliver_to(
     uuid: &str,
     delivery: Delivery,
 ) -> Result<Delivered, DeliveryError> {
+    let timeout = delivery.timeout;
     let (path_uuid, msgid, body) = delivery.into_request(uuid)?;
     let url = format!(
         "{}{}",
         base_url.trim_end_matches('/'),
         inbound::MESSAGE.path_for(&path_uuid)
     );
-    post(url, msgid, body).await
+    post(url, msgid, body, timeout).await
 }
 
 /// Posts `delivered`'s body again, as a redelivery: the same `msgid`, the same bytes.
@@ -270,35 +290,49 @@ pub async fn redeliver(delivered: &Delivered) -> Result<Delivered, DeliveryError
         delivered.url.clone(),
         delivered.msgid.clone(),
         delivered.sent.clone(),
+        delivered.timeout,
     )
     .await
 }
 
-async fn post(url: String, msgid: String, body: Vec<u8>) -> Result<Delivered, DeliveryError> {
-    let client = happytalk_ext::reqwest::Client::new();
-    let answer = client
-        .request(
-            inbound::MESSAGE.method.parse().map_err(|_| {
-                DeliveryError::Body("the spec's method is no HTTP method".to_owned())
-            })?,
-            &url,
-        )
+async fn post(
+    url: String,
+    msgid: String,
+    body: Vec<u8>,
+    timeout: Duration,
+) -> Result<Delivered, DeliveryError> {
+    let broken = |e: happytalk_ext::reqwest::Error| match e.is_timeout() {
+        true => DeliveryError::Timeout(timeout),
+        false => DeliveryError::Transport(error_chain(&e)),
+    };
+    let method = inbound::MESSAGE
+        .method
+        .parse()
+        .map_err(|_| DeliveryError::Body("the spec's method is no HTTP method".to_owned()))?;
+    let client = happytalk_ext::reqwest::Client::builder()
+        .timeout(timeout)
+        .build()
+        .map_err(|e| DeliveryError::Transport(error_chain(&e)))?;
+    let mut answer = client
+        .request(method, &url)
         .header("content-type", "application/json")
         .body(body.clone())
         .send()
         .await
-        .map_err(|e| DeliveryError::Transport(error_chain(&e)))?;
+        .map_err(broken)?;
     let status = answer.status().as_u16();
-    let text = answer
-        .text()
-        .await
-        .map_err(|e| DeliveryError::Transport(error_chain(&e)))?;
+    let mut kept = Vec::new();
+    while let Some(chunk) = answer.chunk().await.map_err(broken)? {
+        let room = ANSWER_KEPT.saturating_sub(kept.len());
+        kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
     Ok(Delivered {
         status,
-        body: text,
+        body: String::from_utf8_lossy(&kept).into_owned(),
         msgid,
         url,
         sent: body,
+        timeout,
     })
 }
 

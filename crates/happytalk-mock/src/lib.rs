@@ -111,7 +111,7 @@ use happytalk_ext::{Credentials, Environment};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use delivery::{Delivered, Delivery, DeliveryError, deliver_to, redeliver};
+pub use delivery::{DEFAULT_TIMEOUT, Delivered, Delivery, DeliveryError, deliver_to, redeliver};
 pub use script::{Match, Reply};
 
 /// The client id the mock accepts unless told otherwise.
