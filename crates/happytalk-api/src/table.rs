@@ -66,17 +66,6 @@ pub enum RetryClass {
     SafeToRepeat,
 }
 
-impl RetryClass {
-    /// The spec's name for it (`read`, `never-twice`, `safe-to-repeat`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Read => "read",
-            Self::NeverTwice => "never-twice",
-            Self::SafeToRepeat => "safe-to-repeat",
-        }
-    }
-}
-
 /// A query parameter or a field of a request body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]

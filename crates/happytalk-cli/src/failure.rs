@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use happytalk_ext::{Error, TransportErrorKind};
+use happytalk_ext::{Error, TransportErrorKind, with_causes};
 use happytalk_mock::Delivered;
 
 use crate::output;
@@ -106,23 +106,6 @@ impl Failure {
         }
         ExitCode::from(self.exit_code())
     }
-}
-
-/// The error and its causes, each once (`could not connect …: error sending request: …`):
-/// the library keeps a transport error's cause in `source()`, as error reporters expect.
-fn with_causes(error: &Error) -> String {
-    let mut text = error.to_string();
-    let mut next = std::error::Error::source(error);
-    while let Some(cause) = next {
-        let cause_text = cause.to_string();
-        // hyper and reqwest repeat their inner error in their own message at times.
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        next = cause.source();
-    }
-    text
 }
 
 fn library_json(error: &Error) -> Value {

@@ -1,6 +1,6 @@
 //! What a successful run prints: a readable text by default, JSON with `--json`.
 
-use happytalk_ext::{OpenedRoom, PreviousCounselor, RoomEnding, SystemMessage};
+use happytalk_ext::{OpenedRoom, PreviousCounselor, RoomEnding, SERVER_TEXT_CHARS, SystemMessage};
 use happytalk_mock::Delivered;
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
@@ -35,12 +35,12 @@ pub fn delivered(delivered: &Delivered, json: bool) {
     );
 }
 
-/// `: "its body"` (cut at 200 characters), or nothing for an empty body.
+/// `: "its body"` (cut like any text from a server), or nothing for an empty body.
 pub fn quoted_body(body: &str) -> String {
     if body.is_empty() {
         return String::new();
     }
-    let mut shown: String = body.chars().take(200).collect();
+    let mut shown: String = body.chars().take(SERVER_TEXT_CHARS).collect();
     let cut = if shown.len() < body.len() { "…" } else { "" };
     shown = format!("{shown:?}");
     format!(": {shown}{cut}")

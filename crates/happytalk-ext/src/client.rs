@@ -375,9 +375,8 @@ impl Client {
             operation,
             trace,
             |api| api.send_chat_message(body),
-            |answer, status| match answer.room_id {
-                Some(types::ResultRoomId::String(room_id)) => Ok(room_id),
-                Some(types::ResultRoomId::Int64(room_id)) => Ok(room_id.to_string()),
+            |answer, status| match room_id(&answer.room_id) {
+                Some(room_id) => Ok(room_id),
                 None => Err(UndecodableResponse::decoded(
                     status,
                     "a success without a room_id",
@@ -505,10 +504,10 @@ impl Client {
                 }
             }
         };
-        let (answered, attempts) = match first {
-            Ok(answer) => (Ok(answer), 1),
+        let (answered, attempts, arrived) = match first {
+            Ok(answer) => (Ok(answer), 1, false),
             Err(failure) if !retry::worth_retrying(&self.retry, &failure) => {
-                (Err(failure.error), 1)
+                (Err(failure.error), 1, false)
             }
             Err(failure) => {
                 let retried = Box::pin(retry::retry(&self.retry, started, &trace, failure, || {
@@ -530,7 +529,7 @@ impl Client {
                 }
                 Ok((read(answer, status)?, status))
             })
-            .map_err(|error| error.with_attempts(attempts));
+            .map_err(|error| error.with_attempts(attempts, arrived));
         trace.finish(outcome.as_ref().map(|(_, status)| *status), attempts);
         outcome.map(|(value, _)| value)
     }
@@ -543,3 +542,13 @@ const _: () = {
     send_sync::<Client>();
     send_sync::<Error>();
 };
+
+/// The room of a successful answer: a non-empty string or, as HappyTalk writes it at times, a
+/// positive number. `0` and `""` name no room (the -90x refusals carry `room_id` 0).
+pub(crate) fn room_id(room_id: &Option<types::ResultRoomId>) -> Option<String> {
+    match room_id {
+        Some(types::ResultRoomId::String(room_id)) if !room_id.is_empty() => Some(room_id.clone()),
+        Some(types::ResultRoomId::Int64(room_id)) if *room_id > 0 => Some(room_id.to_string()),
+        _ => None,
+    }
+}

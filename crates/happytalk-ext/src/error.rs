@@ -57,11 +57,15 @@ impl Error {
         }
     }
 
-    /// The same error, saying that the call made `attempts` requests.
-    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+    /// The same error, saying that the call made `attempts` requests, and whether one before
+    /// the last may have reached HappyTalk (`arrived`).
+    pub(crate) fn with_attempts(mut self, attempts: u32, arrived: bool) -> Self {
         match &mut self {
             Self::Validation(_) | Self::Configuration(_) => {}
-            Self::Api(error) => error.attempts = attempts,
+            Self::Api(error) => {
+                error.attempts = attempts;
+                error.earlier_attempt_arrived = arrived;
+            }
             Self::Transport(error) => error.attempts = attempts,
             Self::UndecodableResponse(error) => error.attempts = attempts,
         }
@@ -81,17 +85,57 @@ impl fmt::Display for Attempts {
     }
 }
 
-/// `Display` of a text that came from the server: quoted, and cut to [`SERVER_TEXT_CHARS`]
-/// characters (an ellipsis says it was).
-struct ServerText<'a>(&'a str);
+/// `Display` of a text that may come from the server, cut to [`SERVER_TEXT_CHARS`]
+/// characters (an ellipsis says it was): quoted ([`Cut::quoted`], a value) or as it is
+/// ([`Cut::plain`], a sentence that may quote one).
+pub(crate) struct Cut<'a> {
+    text: &'a str,
+    quoted: bool,
+}
 
-impl fmt::Display for ServerText<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.char_indices().nth(SERVER_TEXT_CHARS) {
-            None => write!(f, "{:?}", self.0),
-            Some((end, _)) => write!(f, "{:?}…", &self.0[..end]),
+impl<'a> Cut<'a> {
+    /// A value, shown quoted.
+    pub(crate) fn quoted(text: &'a str) -> Self {
+        Self { text, quoted: true }
+    }
+
+    /// A sentence, shown as it is.
+    pub(crate) fn plain(text: &'a str) -> Self {
+        Self {
+            text,
+            quoted: false,
         }
     }
+}
+
+impl fmt::Display for Cut<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (text, more) = match self.text.char_indices().nth(SERVER_TEXT_CHARS) {
+            None => (self.text, ""),
+            Some((end, _)) => (&self.text[..end], "…"),
+        };
+        match self.quoted {
+            true => write!(f, "{text:?}{more}"),
+            false => write!(f, "{text}{more}"),
+        }
+    }
+}
+
+/// `error` and each of its causes (`source()`), joined by `: `, each once: what a log line or
+/// a command-line tool prints. hyper and reqwest repeat their inner error in their own message
+/// at times; a cause whose text is already there is not added again.
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        next = cause.source();
+    }
+    text
 }
 
 /// HappyTalk answered with a failure code.
@@ -105,6 +149,7 @@ pub struct ApiError {
     /// Boxed: a failure is the rare path, and every `Result` of this crate stays small.
     refusal: Box<Refusal>,
     attempts: u32,
+    earlier_attempt_arrived: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,7 +178,14 @@ impl ApiError {
                 status,
             }),
             attempts: 1,
+            earlier_attempt_arrived: false,
         }
+    }
+
+    /// Whether an attempt of the call before the one refused may have reached HappyTalk (it
+    /// timed out, broke off or was answered), rather than failing to connect.
+    pub(crate) fn earlier_attempt_arrived(&self) -> bool {
+        self.earlier_attempt_arrived
     }
 
     /// What the code means: compare it with a code of its family's table
@@ -193,20 +245,20 @@ impl fmt::Display for ApiError {
                 .all(|b| b.is_ascii_digit());
         match number && !raw.is_empty() {
             true => f.write_str(raw)?,
-            false => write!(f, "{}", ServerText(raw))?,
+            false => write!(f, "{}", Cut::quoted(raw))?,
         }
         if let Some(message) = self.refusal.message.as_deref().filter(|m| !m.is_empty()) {
-            write!(f, " {}", ServerText(message))?;
+            write!(f, " {}", Cut::quoted(message))?;
         }
         match self.refusal.code.meaning() {
             Some(meaning) => write!(f, " ({meaning})")?,
             None => write!(f, " (a code this version does not document)")?,
         }
         if let Some(field) = &self.refusal.field {
-            write!(f, ", field {}", ServerText(field))?;
+            write!(f, ", field {}", Cut::quoted(field))?;
         }
         if let Some(notice) = &self.refusal.notice {
-            write!(f, ", notice shown to the customer: {}", ServerText(notice))?;
+            write!(f, ", notice shown to the customer: {}", Cut::quoted(notice))?;
         }
         write!(
             f,
@@ -362,7 +414,7 @@ impl UndecodableResponse {
         };
         Self {
             status,
-            reason: cut(reason.into()),
+            reason: Cut::plain(&reason.into()).to_string(),
             snippet,
             evidence,
             attempts: 1,
@@ -425,15 +477,6 @@ impl UndecodableResponse {
             self.reason,
             Attempts(self.attempts)
         )
-    }
-}
-
-/// A reason of ours that may quote the server (a value serde could not read): cut like any
-/// server text.
-fn cut(reason: String) -> String {
-    match reason.char_indices().nth(SERVER_TEXT_CHARS) {
-        None => reason,
-        Some((end, _)) => format!("{}…", &reason[..end]),
     }
 }
 
@@ -608,6 +651,30 @@ mod tests {
     }
 
     #[test]
+    fn with_causes_names_each_cause_once() {
+        #[derive(Debug)]
+        struct Layer(&'static str, Option<Box<Layer>>);
+        impl fmt::Display for Layer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl std::error::Error for Layer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                self.1.as_deref().map(|cause| cause as _)
+            }
+        }
+        let inner = Layer("connection refused", None);
+        let repeats = Layer("connect error: connection refused", Some(Box::new(inner)));
+        let outer = Layer("could not connect", Some(Box::new(repeats)));
+        assert_eq!(
+            with_causes(&outer),
+            "could not connect: connect error: connection refused"
+        );
+        assert_eq!(with_causes(&Layer("alone", None)), "alone");
+    }
+
+    #[test]
     fn a_transport_error_leaves_its_cause_to_source() {
         use std::error::Error as _;
         let error = TransportError::for_test(TransportErrorKind::Connect);
@@ -625,7 +692,7 @@ mod tests {
     fn a_retried_error_says_how_many_attempts_it_made() {
         let once = api_error(-600, None, None, None);
         assert_eq!(Error::from(once.clone()).attempts(), 1);
-        let thrice = Error::from(once).with_attempts(3);
+        let thrice = Error::from(once).with_attempts(3, true);
         assert_eq!(thrice.attempts(), 3);
         assert!(
             thrice
@@ -635,16 +702,21 @@ mod tests {
         );
         let timeout = Error::from(TransportError::for_test(TransportErrorKind::Timeout));
         assert_eq!(
-            timeout.with_attempts(2).to_string(),
+            timeout.with_attempts(2, true).to_string(),
             "HappyTalk did not answer in time (retry, or raise the timeout) (after 2 attempts)"
         );
-        let html = Error::from(UndecodableResponse::new(None, "bad", b"<html>")).with_attempts(3);
+        let html =
+            Error::from(UndecodableResponse::new(None, "bad", b"<html>")).with_attempts(3, true);
         assert!(
             html.to_string()
                 .ends_with("body \"<html>\" (after 3 attempts)"),
             "{html}"
         );
         let invalid = Error::from(ValidationError::text("uuid", Rule::NotEmpty, "", true));
-        assert_eq!(invalid.with_attempts(3).attempts(), 0, "nothing was sent");
+        assert_eq!(
+            invalid.with_attempts(3, true).attempts(),
+            0,
+            "nothing was sent"
+        );
     }
 }

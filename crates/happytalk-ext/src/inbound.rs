@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use happytalk_api::{AutoEnd, types};
 
-use crate::error::SERVER_TEXT_CHARS;
+use crate::error::Cut;
 
 /// A customer's message, as HappyTalk posted it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -302,22 +302,6 @@ impl InboundError {
     }
 }
 
-/// A text that may quote the sender's, cut for a message (`quoted`: a value, shown quoted).
-struct Cut<'a>(&'a str, bool);
-
-impl fmt::Display for Cut<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (text, more) = match self.0.char_indices().nth(SERVER_TEXT_CHARS) {
-            None => (self.0, ""),
-            Some((end, _)) => (&self.0[..end], "…"),
-        };
-        match self.1 {
-            true => write!(f, "{text:?}{more}"),
-            false => write!(f, "{text}{more}"),
-        }
-    }
-}
-
 impl fmt::Display for InboundError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
@@ -325,20 +309,20 @@ impl fmt::Display for InboundError {
                 write!(f, "the body is over the limit of {limit} bytes")
             }
             InboundErrorKind::Unreadable(why) => {
-                write!(f, "the body could not be read whole: {}", Cut(why, false))
+                write!(f, "the body could not be read whole: {}", Cut::plain(why))
             }
             InboundErrorKind::NotJson(why) => {
-                write!(f, "the body is not a JSON object: {}", Cut(why, false))
+                write!(f, "the body is not a JSON object: {}", Cut::plain(why))
             }
             InboundErrorKind::MissingField(field) => write!(f, "`{field}` is missing"),
             InboundErrorKind::InvalidField(field, why) => {
-                write!(f, "`{field}`: {}", Cut(why, false))
+                write!(f, "`{field}`: {}", Cut::plain(why))
             }
             InboundErrorKind::UuidMismatch { path, body } => write!(
                 f,
                 "the path's uuid {} is not the body's {}",
-                Cut(path, true),
-                Cut(body, true)
+                Cut::quoted(path),
+                Cut::quoted(body)
             ),
         }
     }

@@ -92,7 +92,7 @@ pub use client::{
 };
 pub use error::{
     ApiError, ConfigurationError, Error, Rule, SERVER_TEXT_CHARS, TransportError,
-    TransportErrorKind, UndecodableResponse, ValidationError,
+    TransportErrorKind, UndecodableResponse, ValidationError, with_causes,
 };
 pub use happytalk_api::types::{Button, Comment, Message, SystemMessage};
 pub use happytalk_api::{

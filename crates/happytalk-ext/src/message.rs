@@ -4,7 +4,7 @@ use std::fmt;
 
 use happytalk_api::types;
 
-use happytalk_api::checked;
+use happytalk_api::requests::SendChatMessage;
 
 use crate::error::{Rule, ValidationError};
 
@@ -165,40 +165,34 @@ impl ChatMessage {
     }
 }
 
-/// The generated request body of a message, once every rule holds.
+/// The generated request body of a message (the generated builder checks each field), once
+/// every rule holds; a medium's URL must be an absolute http(s) URL too (the spec says so in
+/// words; this crate checks it, as HappyTalk fetches the medium from it).
 fn to_request(
     uuid: &str,
     room_id: &str,
     content: &MessageContent,
 ) -> Result<types::ChatMessageRequest, ValidationError> {
-    let uuid = checked(uuid)?;
-    let room_id = checked(room_id)?;
-    let (msg, url) = match content {
-        // Message content is never echoed into an error (the spec marks it personal data).
-        MessageContent::Text(msg) => (Some(checked(msg)?), None),
+    let body = SendChatMessage::new(uuid, room_id, content.message_type());
+    // Message content is never echoed into an error (the spec marks it personal data).
+    let request = match content {
+        MessageContent::Text(msg) => body.msg(msg),
         MessageContent::Image(url) | MessageContent::Video(url) | MessageContent::Audio(url) => {
-            (None, Some(check_url(url)?))
+            body.url(url)
         }
+    }
+    .build()?;
+    let Some(url) = request.url.as_deref().map(String::as_str) else {
+        return Ok(request);
     };
-    Ok(types::ChatMessageRequest {
-        uuid,
-        room_id,
-        type_: content.message_type(),
-        msg,
-        url,
-    })
-}
-
-/// The spec's length limits, then an absolute http(s) URL (the spec says so in words; this
-/// crate checks it, as HappyTalk fetches the medium from it).
-fn check_url(value: &str) -> Result<types::ChatMessageRequestUrl, ValidationError> {
-    let converted: types::ChatMessageRequestUrl = checked(value)?;
-    match url::Url::parse(value) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(converted),
+    match url::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => {
+            Ok(request)
+        }
         _ => Err(ValidationError::text(
-            "url",
+            <types::ChatMessageRequestUrl as happytalk_api::LengthLimits>::FIELD,
             Rule::AbsoluteHttpUrl,
-            value,
+            url,
             true,
         )),
     }

@@ -165,6 +165,12 @@ impl Failure {
         }
     }
 
+    /// Whether the failed attempt may have reached HappyTalk: all but a connection never made.
+    fn may_have_arrived(&self) -> bool {
+        !matches!(&self.error, Error::Transport(transport)
+            if transport.kind() == TransportErrorKind::Connect)
+    }
+
     /// Why this failure may be retried, as a tracing event says it.
     #[cfg(feature = "tracing")]
     pub(crate) fn retry_reason(&self) -> &'static str {
@@ -328,7 +334,8 @@ pub(crate) fn worth_retrying(policy: &RetryPolicy, failure: &Failure) -> bool {
 /// The attempts after a first `failure` worth retrying, within what is left of the cap since
 /// `started`: wait (backon's exponential bounds, full jitter, at least a `Retry-After`), try
 /// again, until an attempt succeeds, fails for good, the attempts run out, or the next wait
-/// would reach the cap. Returns the result and the attempts made in all, the first included.
+/// would reach the cap. Returns the result, the attempts made in all (the first included) and
+/// whether an attempt before the last may have reached HappyTalk.
 ///
 /// The caller boxes this future: only a failure worth retrying gets here, and its state would
 /// otherwise weigh on every call's future.
@@ -338,27 +345,36 @@ pub(crate) async fn retry<T, Fut>(
     trace: &CallTrace,
     failure: Failure,
     mut attempt: impl FnMut() -> Fut,
-) -> (Result<T, Error>, u32)
+) -> (Result<T, Error>, u32, bool)
 where
     Fut: Future<Output = Result<T, Failure>>,
 {
     let mut attempts = 1;
+    let mut arrived = false;
     let left = policy.max_elapsed.saturating_sub(started.elapsed());
-    let retried = retry_within_cap(policy, started, trace, failure, &mut attempts, &mut attempt);
+    let retried = retry_within_cap(
+        policy,
+        started,
+        trace,
+        failure,
+        (&mut attempts, &mut arrived),
+        &mut attempt,
+    );
     let result = match tokio::time::timeout(left, retried).await {
         Ok(result) => result,
         Err(_) => Err(out_of_time(policy)),
     };
-    (result, attempts)
+    (result, attempts, arrived)
 }
 
-/// [`retry`] without the cap's timer. Counts the attempts in `attempts`.
+/// [`retry`] without the cap's timer. Counts the attempts, and notes whether one before the
+/// last may have reached HappyTalk, in `made`.
 async fn retry_within_cap<T, Fut>(
     policy: &RetryPolicy,
     started: Instant,
     trace: &CallTrace,
     mut failure: Failure,
-    attempts: &mut u32,
+    made: (&mut u32, &mut bool),
     attempt: &mut impl FnMut() -> Fut,
 ) -> Result<T, Error>
 where
@@ -383,9 +399,10 @@ where
         if wait >= left {
             break;
         }
-        trace.retrying(*attempts, wait, &failure);
+        trace.retrying(*made.0, wait, &failure);
         tokio::time::sleep(wait).await;
-        *attempts += 1;
+        *made.0 += 1;
+        *made.1 |= failure.may_have_arrived();
         match attempt().await {
             Ok(value) => return Ok(value),
             Err(next) => failure = next,
@@ -415,6 +432,40 @@ mod tests {
             b"<html>",
         )
         .into()
+    }
+
+    /// Whether an attempt before the last may have reached HappyTalk: not when every earlier
+    /// one failed to connect, as `end_room` needs to know before it counts a -700 as its own.
+    #[tokio::test]
+    async fn a_retry_says_whether_an_earlier_attempt_may_have_arrived() {
+        let policy = RetryPolicy::standard().backoff(Duration::ZERO, Duration::ZERO);
+        #[cfg(feature = "tracing")]
+        let trace = CallTrace::new(&happytalk_api::operations::END_ROOM, tracing::Span::none);
+        #[cfg(not(feature = "tracing"))]
+        let trace = CallTrace::untraced(&happytalk_api::operations::END_ROOM);
+        let failure = |kind| Failure::new(transport(kind), RetryClass::SafeToRepeat, None);
+        for (first, second, arrived) in [
+            (
+                TransportErrorKind::Connect,
+                TransportErrorKind::Connect,
+                false,
+            ),
+            (
+                TransportErrorKind::Timeout,
+                TransportErrorKind::Connect,
+                true,
+            ),
+            (TransportErrorKind::Connect, TransportErrorKind::Other, true),
+        ] {
+            let mut next = vec![Err(failure(second)), Ok(())].into_iter();
+            let started = Instant::now();
+            let (result, attempts, said) = retry(&policy, started, &trace, failure(first), || {
+                std::future::ready(next.next().unwrap_or(Ok(())))
+            })
+            .await;
+            assert!(result.is_ok());
+            assert_eq!((attempts, said), (3, arrived), "{first:?} then {second:?}");
+        }
     }
 
     #[test]

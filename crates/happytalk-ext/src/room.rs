@@ -66,9 +66,9 @@ impl Client {
         let operation = &operations::OPEN_ROOM;
         let trace = call_span!(operation, self.host(operation), "happytalk.open_room");
         let read = |answer: types::OpenRoomResult, status| {
-            let room_id = match answer.room_id.clone() {
-                Some(types::ResultRoomId::String(room_id)) if !room_id.is_empty() => room_id,
-                _ => {
+            let room_id = match crate::client::room_id(&answer.room_id) {
+                Some(room_id) => room_id,
+                None => {
                     return Err(UndecodableResponse::decoded(
                         status,
                         "a room opened without its room_id",
@@ -111,7 +111,8 @@ impl Client {
         {
             Ok(()) => Ok(RoomEnding::Ended),
             Err(Error::Api(refused))
-                if refused.attempts() > 1 && *refused.code() == BizResultCode::RoomEnded =>
+                if refused.earlier_attempt_arrived()
+                    && *refused.code() == BizResultCode::RoomEnded =>
             {
                 Ok(RoomEnding::AlreadyEndedOnRetry)
             }

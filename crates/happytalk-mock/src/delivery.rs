@@ -303,7 +303,7 @@ async fn post(
 ) -> Result<Delivered, DeliveryError> {
     let broken = |e: happytalk_ext::reqwest::Error| match e.is_timeout() {
         true => DeliveryError::Timeout(timeout),
-        false => DeliveryError::Transport(error_chain(&e)),
+        false => DeliveryError::Transport(happytalk_ext::with_causes(&e)),
     };
     let method = inbound::MESSAGE
         .method
@@ -312,7 +312,7 @@ async fn post(
     let client = happytalk_ext::reqwest::Client::builder()
         .timeout(timeout)
         .build()
-        .map_err(|e| DeliveryError::Transport(error_chain(&e)))?;
+        .map_err(|e| DeliveryError::Transport(happytalk_ext::with_causes(&e)))?;
     let mut answer = client
         .request(method, &url)
         .header("content-type", "application/json")
@@ -334,18 +334,4 @@ async fn post(
         sent: body,
         timeout,
     })
-}
-
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut next = error.source();
-    while let Some(cause) = next {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        next = cause.source();
-    }
-    text
 }
