@@ -155,6 +155,10 @@ async fn a_redelivery_is_handled_once_with_the_filter() {
     mock.add_room("cust-0001", "1234567");
     for (filter, handled) in [(true, 1), (false, 2)] {
         let (mut receiver, heard) = recording();
+        let caught = Arc::new(Mutex::new(Vec::new()));
+        let sink = caught.clone();
+        receiver =
+            receiver.on_duplicate(move |message| sink.lock().unwrap().push(message.msgid.clone()));
         if filter {
             receiver = receiver.skip_duplicates(DuplicateFilter::new(16, Duration::from_secs(60)));
         }
@@ -169,6 +173,13 @@ async fn a_redelivery_is_handled_once_with_the_filter() {
         let heard = heard.lock().unwrap();
         assert_eq!(heard.len(), handled, "filter {filter}");
         assert!(heard.iter().all(|message| message.msgid == first.msgid));
+        let caught = caught.lock().unwrap().clone();
+        let expected = if filter {
+            vec![first.msgid.clone()]
+        } else {
+            vec![]
+        };
+        assert_eq!(caught, expected, "the hook hears each redelivery caught");
     }
 }
 

@@ -13,8 +13,9 @@ use serde_json::{Value, json};
 use tokio::sync::Notify;
 
 use crate::failure::Failure;
+use crate::output::Shown;
 
-/// How many messages the duplicate filter remembers, and for how long (about 5 MB at most).
+/// How many messages the duplicate filter remembers, and for how long.
 const REMEMBERED: usize = 100_000;
 const REMEMBERED_FOR: Duration = Duration::from_secs(24 * 60 * 60);
 
@@ -38,34 +39,32 @@ pub async fn listen(bind: IpAddr, port: u16, json: bool) -> Result<(), Failure> 
         .local_addr()
         .map_err(|error| Failure::Usage(format!("cannot listen on {address}: {error}")))?;
     let counts = Arc::new(Counts::default());
-    let duplicates = Arc::new(DuplicateFilter::new(REMEMBERED, REMEMBERED_FOR));
     let closed = Arc::new(Notify::new());
-    let state = (counts.clone(), duplicates, closed.clone());
-    let receiver = Receiver::with_state(state, move |state, message| async move {
-        let (counts, duplicates, closed) = state;
-        if !duplicates.first_time(&message.msgid) {
-            note(format_args!(
-                "redelivered msgid {:?} (room {}): answered 200, not printed again",
-                message.msgid,
-                Shown(&message.room_id)
-            ));
-            counts.redelivered.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
-        }
+    let state = (counts.clone(), closed.clone());
+    let receiver = Receiver::with_state(state, move |(counts, closed), message| async move {
         if let Err(error) = print_message(&mut std::io::stdout().lock(), &message, json) {
             // Nobody reads any more: stop, and let HappyTalk send this one again.
-            duplicates.forget(&message.msgid);
             closed.notify_one();
             return Err(HandlerError::retry(format!("standard output: {error}")));
         }
         counts.printed.fetch_add(1, Ordering::Relaxed);
         Ok(())
     });
-    let refusals = counts.clone();
-    let receiver = receiver.on_refused(move |status, why| {
-        note(format_args!("refused with {status}: {why}"));
-        refusals.refused.fetch_add(1, Ordering::Relaxed);
-    });
+    let (redeliveries, refusals) = (counts.clone(), counts.clone());
+    let receiver = receiver
+        .skip_duplicates(DuplicateFilter::new(REMEMBERED, REMEMBERED_FOR))
+        .on_duplicate(move |message| {
+            note(format_args!(
+                "redelivered msgid {:?} (room {}): answered 200, not printed again",
+                message.msgid,
+                Shown::value(&message.room_id)
+            ));
+            redeliveries.redelivered.fetch_add(1, Ordering::Relaxed);
+        })
+        .on_refused(move |status, why| {
+            note(format_args!("refused with {status}: {why}"));
+            refusals.refused.fetch_add(1, Ordering::Relaxed);
+        });
     note(format_args!(
         "listening on http://{address} for {} {}; Ctrl-C stops it",
         inbound::MESSAGE.method,
@@ -106,13 +105,13 @@ fn print_message(out: &mut impl Write, message: &InboundMessage, json: bool) -> 
     writeln!(
         out,
         "room {} · customer {} · msgid {} · type {}{ended}",
-        Shown(&message.room_id),
-        Shown(&message.uuid),
-        Shown(&message.msgid),
-        Shown(&message.message_type)
+        Shown::value(&message.room_id),
+        Shown::value(&message.uuid),
+        Shown::value(&message.msgid),
+        Shown::value(&message.message_type)
     )?;
     match &message.content {
-        InboundContent::Text(text) => writeln!(out, "  {}", Shown(text)),
+        InboundContent::Text(text) => writeln!(out, "  {}", Shown::text(text)),
         InboundContent::Image { width, height, url } => {
             let size = |side: &Option<i64>| side.map_or_else(|| "?".to_owned(), |n| n.to_string());
             writeln!(
@@ -120,7 +119,7 @@ fn print_message(out: &mut impl Write, message: &InboundMessage, json: bool) -> 
                 "  image {}x{} {}",
                 size(width),
                 size(height),
-                Shown(url)
+                Shown::value(url)
             )
         }
         InboundContent::File {
@@ -130,32 +129,14 @@ fn print_message(out: &mut impl Write, message: &InboundMessage, json: bool) -> 
         } => writeln!(
             out,
             "  {}\n  file [{}] {}",
-            Shown(text),
-            Shown(link_name),
-            Shown(url)
+            Shown::text(text),
+            Shown::value(link_name),
+            Shown::value(url)
         ),
         InboundContent::Other(body) => {
             writeln!(out, "  a shape this version does not know: {body}")
         }
         _ => writeln!(out, "  a shape this version does not know"),
-    }
-}
-
-/// A sender's text for a terminal: control characters (an escape sequence, a carriage return
-/// that would overwrite the line) shown escaped, never acted on. Line breaks stay.
-struct Shown<'a>(&'a str);
-
-impl std::fmt::Display for Shown<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use std::fmt::Write;
-        for c in self.0.chars() {
-            match c {
-                '\n' => f.write_str("\n  ")?,
-                c if c.is_control() => write!(f, "{}", c.escape_default())?,
-                c => f.write_char(c)?,
-            }
-        }
-        Ok(())
     }
 }
 
@@ -182,18 +163,4 @@ fn message_json(message: &InboundMessage) -> Value {
         "auto_end": message.auto_end,
         "content": content,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_senders_control_characters_are_shown_not_acted_on() {
-        let hostile = "안녕\u{1b}[2J\rroot# \u{7}끝\n둘째 줄";
-        assert_eq!(
-            Shown(hostile).to_string(),
-            "안녕\\u{1b}[2J\\rroot# \\u{7}끝\n  둘째 줄"
-        );
-    }
 }

@@ -59,6 +59,9 @@ use crate::inbound::{DuplicateFilter, InboundDecoder, InboundError, InboundMessa
 /// What [`Receiver::on_refused`] calls.
 type RefusalHook = dyn Fn(u16, &InboundError) + Send + Sync;
 
+/// What [`Receiver::on_duplicate`] calls.
+type DuplicateHook = dyn Fn(&InboundMessage) + Send + Sync;
+
 /// What [`Receiver::on_failed`] calls.
 type FailureHook = dyn Fn(&str, &HandlerError) + Send + Sync;
 
@@ -125,6 +128,7 @@ pub struct Receiver<H> {
     duplicates: Option<Arc<DuplicateFilter>>,
     failure_status: StatusCode,
     on_refused: Option<Arc<RefusalHook>>,
+    on_duplicate: Option<Arc<DuplicateHook>>,
     on_failed: Option<Arc<FailureHook>>,
 }
 
@@ -174,6 +178,7 @@ where
             duplicates: None,
             failure_status: StatusCode::SERVICE_UNAVAILABLE,
             on_refused: None,
+            on_duplicate: None,
             on_failed: None,
         }
     }
@@ -202,6 +207,13 @@ where
     /// before the handler (400, 413): a log line, a metric.
     pub fn on_refused(mut self, hook: impl Fn(u16, &InboundError) + Send + Sync + 'static) -> Self {
         self.on_refused = Some(Arc::new(hook));
+        self
+    }
+
+    /// Calls `hook` with each redelivery the duplicate filter caught (answered 200, the handler
+    /// not called).
+    pub fn on_duplicate(mut self, hook: impl Fn(&InboundMessage) + Send + Sync + 'static) -> Self {
+        self.on_duplicate = Some(Arc::new(hook));
         self
     }
 
@@ -256,6 +268,9 @@ where
         if let Some(filter) = &self.duplicates
             && !filter.first_time(&msgid)
         {
+            if let Some(hook) = &self.on_duplicate {
+                hook(&message);
+            }
             return StatusCode::OK.into_response();
         }
         // Until the handler has said, the claim on the msgid is undone by a drop: a panic or a
