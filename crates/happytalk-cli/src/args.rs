@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use happytalk_ext::happytalk_api::{LengthLimits, inbound, types};
+use happytalk_ext::happytalk_api::{
+    FieldKind, LengthLimits, Operation, inbound, operations, types,
+};
 use happytalk_ext::{EndType, HostFamily};
 
 use crate::body_flags::OpenRoomFields;
@@ -100,8 +102,8 @@ pub enum Env {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Send a message into a counselling room (메시지 발신, POST /v1/chat/write).
-    #[command(subcommand)]
+    /// Send a message into a counselling room (메시지 발신).
+    #[command(subcommand, about = format!("Send a message into a counselling room (메시지 발신, {})", calls(&[&operations::SEND_CHAT_MESSAGE])))]
     Send(Send),
 
     /// Look up the active system messages of a sender profile, or one by id (시스템 메시지
@@ -114,12 +116,12 @@ pub enum Command {
         id: Option<i64>,
     },
 
-    /// Open or end a counselling room (상담방 생성, 상담 종료: POST /v1/chat/open, /v1/chat/end).
-    #[command(subcommand)]
+    /// Open or end a counselling room (상담방 생성, 상담 종료).
+    #[command(subcommand, about = format!("Open or end a counselling room (상담방 생성, 상담 종료: {})", calls(&[&operations::OPEN_ROOM, &operations::END_ROOM])))]
     Room(Room),
 
-    /// Whether the previous counsellor can take the customer (이전 상담사 연결 가능 여부, POST
-    /// /v1/chat/isCounselor).
+    /// Whether the previous counsellor can take the customer (이전 상담사 연결 가능 여부).
+    #[command(about = format!("Whether the previous counsellor can take the customer (이전 상담사 연결 가능 여부, {})", calls(&[&operations::CHECK_PREVIOUS_COUNSELOR])))]
     Counselor {
         /// The customer's identifier in your system.
         #[arg(help = format!("The customer's identifier in your system (고객사 고객 식별 정보, {})", limits::<types::PreviousCounselorRequestUuid>()))]
@@ -154,12 +156,11 @@ pub enum Room {
         /// The customer's identifier in your system.
         #[arg(help = format!("The customer's identifier in your system (고객사 고객 식별 정보, {})", limits::<types::OpenRoomRequestUuid>()))]
         uuid: String,
-        /// Open a room whatever the customer's current state (is_room_create_force T).
-        #[arg(long)]
+        /// Open a room whatever the customer's current state.
+        #[arg(long, help = force_help())]
         force: bool,
-        /// One of your custom values, by number: `--param 1=vip` (parameter1 to parameter10;
-        /// repeatable).
-        #[arg(long = "param", value_name = "N=VALUE", value_parser = parse_param)]
+        /// One of your custom values, by number: `--param 1=vip` (repeatable).
+        #[arg(long = "param", value_name = "N=VALUE", value_parser = parse_param, help = param_help())]
         params: Vec<(usize, String)>,
         #[command(flatten)]
         fields: OpenRoomFields,
@@ -176,6 +177,49 @@ pub enum Room {
         #[arg(long, value_name = "WHO", value_parser = parse_end_type, help = end_type_help())]
         by: Option<EndType>,
     },
+}
+
+/// `POST /v1/chat/open, /v1/chat/end`: the operations' methods and paths, from the spec.
+fn calls(operations: &[&Operation]) -> String {
+    let mut shown = Vec::new();
+    for (n, operation) in operations.iter().enumerate() {
+        let method = operations[..n]
+            .iter()
+            .all(|before| before.method != operation.method);
+        shown.push(match method {
+            true => format!("{} {}", operation.method, operation.path),
+            false => operation.path.to_owned(),
+        });
+    }
+    shown.join(", ")
+}
+
+/// `--force`'s help: the yes/no field of the open and its value for yes, from the spec.
+fn force_help() -> String {
+    let flag = operations::OPEN_ROOM
+        .body
+        .iter()
+        .find_map(|field| match field.kind {
+            FieldKind::Flag { on, .. } => Some(format!(" ({} {on})", field.name)),
+            _ => None,
+        })
+        .unwrap_or_default();
+    format!("Open a room whatever the customer's current state{flag}")
+}
+
+/// `--param`'s help: the numbered fields of the open, from the spec.
+fn param_help() -> String {
+    let numbered: Vec<&str> = operations::OPEN_ROOM
+        .body
+        .iter()
+        .filter(|field| field.indexed.is_some())
+        .map(|field| field.name)
+        .collect();
+    let range = match (numbered.first(), numbered.last()) {
+        (Some(first), Some(last)) => format!("{first} to {last}; "),
+        _ => String::new(),
+    };
+    format!("One of your custom values, by number: `--param 1=vip` ({range}repeatable)")
 }
 
 /// `--param N=VALUE`.

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use happytalk_ext::{Error, TransportErrorKind, with_causes};
-use happytalk_mock::Delivered;
+use happytalk_mock::{Delivered, DeliveryError};
 
 use crate::output;
 use serde_json::{Value, json};
@@ -19,13 +19,8 @@ pub enum Failure {
     Library(Error),
     /// `mock deliver`: the receiver answered other than 2xx.
     NotAccepted(Box<Delivered>),
-    /// `mock deliver`: the receiver could not be reached.
-    Unreachable {
-        /// Why.
-        why: String,
-        /// Whether it did not answer in time (rather than not at all).
-        timeout: bool,
-    },
+    /// `mock deliver`: the delivery could not be made.
+    Delivery(DeliveryError),
 }
 
 impl From<Error> for Failure {
@@ -40,7 +35,8 @@ impl Failure {
         match self {
             Self::Usage(_) => 2,
             Self::NotAccepted(_) => 3,
-            Self::Unreachable { .. } => 4,
+            Self::Delivery(DeliveryError::Transport(_) | DeliveryError::Timeout(_)) => 4,
+            Self::Delivery(_) => 2,
             Self::Library(error) => match error {
                 Error::Validation(_) | Error::Configuration(_) => 2,
                 Error::Api(_) => 3,
@@ -58,19 +54,23 @@ impl Failure {
         let error = match self {
             Self::Usage(message) => json!({ "kind": "usage", "message": message }),
             Self::Library(error) => library_json(error),
-            Self::NotAccepted(delivered) => json!({
-                "kind": "not_accepted",
-                "message": self.text(),
-                "http_status": delivered.status,
-                "url": delivered.url,
-                "msgid": delivered.msgid,
-                "body": delivered.body,
-            }),
-            Self::Unreachable { timeout, .. } => json!({
-                "kind": "transport",
-                "message": self.text(),
-                "transport": if *timeout { "timeout" } else { "request" },
-            }),
+            Self::NotAccepted(delivered) => {
+                let mut shown = output::delivered_json(delivered);
+                shown["kind"] = json!("not_accepted");
+                shown["message"] = json!(self.text());
+                shown
+            }
+            Self::Delivery(error) => match error {
+                DeliveryError::Transport(_) | DeliveryError::Timeout(_) => json!({
+                    "kind": "transport",
+                    "message": self.text(),
+                    "transport": match error {
+                        DeliveryError::Timeout(_) => "timeout",
+                        _ => "other",
+                    },
+                }),
+                _ => json!({ "kind": "usage", "message": self.text() }),
+            },
         };
         json!({ "error": error })
     }
@@ -87,13 +87,7 @@ impl Failure {
                 delivered.msgid,
                 output::quoted_body(&delivered.body)
             ),
-            Self::Unreachable {
-                why,
-                timeout: false,
-            } => {
-                format!("the receiver could not be reached: {why}")
-            }
-            Self::Unreachable { why, timeout: true } => why.clone(),
+            Self::Delivery(error) => error.to_string(),
         }
     }
 

@@ -127,7 +127,7 @@ async fn deliver(
     auto_end: bool,
     message: &Delivery,
 ) -> Result<(), Failure> {
-    use happytalk_mock::{Delivery as Message, DeliveryError};
+    use happytalk_mock::Delivery as Message;
     let (uuid, delivery) = match message {
         Delivery::Text { from, text } => (&from.uuid, Message::text(&from.room_id, text)),
         Delivery::Image {
@@ -158,17 +158,7 @@ async fn deliver(
     }
     let delivered = happytalk_mock::deliver_to(to, uuid, delivery)
         .await
-        .map_err(|error| match error {
-            DeliveryError::Transport(why) => Failure::Unreachable {
-                why,
-                timeout: false,
-            },
-            DeliveryError::Timeout(_) => Failure::Unreachable {
-                why: error.to_string(),
-                timeout: true,
-            },
-            other => Failure::Usage(other.to_string()),
-        })?;
+        .map_err(Failure::Delivery)?;
     if !delivered.accepted() {
         return Err(Failure::NotAccepted(Box::new(delivered)));
     }

@@ -17,13 +17,7 @@ pub fn sent(room_id: &str, json: bool) {
 /// After `mock deliver`: the receiver's answer (whatever its status).
 pub fn delivered(delivered: &Delivered, json: bool) {
     if json {
-        let shown = json!({
-            "url": delivered.url,
-            "msgid": delivered.msgid,
-            "http_status": delivered.status,
-            "body": delivered.body,
-        });
-        println!("{shown}");
+        println!("{}", delivered_json(delivered));
         return;
     }
     println!(
@@ -33,6 +27,16 @@ pub fn delivered(delivered: &Delivered, json: bool) {
         delivered.status,
         quoted_body(&delivered.body)
     );
+}
+
+/// A receiver's answer as JSON: where it was posted, the msgid, the status and the body.
+pub fn delivered_json(delivered: &Delivered) -> serde_json::Value {
+    json!({
+        "url": delivered.url,
+        "msgid": delivered.msgid,
+        "http_status": delivered.status,
+        "body": delivered.body,
+    })
 }
 
 /// `: "its body"` (cut like any text from a server), or nothing for an empty body.
@@ -59,10 +63,10 @@ pub fn opened(room: &OpenedRoom, json: bool) {
     }
     println!("opened room {}", room.room_id);
     if let Some(name) = &room.counselor_name {
-        println!("counsellor: {name}");
+        println!("counsellor: {}", Shown::value(name));
     }
     if let Some(notice) = &room.notice {
-        println!("the customer was shown: {notice}");
+        println!("the customer was shown: {}", Shown::text(notice));
     }
 }
 
@@ -101,7 +105,10 @@ pub fn previous_counselor(previous: &PreviousCounselor, json: bool) {
         .unwrap_or("an availability this version does not document");
     match &previous.name {
         Some(name) => {
-            println!("previous counsellor {name}: {meaning} (counselor_code {availability})")
+            println!(
+                "previous counsellor {}: {meaning} (counselor_code {availability})",
+                Shown::value(name)
+            )
         }
         None => println!("no previous counsellor named: {meaning} (counselor_code {availability})"),
     }
@@ -134,7 +141,7 @@ fn table(found: &[SystemMessage]) -> String {
     let rows: Vec<[String; 7]> = found
         .iter()
         .map(|message| {
-            let optional = |value: Option<&str>| value.unwrap_or("-").to_owned();
+            let optional = |value: Option<&str>| Shown::value(value.unwrap_or("-")).to_string();
             [
                 message.id.to_string(),
                 optional(message.name.as_deref()),
@@ -187,4 +194,57 @@ fn table(found: &[SystemMessage]) -> String {
         text.push_str(&line(&row.each_ref().map(String::as_str)));
     }
     text
+}
+
+/// A text from the other side (a sender's, HappyTalk's) for a terminal: control characters
+/// (an escape sequence, a carriage return that would overwrite the line) shown escaped, never
+/// acted on. [`Shown::text`] keeps line breaks (indented under the line it starts on);
+/// [`Shown::value`] escapes them too, for a value that must stay on its line or in its cell.
+pub struct Shown<'a> {
+    text: &'a str,
+    lines: bool,
+}
+
+impl<'a> Shown<'a> {
+    /// A text of several lines, perhaps.
+    pub fn text(text: &'a str) -> Self {
+        Self { text, lines: true }
+    }
+
+    /// A value that stays on one line.
+    pub fn value(text: &'a str) -> Self {
+        Self { text, lines: false }
+    }
+}
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
+        for c in self.text.chars() {
+            match c {
+                '\n' if self.lines => f.write_str("\n  ")?,
+                c if c.is_control() => write!(f, "{}", c.escape_default())?,
+                c => f.write_char(c)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_senders_control_characters_are_shown_not_acted_on() {
+        let hostile = "안녕\u{1b}[2J\rroot# \u{7}끝\n둘째 줄";
+        assert_eq!(
+            Shown::text(hostile).to_string(),
+            "안녕\\u{1b}[2J\\rroot# \\u{7}끝\n  둘째 줄"
+        );
+        assert_eq!(
+            Shown::value(hostile).to_string(),
+            "안녕\\u{1b}[2J\\rroot# \\u{7}끝\\n둘째 줄"
+        );
+    }
 }
