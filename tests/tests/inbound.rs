@@ -347,10 +347,22 @@ async fn the_mock_delivers_only_into_its_open_rooms() {
     let after = mock.deliver(text()).await.unwrap_err();
     assert_eq!(after, DeliveryError::RoomEnded("1234567".to_owned()));
 
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", listener.local_addr().unwrap())
-    };
+    // A raw body ends the room by its own auto_end, and reports the msgid it carries: none.
+    mock.add_room("cust-0002", "7654321");
+    let raw = json!({"uuid": "cust-0002", "room_id": "7654321", "type": "text",
+                     "content": "끝", "auto_end": "Y"});
+    let ended = mock
+        .deliver(Delivery::raw("7654321", raw).msgid("ignored"))
+        .await
+        .unwrap();
+    assert_eq!(ended.msgid, "", "the body carried no msgid");
+    assert_eq!(
+        ended.status, 400,
+        "a body without msgid is refused by the receiver"
+    );
+    assert!(mock.room("7654321").unwrap().ended);
+
+    let closed = happytalk_tests::refused_base_url();
     let unreachable = deliver_to(&closed, "cust-0001", text()).await.unwrap_err();
     assert!(
         matches!(unreachable, DeliveryError::Transport(_)),

@@ -2291,7 +2291,9 @@ pub mod operations {
                 role: AnswerRole::Message,
             },
         ],
-        success_example: None,
+        success_example: Some(
+            "{\"code\":\"200\",\"data\":[{\"comments\":[{\"content\":null,\"createdAt\":\"2019-10-31 18:26:33\",\"id\":2892,\"status\":\"APR\",\"userName\":\"검수자\"}],\"createdAt\":\"2019-10-31 18:26:12\",\"id\":175,\"inspectRequestAt\":\"2019-10-31 18:26:28\",\"inspectStatus\":\"APR\",\"inspectedAt\":\"2019-10-31 18:26:33\",\"messages\":[{\"buttons\":[],\"content\":\"1:1채팅을 요청하셨습니다.\",\"messageType\":\"ST\"}],\"modifiedAt\":\"2019-10-31 18:26:33\",\"name\":\"system-message-sample\",\"status\":\"A\"}]}",
+        ),
     };
     /// `POST /v1/chat/end`: End counselling in a room (상담 종료).
     pub const END_ROOM: Operation = Operation {

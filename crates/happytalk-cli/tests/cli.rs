@@ -367,12 +367,7 @@ async fn a_refusal_exits_3_with_its_code_and_message() {
 
 #[tokio::test]
 async fn transport_failures_exit_4() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let refused = format!("http://127.0.0.1:{port}");
+    let refused = refused_url();
     let run = happytalk(&at(&refused, &["--json", "system-messages", "k"])).await;
     assert_eq!(run.code, 4);
     assert_eq!(run.json()["error"]["transport"], "connect");
@@ -579,6 +574,12 @@ async fn mock_serve_is_a_sandbox_the_cli_can_use_and_ctrl_c_stops_it() {
     );
 }
 
+/// A loopback URL nothing listens on (a port just freed): connections are refused.
+fn refused_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+    format!("http://{}", listener.local_addr().expect("its address"))
+}
+
 /// A mock HappyTalk that accepts this file's credentials.
 async fn mock() -> happytalk_mock::MockHappyTalk {
     happytalk_mock::MockHappyTalk::builder()
@@ -759,7 +760,7 @@ async fn room_end_ends_a_room_once_and_a_second_end_exits_3() {
     );
     let gone = happytalk(&[
         "--base-url",
-        "http://127.0.0.1:9",
+        &refused_url(),
         "room",
         "end",
         "cust-0001",
@@ -968,10 +969,7 @@ async fn mock_deliver_posts_the_documented_body_and_exits_3_or_4_when_not_taken(
             "image": {"width": 10, "height": 20, "url": "https://files.example.com/a.png"}})
     );
 
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", listener.local_addr().unwrap())
-    };
+    let closed = refused_url();
     let run = happytalk(&[
         "mock",
         "deliver",

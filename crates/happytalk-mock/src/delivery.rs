@@ -98,8 +98,10 @@ impl Delivery {
         )
     }
 
-    /// Any JSON body, posted as it is (a shape HappyTalk may add, a broken body); the path
-    /// takes the body's `uuid` unless [`uuid`](Self::uuid) says otherwise.
+    /// Any JSON body, posted as it is, byte for byte (a shape HappyTalk may add, a broken
+    /// body): [`msgid`](Self::msgid) and [`auto_end`](Self::auto_end) do not change it. The
+    /// path takes [`uuid`](Self::uuid) if set, else the body's `uuid`, else the room's
+    /// customer.
     pub fn raw(room_id: impl Into<String>, body: serde_json::Value) -> Self {
         Self::new(room_id, Body::Raw(body))
     }
@@ -110,13 +112,14 @@ impl Delivery {
         self
     }
 
-    /// With this `msgid` rather than a fresh one.
+    /// With this `msgid` rather than a fresh one (not for a [`raw`](Self::raw) body).
     pub fn msgid(mut self, msgid: impl Into<String>) -> Self {
         self.msgid = Some(msgid.into());
         self
     }
 
-    /// Says the room was ended automatically (`auto_end` `Y`).
+    /// Says the room was ended automatically (`auto_end` `Y`; not for a [`raw`](Self::raw)
+    /// body, whose own `auto_end` says it).
     pub fn auto_end(mut self, ended: bool) -> Self {
         self.auto_end = ended;
         self
@@ -128,16 +131,21 @@ impl Delivery {
         self
     }
 
-    /// Whether it says the room ended automatically.
+    /// Whether it says the room ended automatically (a raw body by its own `auto_end`).
     pub(crate) fn ends_room(&self) -> bool {
-        self.auto_end
+        match &self.body {
+            Body::Raw(raw) => {
+                raw.get("auto_end").and_then(serde_json::Value::as_str)
+                    == Some(AutoEnd::from_bool(true).as_str())
+            }
+            _ => self.auto_end,
+        }
     }
 
     /// The path's uuid, the msgid and the body, for customer `uuid` (the room's, unless set).
     fn into_request(self, uuid: &str) -> Result<(String, String, Vec<u8>), DeliveryError> {
         let explicit = self.uuid.is_some();
         let uuid = self.uuid.unwrap_or_else(|| uuid.to_owned());
-        let msgid = self.msgid.unwrap_or_else(fresh_msgid);
         let (shape, content, image) = match self.body {
             Body::Raw(raw) => {
                 let text = |key: &str| raw.get(key).and_then(serde_json::Value::as_str);
@@ -145,7 +153,8 @@ impl Delivery {
                     Some(body_uuid) if !explicit => body_uuid.to_owned(),
                     _ => uuid,
                 };
-                let msgid = text("msgid").map_or(msgid, str::to_owned);
+                // What the body carries: none is an empty msgid.
+                let msgid = text("msgid").unwrap_or_default().to_owned();
                 return Ok((path_uuid, msgid, json(&raw)?));
             }
             Body::Text(text) => ("text", serde_json::Value::String(text), None),
@@ -178,6 +187,7 @@ impl Delivery {
             .ok_or_else(|| DeliveryError::Body(format!("the spec has no {shape} example")))?;
         let mut message: types::InboundMessage =
             serde_json::from_str(example).map_err(|e| DeliveryError::Body(e.to_string()))?;
+        let msgid = self.msgid.unwrap_or_else(fresh_msgid);
         message.uuid = uuid.clone();
         message.room_id = self.room_id;
         message.msgid = msgid.clone();
@@ -214,7 +224,8 @@ pub struct Delivered {
     pub status: u16,
     /// The body, as text (its first 64 KiB).
     pub body: String,
-    /// The message id the delivery carried (fresh unless one was given).
+    /// The message id the delivery carried (fresh unless one was given; a raw body's own, or
+    /// empty when it has none).
     pub msgid: String,
     /// Where it was posted.
     pub url: String,

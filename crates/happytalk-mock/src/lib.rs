@@ -281,28 +281,17 @@ impl MockHappyTalk {
         self.state().store.entry(sender_key.to_owned()).or_default();
     }
 
-    /// Fills the store with the example of HappyTalk's docs: sender key `example-senderKey`,
-    /// system message 175.
+    /// Fills the store with the example of HappyTalk's docs (the spec's `success` example of
+    /// the lookup): sender key `example-senderKey`, system message 175.
     pub fn add_docs_example(&self) {
-        let example = serde_json::json!({
-            "id": 175,
-            "name": "system-message-sample",
-            "status": "A",
-            "createdAt": "2019-10-31 18:26:12",
-            "modifiedAt": "2019-10-31 18:26:33",
-            "inspectStatus": "APR",
-            "inspectRequestAt": "2019-10-31 18:26:28",
-            "inspectedAt": "2019-10-31 18:26:33",
-            "messages": [
-                { "messageType": "ST", "content": "1:1채팅을 요청하셨습니다.", "buttons": [] }
-            ],
-            "comments": [
-                { "id": 2892, "content": null, "userName": "검수자",
-                  "createdAt": "2019-10-31 18:26:33", "status": "APR" }
-            ]
-        });
-        let example = serde_json::from_value(example).expect("the docs' example fits the spec");
-        self.add_system_message("example-senderKey", example);
+        let examples = operations::GET_SYSTEM_MESSAGES
+            .success_example
+            .and_then(|answer| serde_json::from_str::<types::SystemMessageResult>(answer).ok())
+            .and_then(|answer| answer.data)
+            .unwrap_or_default();
+        for example in examples {
+            self.add_system_message("example-senderKey", example);
+        }
     }
 
     /// Adds an open room `room_id` of customer `uuid`, as if it had been opened: for a test that

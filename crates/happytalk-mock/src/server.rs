@@ -73,7 +73,9 @@ async fn answer(
                 .and_then(Value::as_str)
         };
         let facts = RequestFacts {
-            operation: operation.map(|operation| operation.id),
+            // The operation a request *is* (not the one whose path it used with another
+            // method): a rule for an operation never takes a 405's place.
+            operation: received.operation,
             room_id: text("room_id"),
             uuid: text("uuid"),
             sender_key: received.sender_key.as_deref(),
@@ -346,11 +348,14 @@ fn handle(operation: &'static Operation, received: &mut Received, state: &mut St
         return system_messages(received, state);
     }
     let body = received.body.clone().unwrap_or(Value::Null);
-    let text = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or_default();
-    let (uuid, room_id) = (text("uuid"), text("room_id"));
+    // The body passed every check: it reads as the generated request type.
+    let unreadable = || refusal(operation.host, CodeRole::InvalidParameter, None);
     if id == operations::OPEN_ROOM.id {
-        let forced = RoomCreationForce::try_from(text("is_room_create_force"))
-            == Ok(RoomCreationForce::Force);
+        let Ok(open) = serde_json::from_value::<types::OpenRoomRequest>(body.clone()) else {
+            return unreadable();
+        };
+        let uuid = open.uuid.as_str();
+        let forced = open.is_room_create_force == Some(RoomCreationForce::Force);
         if !forced
             && state
                 .rooms
@@ -362,8 +367,25 @@ fn handle(operation: &'static Operation, received: &mut Received, state: &mut St
         let room_id = state.open_room(uuid);
         return Reply::json(200, success(operation, Some(&body), Some(&room_id)));
     }
-    if id == operations::SEND_CHAT_MESSAGE.id || id == operations::END_ROOM.id {
-        let Some(room) = state.rooms.get_mut(room_id) else {
+    // A message and an end need the room, open, of their customer.
+    let in_room = if id == operations::SEND_CHAT_MESSAGE.id {
+        Some(
+            serde_json::from_value::<types::ChatMessageRequest>(body.clone())
+                .map(|message| (message.uuid.to_string(), message.room_id.to_string())),
+        )
+    } else if id == operations::END_ROOM.id {
+        Some(
+            serde_json::from_value::<types::EndRoomRequest>(body.clone())
+                .map(|end| (end.uuid.to_string(), end.room_id.to_string())),
+        )
+    } else {
+        None
+    };
+    if let Some(in_room) = in_room {
+        let Ok((uuid, room_id)) = in_room else {
+            return unreadable();
+        };
+        let Some(room) = state.rooms.get_mut(&room_id) else {
             return Reply::code(BizResultCode::RoomNotFound);
         };
         if room.uuid != uuid {
@@ -372,13 +394,18 @@ fn handle(operation: &'static Operation, received: &mut Received, state: &mut St
         if room.ended {
             return Reply::code(BizResultCode::RoomEnded);
         }
-        room.ended = id == operations::END_ROOM.id;
+        if id == operations::END_ROOM.id {
+            room.ended = true;
+        }
         return Reply::code(operation.success_code());
     }
     if id == operations::CHECK_PREVIOUS_COUNSELOR.id {
+        let Ok(asked) = serde_json::from_value::<types::PreviousCounselorRequest>(body) else {
+            return unreadable();
+        };
         let (availability, name) = state
             .previous_counselors
-            .get(uuid)
+            .get(asked.uuid.as_str())
             .cloned()
             .unwrap_or((CounselorAvailability::Unavailable, None));
         let answer = types::PreviousCounselorResult {
