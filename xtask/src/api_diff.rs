@@ -306,6 +306,21 @@ impl<'a> Walk<'a> {
                             );
                         }
                     }
+                    // The same body schema: what changed in it, as for an answer (a receiver
+                    // reads it).
+                    if let Some(body) = call["body"]
+                        .as_str()
+                        .filter(|_| before["body"] == call["body"])
+                    {
+                        let pointer = format!("/components/schemas/{body}");
+                        if let (Some(old), Some(new)) = (
+                            self.old_root.pointer(&pointer),
+                            self.new_root.pointer(&pointer),
+                        ) {
+                            let place = format!("{place} body");
+                            self.schema(&place, "", Side::Response, old, new, &mut BTreeSet::new());
+                        }
+                    }
                 }
             }
         }
@@ -619,7 +634,7 @@ fn resolve<'a>(root: &'a Value, value: &'a Value) -> &'a Value {
 }
 
 /// The `$ref` of a schema, or of the one schema of its `allOf`.
-fn reference(value: &Value) -> Option<&str> {
+pub(crate) fn reference(value: &Value) -> Option<&str> {
     value["$ref"]
         .as_str()
         .or_else(|| match value["allOf"].as_array() {
@@ -752,6 +767,47 @@ mod tests {
         assert!(
             text.contains("operationId changed from send to send_it"),
             "{text}"
+        );
+    }
+
+    /// HappyTalk's calls to the integrator: added, moved, and a field of their body removed.
+    #[test]
+    fn inbound_calls_and_their_bodies() {
+        let with_inbound = |spec: &mut Value| {
+            insert(
+                spec,
+                "",
+                "x-inbound",
+                json!({ "message": { "method": "POST", "path": "/message/{uuid}", "body": "Answer" } }),
+            );
+        };
+        let (breaking, text) = one_change(with_inbound);
+        assert!(!breaking);
+        assert_eq!(text, "inbound `message`: added (POST /message/{uuid})");
+        let mut old = base();
+        with_inbound(&mut old);
+        let mut moved = old.clone();
+        *at(&mut moved, "/x-inbound/message/path") = json!("/messages/{uuid}");
+        let changes = compare(&old, &moved);
+        assert_eq!(changes.len(), 1, "{changes:#?}");
+        assert!(changes[0].breaking);
+        assert!(
+            changes[0]
+                .text
+                .starts_with("inbound `message`: `path` changed"),
+            "{changes:#?}"
+        );
+        let mut fewer = old.clone();
+        at(&mut fewer, &format!("{ANSWER}/properties"))
+            .as_object_mut()
+            .unwrap()
+            .remove("data");
+        let changes = compare(&old, &fewer);
+        assert!(
+            changes
+                .iter()
+                .any(|change| change.text.starts_with("inbound `message` body")),
+            "the body's change is reported for the receiver: {changes:#?}"
         );
     }
 

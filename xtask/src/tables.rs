@@ -24,7 +24,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 /// Hand-written types of happytalk-api that stand for a component schema of the same name.
-const HAND_WRITTEN: &[(&str, &str)] = &[("KstTimestamp", "crate::KstTimestamp")];
+pub(crate) const HAND_WRITTEN: &[(&str, &str)] = &[("KstTimestamp", "crate::KstTimestamp")];
 
 /// The order methods are listed in (the order of the OpenAPI path item).
 const METHODS: &[&str] = &[
@@ -77,7 +77,7 @@ pub fn build(
     }
     emitter.emit_result_code(&families, &tables);
     emitter.emit_roles(&tables);
-    emitter.emit_operations(&operations);
+    emitter.emit_operations(&operations, &families);
     emitter.emit_answers(&operations, &families, &tables);
     emitter.emit_limits(&operations, generated_client);
     emitter.emit_requests(&operations);
@@ -277,12 +277,7 @@ impl<'a> Emitter<'a> {
     /// The schema a `$ref`, or a single-element `allOf` wrapping one, points at, with the name
     /// of the component it is.
     fn resolve(&self, schema: &'a Value) -> (Option<String>, &'a Value) {
-        let reference = schema["$ref"]
-            .as_str()
-            .or_else(|| match schema["allOf"].as_array() {
-                Some(all) if all.len() == 1 => all[0]["$ref"].as_str(),
-                _ => None,
-            });
+        let reference = crate::api_diff::reference(schema);
         match reference.and_then(|r| r.strip_prefix("#/components/schemas/")) {
             Some(name) => match self.schema(name) {
                 Some(found) => (Some(name.to_owned()), found),
@@ -338,6 +333,12 @@ impl<'a> Emitter<'a> {
             let mut flags = BTreeMap::new();
             if let Some(declared) = schema.get("x-value-flags").and_then(Value::as_object) {
                 for (flag, declaration) in declared {
+                    if !is_name(flag) {
+                        self.problem(format!(
+                            "{place}.x-value-flags.{flag}: a flag's name becomes a Rust method: ASCII letters, digits, `_` or `-`, from a letter"
+                        ));
+                        continue;
+                    }
                     let Some(default) = declaration["default"].as_bool() else {
                         self.problem(format!(
                             "{place}.x-value-flags.{flag} needs `default: true` or `false`"
@@ -447,6 +448,13 @@ impl<'a> Emitter<'a> {
             if entries.iter().filter(|entry| entry.success).count() > 1 {
                 self.problem(format!("{place} marks more than one value `success`"));
             }
+            for role in entries.iter().flat_map(|entry| &entry.roles) {
+                if !is_name(role) {
+                    self.problem(format!(
+                        "{place}: the role {role:?} becomes a Rust variant: ASCII letters, digits, `_` or `-`, from a letter"
+                    ));
+                }
+            }
             for entry in &entries {
                 if entry.values.len() > 1 && (entry.success || !entry.roles.is_empty()) {
                     self.problem(format!(
@@ -484,10 +492,19 @@ impl<'a> Emitter<'a> {
             let boolean = match schema.get("x-boolean") {
                 None => None,
                 Some(map) => match (map["true"].as_str(), map["false"].as_str()) {
-                    (Some(yes), Some(no)) => Some((yes.to_owned(), no.to_owned())),
+                    // Each a string value of the table, so that both name a variant.
+                    (Some(yes), Some(no))
+                        if [yes, no].iter().all(|value| {
+                            entries
+                                .iter()
+                                .any(|entry| entry.values[0].as_str() == Some(*value))
+                        }) =>
+                    {
+                        Some((yes.to_owned(), no.to_owned()))
+                    }
                     _ => {
                         self.problem(format!(
-                            "{place}.x-boolean names the values of `true` and `false`"
+                            "{place}.x-boolean names the values of `true` and `false`, each a string value of the table"
                         ));
                         None
                     }
@@ -837,6 +854,15 @@ impl<'a> Emitter<'a> {
                 RustField::Text
             }
         };
+        let indexed = schema["x-indexed"].as_str().map(str::to_owned);
+        if let Some(family) = indexed
+            .as_deref()
+            .filter(|family| !is_name(family) || family.contains('-'))
+        {
+            self.problem(format!(
+                "{place}: `{name}`'s x-indexed {family:?} becomes a Rust method: ASCII letters, digits and `_`, from a letter"
+            ));
+        }
         FieldSpec {
             name: name.to_owned(),
             summary: one_line(description),
@@ -847,7 +873,7 @@ impl<'a> Emitter<'a> {
             length,
             type_name: None,
             rust,
-            indexed: schema["x-indexed"].as_str().map(str::to_owned),
+            indexed,
         }
     }
 
@@ -1685,11 +1711,7 @@ impl PartialEq<{table}> for &ResultCode {{
         self.line("}");
     }
 
-    fn emit_operations(&mut self, operations: &[OperationSpec]) {
-        let families: Vec<String> = self.spec["x-host-families"]
-            .as_object()
-            .map(|families| families.keys().map(|id| pascal(id)).collect())
-            .unwrap_or_default();
+    fn emit_operations(&mut self, operations: &[OperationSpec], families: &[Family]) {
         self.doc("Every operation of the spec, as a constant.");
         self.line("pub mod operations {");
         self.line("use super::*;");
@@ -1759,7 +1781,7 @@ impl PartialEq<{table}> for &ResultCode {{
                 id = lit(&operation.id),
                 method = lit(&operation.method),
                 path = lit(&operation.path),
-                family = families[operation.family],
+                family = families[operation.family].rust,
                 retry = operation.retry,
                 summary = lit(&operation.summary),
                 query = field_list(&operation.query),
@@ -2085,6 +2107,12 @@ impl PartialEq<{table}> for &ResultCode {{
         let mut names = Vec::new();
         for (name, call) in declared {
             let place = format!("x-inbound.{name}");
+            if !is_name(name) || name.contains('-') {
+                self.problem(format!(
+                    "{place}: the name becomes a Rust constant: ASCII letters, digits and `_`, from a letter"
+                ));
+                continue;
+            }
             let (Some(method), Some(path), Some(body)) = (
                 call["method"].as_str(),
                 call["path"].as_str(),
@@ -2215,6 +2243,15 @@ fn one_line(description: &str) -> String {
     description.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A name of the spec's extensions that becomes part of a Rust name (a method, a variant, a
+/// constant): ASCII letters, digits, `_` or `-`, starting with a letter.
+fn is_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
 fn is_pascal_identifier(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_uppercase())
         && name.chars().all(|c| c.is_ascii_alphanumeric())
@@ -2289,6 +2326,7 @@ pub fn snake(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn names_are_cased_as_typify_cases_them() {
@@ -2302,6 +2340,53 @@ mod tests {
         assert_eq!(snake("type"), "type_");
         assert_eq!(snake("buttons-allowed"), "buttons_allowed");
         assert_eq!(snake("linkIos"), "link_ios");
+    }
+
+    /// The problems `build` finds in the project's spec after `edit`.
+    fn problems(edit: impl FnOnce(&mut Value)) -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let text = std::fs::read_to_string(root.join("spec/happytalk.yaml")).unwrap();
+        let client =
+            std::fs::read_to_string(root.join("crates/happytalk-api/src/generated.rs")).unwrap();
+        let mut spec: Value = serde_norway::from_str(&text).unwrap();
+        edit(&mut spec);
+        let yaml: serde_norway::Value = serde_norway::to_value(&spec).unwrap();
+        match build(&spec, &yaml, &client) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems,
+        }
+    }
+
+    #[test]
+    fn the_spec_builds_and_bad_names_are_problems_not_unparsable_code() {
+        assert_eq!(problems(|_| {}), Vec::<String>::new());
+        let force = "/components/schemas/RoomCreationForce/x-boolean/true";
+        let found = problems(|spec| *spec.pointer_mut(force).unwrap() = "Yes".into());
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("x-boolean names the values")),
+            "{found:#?}"
+        );
+        let found = problems(|spec| {
+            let calls = spec["x-inbound"].as_object_mut().unwrap();
+            let message = calls.remove("message").unwrap();
+            calls.insert("new message".into(), message);
+        });
+        assert!(
+            found.iter().any(|p| p.contains("becomes a Rust constant")),
+            "{found:#?}"
+        );
+        let codes = "/components/schemas/BizResultCode/x-known-values";
+        let found = problems(|spec| {
+            let codes = spec.pointer_mut(codes).unwrap().as_array_mut().unwrap();
+            let with_roles = codes.iter_mut().find(|code| code.get("roles").is_some());
+            with_roles.unwrap()["roles"] = json!(["4xx"]);
+        });
+        assert!(
+            found.iter().any(|p| p.contains("the role \"4xx\"")),
+            "{found:#?}"
+        );
     }
 
     #[test]

@@ -215,13 +215,19 @@ tokio = { workspace = true, features = ["macros", "rt"] }
             .env("CARGO_TARGET_DIR", &target),
     );
     let lines: Vec<String> = text(&probe.stdout).lines().map(str::to_owned).collect();
-    let answered: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+    let [first, second] = lines.as_slice() else {
+        panic!(
+            "the probe prints two answers: {lines:?}\n{}",
+            text(&probe.stderr)
+        );
+    };
+    let answered: serde_json::Value = serde_json::from_str(first).unwrap();
     assert_eq!(
         answered,
         serde_json::json!({"code": 0, "greeting": "안녕하세요, 무엇을 도와드릴까요?"}),
         "the example named success, as the spec writes it"
     );
-    let refused: serde_json::Value = serde_json::from_str(&lines[1]).unwrap();
-    assert_eq!(refused, serde_json::json!({"code": -802}), "{}", lines[1]);
+    let refused: serde_json::Value = serde_json::from_str(second).unwrap();
+    assert_eq!(refused, serde_json::json!({"code": -802}), "{second}");
     let _ = std::fs::remove_dir_all(&dir);
 }

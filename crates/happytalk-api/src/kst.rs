@@ -104,10 +104,6 @@ impl FromStr for KstTimestamp {
     type Err = NotATimestamp;
 
     fn from_str(raw: &str) -> Result<Self, NotATimestamp> {
-        // The documented layout first: nearly every value is one, and needs no other reading.
-        if let Some(Some(parsed)) = documented_layout(raw) {
-            return Ok(Self(parsed));
-        }
         parse_kst_timestamp(raw)
             .map(Self)
             .ok_or_else(|| NotATimestamp(raw.to_owned()))

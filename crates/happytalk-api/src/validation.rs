@@ -242,13 +242,18 @@ mod tests {
     #[test]
     fn checks_take_their_limits_and_privacy_from_the_generated_types() {
         let uuid = checked::<types::ChatMessageRequestUuid>("abc").unwrap_err();
+        type Uuid = types::ChatMessageRequestUuid;
+        let (min, max) = (Uuid::MIN_LENGTH, Uuid::MAX_LENGTH);
         assert_eq!(
             (uuid.field(), uuid.rule()),
-            ("uuid", &Rule::Length { min: 5, max: 20 })
+            ("uuid", &Rule::Length { min, max })
         );
         assert!(uuid.to_string().ends_with("(\"abc\")"), "shown: {uuid}");
-        let personal = checked::<types::ChatMessageRequestMsg>(&"x".repeat(1001)).unwrap_err();
-        assert_eq!(personal.rule(), &Rule::Length { min: 1, max: 1000 });
+        type Msg = types::ChatMessageRequestMsg;
+        let max = Msg::MAX_LENGTH;
+        let personal = checked::<Msg>(&"x".repeat(max + 1)).unwrap_err();
+        let min = Msg::MIN_LENGTH;
+        assert_eq!(personal.rule(), &Rule::Length { min, max });
         assert!(
             !personal.to_string().contains('x'),
             "msg is personal data: {personal}"
