@@ -64,7 +64,7 @@ pub use generated::*;
 pub use kst::{KstTimestamp, NotATimestamp};
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::HeaderMap;
-pub use response_info::{ResponseInfo, with_response_info};
+pub use response_info::{ResponseInfo, poll_recording, with_response_info};
 pub use table::{
     Answer, AnswerField, AnswerRole, Condition, Field, FieldKind, Inbound, LengthLimits, Operation,
     RawValue, RetryClass,

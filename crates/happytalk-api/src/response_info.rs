@@ -1,11 +1,11 @@
-//! [`with_response_info`]: what arrived with a response besides its body, for the one case
-//! progenitor does not keep it (an answer whose body does not decode).
+//! [`with_response_info`] and [`poll_recording`]: what arrived with a response besides its
+//! body, for the one case progenitor does not keep it (an answer whose body does not decode).
 //!
 //! The route is a safe slot: the [`ClientHooks::exec`](progenitor_client::ClientHooks::exec)
 //! hook sees every response before it is decoded and records its status into the slot of the
 //! call being polled. Calls are told apart by how deeply their polls nest on the thread: a
-//! [`Recorded`] call occupies the next depth while it is polled, and reads what was recorded at
-//! its depth right after. Polls nest strictly on one thread's stack, so the depth is the call's
+//! call polled through [`poll_recording`] occupies the next depth while it is polled, and reads
+//! what was recorded at its depth right after. Polls nest strictly on one thread's stack, so the depth is the call's
 //! for the length of the poll, on any runtime and across threads between polls; no pointer is
 //! shared and no `unsafe` is needed.
 //!
@@ -55,7 +55,7 @@ impl ResponseInfo {
 }
 
 thread_local! {
-    /// How many [`Recorded`] polls are under way on this thread, nested; the innermost is the
+    /// How many [`poll_recording`] polls are under way on this thread, nested; the innermost is the
     /// call an `exec` running now belongs to.
     static DEPTH: Cell<usize> = const { Cell::new(0) };
     /// What was recorded at each depth during the poll under way there.
@@ -134,41 +134,68 @@ impl<F: Future> Future for Recorded<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        // The next depth is this call's for the length of the poll; it is given back on return
-        // and on unwind alike.
-        struct Leave(usize);
-        impl Drop for Leave {
-            fn drop(&mut self) {
-                DEPTH.set(self.0);
-            }
-        }
-        let depth = DEPTH.get();
-        // Whatever a poll at this depth left (one that panicked, say) is not this call's.
-        let bit = bit(depth);
-        match bit {
-            Some(bit) => RECORDED_AT.set(RECORDED_AT.get() & !bit),
-            None => RECORDED.with_borrow_mut(|slots| {
-                if let Some(slot) = slots.get_mut(depth) {
-                    *slot = None;
-                }
-            }),
-        }
-        let leave = Leave(depth);
-        DEPTH.set(depth + 1);
-        let output = this.call.poll(cx);
-        drop(leave);
-        if bit.is_none_or(|bit| RECORDED_AT.get() & bit != 0) {
-            if let Some(bit) = bit {
-                RECORDED_AT.set(RECORDED_AT.get() & !bit);
-            }
-            let recorded = RECORDED.with_borrow_mut(|slots| slots.get_mut(depth)?.take());
-            if let Some(info) = recorded {
-                *this.info = Some(info);
-            }
-        }
-        let output = ready!(output);
+        let output = ready!(poll_recording(this.call, cx, this.info));
         Poll::Ready((output, this.info.take()))
     }
+}
+
+/// [`with_response_info`] for a caller that polls the call where it lies, rather than moving
+/// it into one more future: polls `call` once and, when its response arrived during this
+/// poll, puts what arrived with it into `info`. Poll every time through this function, and
+/// read `info` once `call` is ready.
+///
+/// ```no_run
+/// # async fn f(client: &happytalk_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// use happytalk_api::types::GetSystemMessagesSenderKey;
+///
+/// let sender_key = GetSystemMessagesSenderKey::try_from("sender-key")?;
+/// let mut info = None;
+/// let mut call = std::pin::pin!(client.get_system_messages(None, &sender_key));
+/// let result =
+///     std::future::poll_fn(|cx| happytalk_api::poll_recording(call.as_mut(), cx, &mut info))
+///         .await;
+/// println!("{:?} after HTTP {:?}", result.is_ok(), info.map(|info| info.status()));
+/// # Ok(())
+/// # }
+/// ```
+pub fn poll_recording<F: Future>(
+    call: Pin<&mut F>,
+    cx: &mut Context<'_>,
+    info: &mut Option<ResponseInfo>,
+) -> Poll<F::Output> {
+    // The next depth is this call's for the length of the poll; it is given back on return
+    // and on unwind alike.
+    struct Leave(usize);
+    impl Drop for Leave {
+        fn drop(&mut self) {
+            DEPTH.set(self.0);
+        }
+    }
+    let depth = DEPTH.get();
+    // Whatever a poll at this depth left (one that panicked, say) is not this call's.
+    let bit = bit(depth);
+    match bit {
+        Some(bit) => RECORDED_AT.set(RECORDED_AT.get() & !bit),
+        None => RECORDED.with_borrow_mut(|slots| {
+            if let Some(slot) = slots.get_mut(depth) {
+                *slot = None;
+            }
+        }),
+    }
+    let leave = Leave(depth);
+    DEPTH.set(depth + 1);
+    let output = call.poll(cx);
+    drop(leave);
+    if bit.is_none_or(|bit| RECORDED_AT.get() & bit != 0) {
+        if let Some(bit) = bit {
+            RECORDED_AT.set(RECORDED_AT.get() & !bit);
+        }
+        let recorded = RECORDED.with_borrow_mut(|slots| slots.get_mut(depth)?.take());
+        if let Some(recorded) = recorded {
+            *info = Some(recorded);
+        }
+    }
+    output
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! goes through.
 
 use std::fmt;
+use std::future::poll_fn;
+use std::pin::pin;
 use std::time::{Duration, Instant};
 
 use happytalk_api::{Answer, HostFamily, Operation, ResponseValue, operations, types};
@@ -375,7 +377,7 @@ impl Client {
             operation,
             trace,
             |api| api.send_chat_message(body),
-            |answer, status| match room_id(&answer.room_id) {
+            |mut answer, status| match take_room_id(&mut answer.room_id) {
                 Some(room_id) => Ok(room_id),
                 None => Err(UndecodableResponse::decoded(
                     status,
@@ -443,96 +445,118 @@ impl Client {
     /// refusal becomes [`Error::Api`], a success goes to `read`), traced from start to end.
     /// Every error says how many attempts were made.
     ///
-    /// The common path is written out here, in one `async fn`, rather than as layers of them:
-    /// the generated call's future is the largest part of a call's, and every layer would move
-    /// it once more as it starts. The first attempt is awaited in place; a timer for the cap
-    /// (when the HTTP client's own timeout does not end an attempt within it) and the attempts
-    /// after a failure worth retrying are boxed, off the common path.
-    pub(crate) async fn call<'a, T, R, Call>(
+    /// The common path is written out here, in one future, rather than as layers of them: the
+    /// generated call's future is the largest part of a call's, and every layer would move it
+    /// once more as it starts and keep its own state beside it. So this is an `async` block, not
+    /// an `async fn` (which would copy its arguments into the future once more); the first
+    /// attempt is polled where it lies, in the call's span when there is one, with no wrapper
+    /// future; and all that is rare — a timer for the cap (when the HTTP client's own timeout
+    /// does not end an attempt within it), reading an answer that brought no documented body,
+    /// the attempts after a failure worth retrying — is one boxed future, awaited at one point,
+    /// so that nothing else is kept beside the generated call. `client_overhead --only ext
+    /// send-seq 10` prints the resulting size (1,768 bytes for a send, the generated call's
+    /// 1,536 included).
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an `async fn` would keep its arguments twice in the call's future"
+    )]
+    pub(crate) fn call<'a, T, R, Call>(
         &'a self,
         operation: &'static Operation,
         trace: CallTrace,
-        request: impl Fn(&'a happytalk_api::Client) -> Call,
-        read: impl FnOnce(T, StatusCode) -> Result<R, Error>,
-    ) -> Result<R, Error>
+        request: impl Fn(&'a happytalk_api::Client) -> Call + 'a,
+        read: impl FnOnce(T, StatusCode) -> Result<R, Error> + 'a,
+    ) -> impl Future<Output = Result<R, Error>> + 'a
     where
-        T: Answer + DeserializeOwned,
-        Call: Future<Output = Result<ResponseValue<T>, happytalk_api::Error<T>>>,
+        T: Answer + DeserializeOwned + 'a,
+        Call: Future<Output = Result<ResponseValue<T>, happytalk_api::Error<T>>> + 'a,
     {
-        let started = Instant::now();
-        let api = &self.apis[operation.host.index()];
-        let call = || request(api);
-        let class = operation.retry;
-        // Inside the call's span when a subscriber wants it (the HTTP spans of `happytalk-api`
-        // nest in it); otherwise not wrapped at all.
-        #[cfg(feature = "tracing")]
-        let span = trace.span();
-        let first = if retry::first_attempt_needs_timer(&self.retry, self.attempt_timeout) {
-            let attempt = retry::attempt(&call, class);
-            #[cfg(feature = "tracing")]
-            let attempt = tracing::Instrument::instrument(
-                attempt,
-                span.cloned().unwrap_or_else(tracing::Span::none),
-            );
-            match Box::pin(tokio::time::timeout(retry::cap(&self.retry), attempt)).await {
-                Ok(result) => result,
-                Err(_) => Err(retry::Failure::out_of_time(&self.retry)),
-            }
-        } else {
-            let recorded = happytalk_api::with_response_info(call());
-            #[cfg(feature = "tracing")]
-            let (result, info) = match span {
-                Some(span) => tracing::Instrument::instrument(recorded, span.clone()).await,
-                None => recorded.await,
+        async move {
+            let started = Instant::now();
+            let api = &self.apis[operation.host.index()];
+            let call = || request(api);
+            let class = operation.retry;
+            let first = if retry::first_attempt_needs_timer(&self.retry, self.attempt_timeout) {
+                let attempt = in_span(&trace, retry::attempt(&call, class));
+                match Box::pin(tokio::time::timeout(retry::cap(&self.retry), attempt)).await {
+                    Ok(result) => result.map_err(Unanswered::Failed),
+                    Err(_) => Err(Unanswered::Failed(retry::Failure::out_of_time(&self.retry))),
+                }
+            } else {
+                // Polled where it lies, in the call's span when a subscriber wants it (the HTTP
+                // spans of `happytalk-api` then nest in it): no wrapper future around it.
+                let mut info = None;
+                let result = {
+                    let mut attempt = pin!(call());
+                    poll_fn(|cx| {
+                        #[cfg(feature = "tracing")]
+                        let _entered = trace.span().map(tracing::Span::enter);
+                        happytalk_api::poll_recording(attempt.as_mut(), cx, &mut info)
+                    })
+                    .await
+                };
+                retry::answered(result).map_err(|error| Unanswered::Unread(Box::new((error, info))))
             };
-            #[cfg(not(feature = "tracing"))]
-            let (result, info) = recorded.await;
-            match retry::answered(result) {
-                Ok(answer) => Ok(answer),
-                Err(error) => {
-                    // Reading what is left of an undocumented answer: still inside the call's
-                    // span.
-                    let failure = retry::failure(error, info, class);
-                    #[cfg(feature = "tracing")]
-                    let failure = match span {
-                        Some(span) => tracing::Instrument::instrument(failure, span.clone()).await,
-                        None => failure.await,
+            let (answered, attempts, arrived) = match first {
+                Ok(answer) => (Ok(answer), 1, false),
+                // Still in the call's span: reading what is left of an undocumented answer,
+                // and the attempts after a failure worth retrying.
+                Err(unanswered) => {
+                    let after = async {
+                        let failure = match unanswered {
+                            Unanswered::Failed(failure) => failure,
+                            Unanswered::Unread(unread) => {
+                                let (error, info) = *unread;
+                                retry::failure(error, info, class).await
+                            }
+                        };
+                        if !retry::worth_retrying(&self.retry, &failure) {
+                            return (Err(failure.error), 1, false);
+                        }
+                        retry::retry(&self.retry, started, &trace, failure, || {
+                            retry::attempt(&call, class)
+                        })
+                        .await
                     };
-                    #[cfg(not(feature = "tracing"))]
-                    let failure = failure.await;
-                    Err(failure)
+                    Box::pin(in_span(&trace, after)).await
                 }
-            }
-        };
-        let (answered, attempts, arrived) = match first {
-            Ok(answer) => (Ok(answer), 1, false),
-            Err(failure) if !retry::worth_retrying(&self.retry, &failure) => {
-                (Err(failure.error), 1, false)
-            }
-            Err(failure) => {
-                let retried = Box::pin(retry::retry(&self.retry, started, &trace, failure, || {
-                    retry::attempt(&call, class)
-                }));
-                #[cfg(feature = "tracing")]
-                let retried = tracing::Instrument::instrument(
-                    retried,
-                    span.cloned().unwrap_or_else(tracing::Span::none),
-                );
-                retried.await
-            }
-        };
-        // HappyTalk answered: its code says whether it is a success.
-        let outcome = answered
-            .and_then(|(answer, status)| {
-                if !answer.is_success() {
-                    return Err(ApiError::new(operation, &answer, status).into());
-                }
-                Ok((read(answer, status)?, status))
-            })
-            .map_err(|error| error.with_attempts(attempts, arrived));
-        trace.finish(outcome.as_ref().map(|(_, status)| *status), attempts);
-        outcome.map(|(value, _)| value)
+            };
+            // HappyTalk answered: its code says whether it is a success.
+            let outcome = answered
+                .and_then(|(answer, status)| {
+                    if !answer.is_success() {
+                        return Err(ApiError::new(operation, &answer, status).into());
+                    }
+                    Ok((read(answer, status)?, status))
+                })
+                .map_err(|error| error.with_attempts(attempts, arrived));
+            trace.finish(outcome.as_ref().map(|(_, status)| *status), attempts);
+            outcome.map(|(value, _)| value)
+        }
     }
+}
+
+/// A first attempt that brought no documented answer: its failure, or the generated client's
+/// error and what arrived with it, still to be read (boxed: the common path keeps room for it
+/// beside the answer).
+enum Unanswered<T> {
+    Failed(retry::Failure),
+    Unread(Box<(happytalk_api::Error<T>, Option<happytalk_api::ResponseInfo>)>),
+}
+
+/// `future`, polled inside the call's span when a subscriber wants it.
+#[cfg(feature = "tracing")]
+fn in_span<F: Future>(trace: &CallTrace, future: F) -> tracing::instrument::Instrumented<F> {
+    tracing::Instrument::instrument(
+        future,
+        trace.span().cloned().unwrap_or_else(tracing::Span::none),
+    )
+}
+
+/// `future`: without the `tracing` feature there is no span to poll it in.
+#[cfg(not(feature = "tracing"))]
+fn in_span<F: Future>(_trace: &CallTrace, future: F) -> F {
+    future
 }
 
 // The client crosses threads: a change that breaks this fails to compile. That its calls'
@@ -543,12 +567,16 @@ const _: () = {
     send_sync::<Error>();
 };
 
-/// The room of a successful answer: a non-empty string or, as HappyTalk writes it at times, a
-/// positive number. `0` and `""` name no room (the -90x refusals carry `room_id` 0).
-pub(crate) fn room_id(room_id: &Option<types::ResultRoomId>) -> Option<String> {
-    match room_id {
-        Some(types::ResultRoomId::String(room_id)) if !room_id.is_empty() => Some(room_id.clone()),
-        Some(types::ResultRoomId::Int64(room_id)) if *room_id > 0 => Some(room_id.to_string()),
-        _ => None,
+/// The room of a successful answer, taken out of it: a non-empty string or, as HappyTalk writes
+/// it at times, a positive number. `0` and `""` name no room (the -90x refusals carry `room_id`
+/// 0); they stay in the answer, for the error that quotes it.
+pub(crate) fn take_room_id(room_id: &mut Option<types::ResultRoomId>) -> Option<String> {
+    match room_id.take() {
+        Some(types::ResultRoomId::String(id)) if !id.is_empty() => Some(id),
+        Some(types::ResultRoomId::Int64(id)) if id > 0 => Some(id.to_string()),
+        other => {
+            *room_id = other;
+            None
+        }
     }
 }

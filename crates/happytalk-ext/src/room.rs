@@ -65,8 +65,8 @@ impl Client {
         let body = room.build()?;
         let operation = &operations::OPEN_ROOM;
         let trace = call_span!(operation, self.host(operation), "happytalk.open_room");
-        let read = |answer: types::OpenRoomResult, status| {
-            let room_id = match crate::client::room_id(&answer.room_id) {
+        let read = |mut answer: types::OpenRoomResult, status| {
+            let room_id = match crate::client::take_room_id(&mut answer.room_id) {
                 Some(room_id) => room_id,
                 None => {
                     return Err(UndecodableResponse::decoded(
