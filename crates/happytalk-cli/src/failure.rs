@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use happytalk_ext::{Error, TransportErrorKind, with_causes};
 use happytalk_mock::{Delivered, DeliveryError};
 
-use crate::output;
+use crate::output::{self, say, say_error};
 use serde_json::{Value, json};
 
 /// Why a run failed.
@@ -94,9 +94,9 @@ impl Failure {
     /// Prints the failure (its text on standard error; with `json`, its JSON on standard
     /// output too) and returns its exit code.
     pub fn report(&self, json: bool) -> ExitCode {
-        eprintln!("error: {}", self.text());
+        say_error!("error: {}", self.text());
         if json {
-            println!("{}", self.to_json());
+            say!("{}", self.to_json());
         }
         ExitCode::from(self.exit_code())
     }
@@ -161,7 +161,7 @@ pub fn command_line(error: clap::Error, json: bool) -> ExitCode {
     if json {
         let message = error.render().to_string();
         let message = message.trim_start_matches("error: ").trim_end();
-        println!(
+        say!(
             "{}",
             json!({ "error": { "kind": "usage", "message": message } })
         );

@@ -1,26 +1,56 @@
 //! What a successful run prints: a readable text by default, JSON with `--json`.
 
+use std::fmt;
+use std::io::{self, Write};
+
 use happytalk_ext::{OpenedRoom, PreviousCounselor, RoomEnding, SERVER_TEXT_CHARS, SystemMessage};
 use happytalk_mock::Delivered;
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
 
+/// `println!` to standard output without its panic when the output is closed (`happytalk … |
+/// head -c0`): what cannot be written is dropped, and the run ends with its own exit code.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::output::write(&mut std::io::stdout(), format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `eprintln!` without its panic when standard error is closed.
+macro_rules! say_error {
+    ($($arg:tt)*) => {
+        $crate::output::write(&mut std::io::stderr(), format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+pub(crate) use {say, say_error};
+
+/// Writes `text` to `out`. A closed output (a reader that went away) drops the text; any other
+/// failure to write is said on standard error, once per write, if that can be written.
+pub fn write(out: &mut impl Write, text: fmt::Arguments<'_>) {
+    if let Err(error) = out.write_fmt(text)
+        && error.kind() != io::ErrorKind::BrokenPipe
+    {
+        let _ = writeln!(io::stderr(), "error: cannot write the output: {error}");
+    }
+}
+
 /// After a message was sent.
 pub fn sent(room_id: &str, json: bool) {
     if json {
-        println!("{}", json!({ "room_id": room_id }));
+        say!("{}", json!({ "room_id": room_id }));
     } else {
-        println!("sent into room {room_id}");
+        say!("sent into room {room_id}");
     }
 }
 
 /// After `mock deliver`: the receiver's answer (whatever its status).
 pub fn delivered(delivered: &Delivered, json: bool) {
     if json {
-        println!("{}", delivered_json(delivered));
+        say!("{}", delivered_json(delivered));
         return;
     }
-    println!(
+    say!(
         "delivered msgid {} to {}: the receiver answered {}{}",
         delivered.msgid,
         delivered.url,
@@ -58,15 +88,15 @@ pub fn opened(room: &OpenedRoom, json: bool) {
             "counselor_name": room.counselor_name,
             "notice": room.notice,
         });
-        println!("{shown}");
+        say!("{shown}");
         return;
     }
-    println!("opened room {}", room.room_id);
+    say!("opened room {}", room.room_id);
     if let Some(name) = &room.counselor_name {
-        println!("counsellor: {}", Shown::value(name));
+        say!("counsellor: {}", Shown::value(name));
     }
     if let Some(notice) = &room.notice {
-        println!("the customer was shown: {}", Shown::text(notice));
+        say!("the customer was shown: {}", Shown::text(notice));
     }
 }
 
@@ -74,16 +104,14 @@ pub fn opened(room: &OpenedRoom, json: bool) {
 pub fn ended(room_id: &str, ending: RoomEnding, json: bool) {
     let already = ending == RoomEnding::AlreadyEndedOnRetry;
     if json {
-        println!(
+        say!(
             "{}",
             json!({ "room_id": room_id, "ended": true, "already_ended_on_retry": already })
         );
     } else if already {
-        println!(
-            "room {room_id} is ended (a retry found it ended, most likely by the first attempt)"
-        );
+        say!("room {room_id} is ended (a retry found it ended, most likely by the first attempt)");
     } else {
-        println!("ended room {room_id}");
+        say!("ended room {room_id}");
     }
 }
 
@@ -97,7 +125,7 @@ pub fn previous_counselor(previous: &PreviousCounselor, json: bool) {
             "availability": availability.name(),
             "counselor_name": previous.name,
         });
-        println!("{shown}");
+        say!("{shown}");
         return;
     }
     let meaning = availability
@@ -105,12 +133,12 @@ pub fn previous_counselor(previous: &PreviousCounselor, json: bool) {
         .unwrap_or("an availability this version does not document");
     match &previous.name {
         Some(name) => {
-            println!(
+            say!(
                 "previous counsellor {}: {meaning} (counselor_code {availability})",
                 Shown::value(name)
             )
         }
-        None => println!("no previous counsellor named: {meaning} (counselor_code {availability})"),
+        None => say!("no previous counsellor named: {meaning} (counselor_code {availability})"),
     }
 }
 
@@ -118,17 +146,17 @@ pub fn previous_counselor(previous: &PreviousCounselor, json: bool) {
 /// HappyTalk writes it: its field names, its codes, its `YYYY-MM-DD HH:MM:SS` times).
 pub fn system_messages(found: &[SystemMessage], sender_key: &str, id: Option<i64>, json: bool) {
     if json {
-        println!("{}", json!({ "data": found }));
+        say!("{}", json!({ "data": found }));
         return;
     }
     if found.is_empty() {
         match id {
-            Some(id) => println!("no system message {id} for sender key {sender_key}"),
-            None => println!("no active system messages for sender key {sender_key}"),
+            Some(id) => say!("no system message {id} for sender key {sender_key}"),
+            None => say!("no active system messages for sender key {sender_key}"),
         }
         return;
     }
-    print!("{}", table(found));
+    write(&mut io::stdout(), format_args!("{}", table(found)));
 }
 
 const COLUMNS: [&str; 7] = [

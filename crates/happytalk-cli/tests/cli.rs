@@ -365,6 +365,37 @@ async fn a_refusal_exits_3_with_its_code_and_message() {
     assert!(run.stderr.contains("code 507"), "{}", run.stderr);
 }
 
+/// `happytalk … | head -c0`: the reader went away before anything was printed. Nothing
+/// panics, and the run still ends with its own exit code (0 sent, 3 refused).
+#[tokio::test]
+async fn a_closed_standard_output_keeps_the_exit_code_and_does_not_panic() {
+    let sent = answering(&fixture("chat/success.json")).await;
+    let refused = answering(&fixture("chat/failure-802-length.json")).await;
+    for (url, code) in [(sent.uri(), 0), (refused.uri(), 3)] {
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_happytalk"))
+            .args(at(
+                &url,
+                &["--json", "send", "text", "cust-0001", "1", "hi"],
+            ))
+            .env("HT_CLIENT_ID", CLIENT_ID)
+            .env("HT_CLIENT_SECRET", SECRET)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        // The read end closes before the binary has reached the server, let alone printed.
+        drop(child.stdout.take());
+        let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+            .await
+            .expect("the binary ends")
+            .expect("its output");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
 #[tokio::test]
 async fn transport_failures_exit_4() {
     let refused = refused_url();
