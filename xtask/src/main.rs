@@ -37,7 +37,7 @@ usage: cargo xtask generate [--check] [--spec PATH] [--out PATH] [--base REV]
        cargo xtask semver [--base REV]
        cargo xtask package
        cargo xtask test
-       cargo xtask bench [--quick | --instructions]
+       cargo xtask bench [--quick | --instructions | --runs N]
        cargo xtask build-cost [--runs N]
 
   generate          regenerate, from the spec, crates/happytalk-api/src/generated.rs (the
@@ -68,7 +68,8 @@ usage: cargo xtask generate [--check] [--spec PATH] [--out PATH] [--base REV]
 
   bench             ext, the generated client and raw reqwest against one loopback server
                     (release); --quick: a few iterations, to check that it runs;
-                    --instructions: instructions per operation under valgrind (noise-free ratios)
+                    --instructions: instructions per operation under valgrind (noise-free ratios);
+                    --runs N: N fresh processes, then each ratio's median of their medians
   build-cost        cold release builds of hello worlds: reqwest alone, and happytalk-ext with
                     each TLS feature (minutes per build; not run by CI)";
 
