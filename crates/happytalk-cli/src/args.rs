@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use happytalk_ext::happytalk_api::{
     FieldKind, LengthLimits, Operation, inbound, operations, types,
@@ -90,13 +91,35 @@ fn limits<T: LengthLimits>() -> String {
     }
 }
 
-/// The environments `--env` names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// The environments `--env` names; the help lists each one's hosts from the spec's table
+/// (`HostFamily::patch_url`, `HostFamily::production_url`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Env {
-    /// patch-biz-api.happytalk.io and patch-kakao-api.happytalk.io (development and test).
+    /// HappyTalk's patch hosts, for development and test.
     Patch,
-    /// biz-api.happytalk.io and kakao-api.happytalk.io.
+    /// HappyTalk's production hosts.
     Production,
+}
+
+impl ValueEnum for Env {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Env::Patch, Env::Production]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let (name, url, purpose): (_, fn(HostFamily) -> &'static str, _) = match self {
+            Env::Patch => ("patch", HostFamily::patch_url, " (development and test)"),
+            Env::Production => ("production", HostFamily::production_url, ""),
+        };
+        let hosts: Vec<&str> = HostFamily::ALL
+            .into_iter()
+            .map(|family| {
+                let url = url(family);
+                url.split_once("://").map_or(url, |(_, host)| host)
+            })
+            .collect();
+        Some(PossibleValue::new(name).help(format!("{}{purpose}", hosts.join(" and "))))
+    }
 }
 
 /// The commands.
