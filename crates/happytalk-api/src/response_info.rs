@@ -12,7 +12,7 @@
 //! Why not another route: progenitor's `InvalidResponsePayload` keeps the body and the decoding
 //! error but not the status, and its hooks can only fail a call, not add to its result. A
 //! change upstream (the status in that variant) would remove the need for all of this; until
-//! a release carries one, the slot costs a few dozen instructions per poll (see the bench).
+//! a release carries one, the slot costs a few hundred instructions a call (see the bench).
 
 use std::cell::{Cell, RefCell};
 use std::pin::Pin;
