@@ -1,6 +1,6 @@
 //! `happytalk_api::with_response_info`: each call gets the status and `Retry-After` of its own
-//! response, whether calls run one after another, interleaved on one thread, or one inside
-//! another.
+//! response, whether calls run one after another, interleaved on one thread (two answers read
+//! in one poll), or on workers that move them between threads.
 
 use std::task::Poll;
 use std::time::Duration;
@@ -112,48 +112,47 @@ async fn interleaved_calls_on_one_thread_each_get_their_own() {
 }
 
 #[tokio::test]
-async fn a_recording_inside_another_keeps_them_apart() {
-    // The outer recording's own call and an inner recording's call run side by side, and both
-    // answers (refusals) are read in one poll of the outer recording: the outer call's first,
-    // then the inner one's. Each keeps its own status and Retry-After. (Every order of nesting,
-    // and a panic inside one, is covered exactly, without a network, by happytalk-api's unit
-    // tests.)
-    let outer = server(busy(503, "5", Duration::ZERO)).await;
-    let inner = server(busy(429, "9", Duration::ZERO)).await;
-    let (outer_client, inner_client) = (client(&outer.uri()), client(&inner.uri()));
+async fn failed_bodies_read_in_one_poll_each_keep_their_own() {
+    // Two calls whose answers (undecodable refusals) are both read in one poll: the first
+    // call's body fails and its status is taken before the second's body is read. Each keeps
+    // its own status and Retry-After.
+    let first = server(busy(503, "5", Duration::ZERO)).await;
+    let second = server(busy(429, "9", Duration::ZERO)).await;
+    let (first_client, second_client) = (client(&first.uri()), client(&second.uri()));
     let key = sender_key();
     // A connection to each server first: from the pool, a request goes out in its first poll,
     // and its connection's own task reads the answer.
-    let _ = outer_client.get_system_messages(None, &key).await;
-    let _ = inner_client.get_system_messages(None, &key).await;
-    let ((outer_result, (_, inner_info)), outer_info) = with_response_info(async {
-        let both = async {
-            // `biased`: in this order on every poll.
-            tokio::join!(
-                biased;
-                outer_client.get_system_messages(None, &key),
-                with_response_info(inner_client.get_system_messages(None, &key)),
-            )
-        };
-        let mut both = std::pin::pin!(both);
-        // One poll sends both requests; the answers arrive while this task sleeps, and the
-        // second poll must read both and finish.
-        std::future::poll_fn(|cx| {
-            assert!(both.as_mut().poll(cx).is_pending());
-            Poll::Ready(())
-        })
-        .await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
+    let _ = first_client.get_system_messages(None, &key).await;
+    let _ = second_client.get_system_messages(None, &key).await;
+    let both = async {
+        // `biased`: in this order on every poll.
+        tokio::join!(
+            biased;
+            with_response_info(first_client.get_system_messages(None, &key)),
+            with_response_info(second_client.get_system_messages(None, &key)),
+        )
+    };
+    let mut both = std::pin::pin!(both);
+    // One poll sends both requests; the answers arrive while this task sleeps, and the second
+    // poll must read both and finish.
+    std::future::poll_fn(|cx| {
+        assert!(both.as_mut().poll(cx).is_pending());
+        Poll::Ready(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let ((first_result, first_info), (_, second_info)) =
         std::future::poll_fn(|cx| match both.as_mut().poll(cx) {
             Poll::Ready(output) => Poll::Ready(output),
             Poll::Pending => panic!("the answers were not both read in one poll"),
         })
-        .await
-    })
-    .await;
-    assert!(outer_result.is_err());
-    assert_eq!(seen(inner_info), Some((429, Some("9".to_owned()))));
-    assert_eq!(seen(outer_info), Some((503, Some("5".to_owned()))));
+        .await;
+    assert!(matches!(
+        first_result,
+        Err(happytalk_api::Error::InvalidResponsePayload(..))
+    ));
+    assert_eq!(seen(first_info), Some((503, Some("5".to_owned()))));
+    assert_eq!(seen(second_info), Some((429, Some("9".to_owned()))));
 }
 
 #[tokio::test]

@@ -1,4 +1,4 @@
-//! Two settings progenitor has no option for, applied to its output:
+//! Three settings progenitor has no option for, applied to its output:
 //!
 //! - **Optional timestamps.** Every optional field of the hand-written type `KstTimestamp`
 //!   decodes through `KstTimestamp::deserialize_optional`, so that an empty value or the zero
@@ -7,6 +7,9 @@
 //! - **schemars behind a feature.** `with_derive("schemars::JsonSchema")` derives it on every
 //!   type; here the derive moves into `#[cfg_attr(feature = "schemars", derive(…))]`, so that
 //!   only users who turn the feature on build schemars.
+//! - **Bodies read through `crate::response_info::decode`**, progenitor's
+//!   `ResponseValue::from_response` plus keeping the status and `Retry-After` of a body that
+//!   fails, which progenitor's error does not (see `happytalk_api::with_response_info`).
 
 use syn::punctuated::Punctuated;
 use syn::visit_mut::{self, VisitMut};
@@ -28,6 +31,7 @@ pub fn apply(file: &mut syn::File) -> Result<(), String> {
         timestamps: 0,
         mentions: 0,
         derives: 0,
+        decodes: 0,
     };
     fixes.visit_file_mut(file);
     if fixes.mentions > 0 && fixes.timestamps == 0 {
@@ -44,8 +48,18 @@ pub fn apply(file: &mut syn::File) -> Result<(), String> {
                 .to_owned(),
         );
     }
+    if fixes.decodes == 0 {
+        return Err(
+            "progenitor's output no longer reads bodies with `ResponseValue::from_response` the \
+             way xtask/src/generated_fixes.rs expects; update that module"
+                .to_owned(),
+        );
+    }
     Ok(())
 }
+
+/// What the generated operations call instead of `ResponseValue::from_response`.
+const DECODE: &str = "crate::response_info::decode";
 
 struct Fixes {
     /// The timestamp type's path segments.
@@ -55,6 +69,8 @@ struct Fixes {
     /// Fields whose type names the timestamp type at all.
     mentions: usize,
     derives: usize,
+    /// Calls of `ResponseValue::from_response` rewritten.
+    decodes: usize,
 }
 
 impl Fixes {
@@ -115,6 +131,22 @@ impl VisitMut for Fixes {
     fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
         self.move_json_schema(&mut item.attrs);
         visit_mut::visit_item_enum_mut(self, item);
+    }
+
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        if let syn::Expr::Path(path) = &*call.func {
+            let segments: Vec<String> = path
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            if segments.ends_with(&["ResponseValue".to_owned(), "from_response".to_owned()]) {
+                *call.func = syn::parse_str(DECODE).expect("a path");
+                self.decodes += 1;
+            }
+        }
+        visit_mut::visit_expr_call_mut(self, call);
     }
 }
 
@@ -180,6 +212,28 @@ mod tests {
             "{out}"
         );
         assert_eq!(out.matches("deserialize_with").count(), 1, "{out}");
+    }
+
+    #[test]
+    fn bodies_are_read_through_decode() {
+        let out = fixed(quote! {
+            async fn op() {
+                match response.status().as_u16() {
+                    200..=299 => ResponseValue::from_response(response).await,
+                    400u16..=499u16 => Err(Error::ErrorResponse(
+                        ResponseValue::from_response(response).await?,
+                    )),
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        });
+        assert!(!out.contains("from_response"), "{out}");
+        assert_eq!(
+            out.matches("crate :: response_info :: decode (response)")
+                .count(),
+            2,
+            "{out}"
+        );
     }
 
     #[test]

@@ -26,9 +26,9 @@
 //!
 //! What is written by hand here is what must live beside the generated [`Client`] (the orphan
 //! rule keeps it out of other crates) or what the generated code uses: [`ClientState`], the
-//! headers every request carries, the [`ClientHooks`] implementation that applies them and
-//! observes every response ([`with_response_info`]), [`KstTimestamp`], and the shapes of the
-//! tables ([`Operation`], [`Field`], [`RawValue`], …).
+//! headers every request carries, the [`ClientHooks`] implementation that applies them,
+//! what arrived with a response whose body did not decode ([`with_response_info`]),
+//! [`KstTimestamp`], and the shapes of the tables ([`Operation`], [`Field`], [`RawValue`], …).
 //!
 //! # Headers on the wire
 //!
@@ -64,7 +64,7 @@ pub use generated::*;
 pub use kst::{KstTimestamp, NotATimestamp};
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::HeaderMap;
-pub use response_info::{ResponseInfo, poll_recording, with_response_info};
+pub use response_info::{ResponseInfo, response_info, with_response_info};
 pub use table::{
     Answer, AnswerField, AnswerRole, Condition, Field, FieldKind, Inbound, LengthLimits, Operation,
     RawValue, RetryClass,
@@ -110,9 +110,7 @@ impl ClientHooks<ClientState> for Client {
         Ok(())
     }
 
-    /// One HTTP exchange: the place that sees every response before it is decoded. It records
-    /// what [`with_response_info`] returns and, with the `tracing` feature, wraps the exchange
-    /// in a `happytalk.http` span.
+    /// One HTTP exchange; with the `tracing` feature, in a `happytalk.http` span.
     async fn exec(
         &self,
         request: reqwest::Request,
@@ -142,12 +140,9 @@ impl ClientHooks<ClientState> for Client {
         };
         #[cfg(not(feature = "tracing"))]
         let result = sent.await;
-        if let Ok(response) = &result {
-            #[cfg(feature = "tracing")]
-            if let Some(span) = &span {
-                span.record("http.response.status_code", response.status().as_u16());
-            }
-            response_info::record(response);
+        #[cfg(feature = "tracing")]
+        if let (Ok(response), Some(span)) = (&result, &span) {
+            span.record("http.response.status_code", response.status().as_u16());
         }
         result
     }

@@ -454,8 +454,8 @@ impl Client {
     /// does not end an attempt within it), reading an answer that brought no documented body,
     /// the attempts after a failure worth retrying — is one boxed future, awaited at one point,
     /// so that nothing else is kept beside the generated call. `client_overhead --only ext
-    /// send-seq 10` prints the resulting size (1,768 bytes for a send, the generated call's
-    /// 1,536 included).
+    /// send-seq 10` prints the resulting size (1,720 bytes for a send, the generated call's
+    /// 1,544 included).
     #[expect(
         clippy::manual_async_fn,
         reason = "an `async fn` would keep its arguments twice in the call's future"
@@ -485,15 +485,19 @@ impl Client {
             } else {
                 // Polled where it lies, in the call's span when a subscriber wants it (the HTTP
                 // spans of `happytalk-api` then nest in it): no wrapper future around it.
-                let mut info = None;
                 let result = {
                     let mut attempt = pin!(call());
                     poll_fn(|cx| {
                         #[cfg(feature = "tracing")]
                         let _entered = trace.span().map(tracing::Span::enter);
-                        happytalk_api::poll_recording(attempt.as_mut(), cx, &mut info)
+                        attempt.as_mut().poll(cx)
                     })
                     .await
+                };
+                // In the poll that ended the call, as `response_info` requires.
+                let info = match &result {
+                    Ok(_) => None,
+                    Err(_) => happytalk_api::response_info(&result),
                 };
                 retry::answered(result).map_err(|error| Unanswered::Unread(Box::new((error, info))))
             };
