@@ -134,25 +134,23 @@ impl VisitMut for Fixes {
     }
 
     fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
-        if let syn::Expr::Path(path) = &*call.func {
-            let segments: Vec<String> = path
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
-            if segments.ends_with(&["ResponseValue".to_owned(), "from_response".to_owned()]) {
-                *call.func = syn::parse_str(DECODE).expect("a path");
-                self.decodes += 1;
-            }
+        if let syn::Expr::Path(path) = &*call.func
+            && segments(&path.path).ends_with(&["ResponseValue".into(), "from_response".into()])
+        {
+            *call.func = syn::parse_str(DECODE).expect("a path");
+            self.decodes += 1;
         }
         visit_mut::visit_expr_call_mut(self, call);
     }
 }
 
+/// The names of `path`'s segments, without their arguments.
+fn segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
 fn is_json_schema(path: &syn::Path) -> bool {
-    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-    segments == ["schemars", "JsonSchema"]
+    segments(path) == ["schemars", "JsonSchema"]
 }
 
 /// `Option<T>` of the type at `inner_path`, however the `Option` is spelled.
@@ -172,13 +170,7 @@ fn is_optional(ty: &syn::Type, inner_path: &[&str]) -> bool {
     let Some(syn::GenericArgument::Type(syn::Type::Path(inner))) = arguments.args.first() else {
         return false;
     };
-    let inner: Vec<String> = inner
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    inner == inner_path
+    segments(&inner.path) == inner_path
 }
 
 /// For tests: the tokens of an item after the fixes.
