@@ -145,6 +145,20 @@ impl Table {
         }
     }
 
+    /// `x-boolean`'s values and the variants that hold them: `(yes, no, yes variant, no
+    /// variant)`. (The values were checked to be the table's when it was read.)
+    fn boolean_variants(&self) -> Option<(&str, &str, String, String)> {
+        let (yes, no) = self.boolean.as_ref()?;
+        let variant = |value: &str| {
+            self.entries
+                .iter()
+                .find(|entry| entry.values[0].as_str() == Some(value))
+                .map(|entry| entry.name.clone())
+                .unwrap_or_default()
+        };
+        Some((yes, no, variant(yes), variant(no)))
+    }
+
     /// The value as HappyTalk writes it, for docs.
     fn shown(&self, value: &Value) -> String {
         match value {
@@ -1277,20 +1291,11 @@ impl ::std::error::Error for UnknownHostFamily {{}}"#
                 snake(flag)
             );
         }
-        if let Some((yes, no)) = &table.boolean {
-            let variant = |value: &str| {
-                table
-                    .entries
-                    .iter()
-                    .find(|entry| entry.values[0].as_str() == Some(value))
-                    .map(|entry| entry.name.clone())
-                    .unwrap_or_default()
-            };
+        if let Some((yes, no, on, off)) = table.boolean_variants() {
             let _ = write!(
                 methods,
                 "\n    /// `true` for `{yes}`, `false` for `{no}`, `None` for an undocumented value.\n    pub fn as_bool(&self) -> Option<bool> {{ match self {{ Self::{0} => Some(true), Self::{1} => Some(false), _ => None }} }}\n\n    /// `{yes}` for true, `{no}` for false.\n    pub const fn from_bool(on: bool) -> Self {{ if on {{ Self::{0} }} else {{ Self::{1} }} }}\n",
-                variant(yes),
-                variant(no)
+                on, off
             );
         }
         methods.push('}');
@@ -1447,20 +1452,11 @@ impl ::schemars::JsonSchema for {name} {{
             .map(|entry| table.shown(&entry.values[0]))
             .collect::<Vec<_>>()
             .join(", ");
-        let boolean = match &table.boolean {
-            Some((yes, no)) => {
-                let variant = |value: &str| {
-                    table
-                        .entries
-                        .iter()
-                        .find(|entry| entry.values[0].as_str() == Some(value))
-                        .map(|entry| entry.name.clone())
-                        .unwrap_or_default()
-                };
+        let boolean = match table.boolean_variants() {
+            Some((yes, no, on, off)) => {
                 format!(
                     "\n    /// The value that stands for `on` (`{yes}` for true, `{no}` for false).\n    pub const fn from_bool(on: bool) -> Self {{ if on {{ Self::{} }} else {{ Self::{} }} }}\n",
-                    variant(yes),
-                    variant(no)
+                    on, off
                 )
             }
             None => String::new(),
