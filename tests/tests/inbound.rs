@@ -76,6 +76,20 @@ where
     type Answer = F;
 }
 
+/// A text, an image and a file into room 1234567: the three shapes the docs show.
+fn documented_shapes() -> [Delivery; 3] {
+    [
+        Delivery::text("1234567", "안녕하세요"),
+        Delivery::image("1234567", "https://files.example.com/a.png", 640, 480),
+        Delivery::file(
+            "1234567",
+            "영수증",
+            "다운로드",
+            "https://files.example.com/r.pdf",
+        ),
+    ]
+}
+
 /// Each shape the mock delivers is decoded into its typed content, from the room's customer,
 /// with a fresh msgid each time; an unknown shape arrives whole, never refused.
 #[tokio::test]
@@ -84,15 +98,11 @@ async fn each_shape_arrives_typed_from_the_rooms_customer() {
     let mock = MockHappyTalk::start().await;
     mock.set_receiver(&serve(receiver.into_router()).await);
     mock.add_room("cust-0001", "1234567");
+    let [text, image, file] = documented_shapes();
     let deliveries = [
-        Delivery::text("1234567", "안녕하세요"),
-        Delivery::image("1234567", "https://files.example.com/a.png", 640, 480),
-        Delivery::file(
-            "1234567",
-            "영수증입니다",
-            "다운로드",
-            "https://files.example.com/r.pdf",
-        ),
+        text,
+        image,
+        file,
         Delivery::raw(
             "1234567",
             json!({"uuid": "cust-0001", "room_id": "1234567", "type": "carousel", "msgid": "r-1",
@@ -124,7 +134,7 @@ async fn each_shape_arrives_typed_from_the_rooms_customer() {
     assert_eq!(
         contents[2],
         InboundContent::File {
-            text: "영수증입니다".to_owned(),
+            text: "영수증".to_owned(),
             link_name: "다운로드".to_owned(),
             url: "https://files.example.com/r.pdf".to_owned()
         }
@@ -384,17 +394,7 @@ async fn the_bodies_the_mock_posts() {
         }),
     );
     let url = format!("{}/hooks/secret", serve(router).await);
-    let deliveries = [
-        Delivery::text("1234567", "안녕하세요"),
-        Delivery::image("1234567", "https://files.example.com/a.png", 640, 480),
-        Delivery::file(
-            "1234567",
-            "영수증",
-            "다운로드",
-            "https://files.example.com/r.pdf",
-        ),
-    ];
-    for (n, delivery) in deliveries.into_iter().enumerate() {
+    for (n, delivery) in documented_shapes().into_iter().enumerate() {
         let delivery = delivery.msgid(format!("msg-{n}")).auto_end(n == 2);
         assert_eq!(
             deliver_to(&url, "cust_0001", delivery)
