@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use tokio::sync::Notify;
 
 use crate::failure::Failure;
-use crate::output::Shown;
+use crate::output::{Shown, say_error};
 
 /// How many messages the duplicate filter remembers, and for how long.
 const REMEMBERED: usize = 100_000;
@@ -54,22 +54,22 @@ pub async fn listen(bind: IpAddr, port: u16, json: bool) -> Result<(), Failure> 
     let receiver = receiver
         .skip_duplicates(DuplicateFilter::new(REMEMBERED, REMEMBERED_FOR))
         .on_duplicate(move |message| {
-            note(format_args!(
+            say_error!(
                 "redelivered msgid {:?} (room {}): answered 200, not printed again",
                 message.msgid,
                 Shown::value(&message.room_id)
-            ));
+            );
             redeliveries.redelivered.fetch_add(1, Ordering::Relaxed);
         })
         .on_refused(move |status, why| {
-            note(format_args!("refused with {status}: {why}"));
+            say_error!("refused with {status}: {why}");
             refusals.refused.fetch_add(1, Ordering::Relaxed);
         });
-    note(format_args!(
+    say_error!(
         "listening on http://{address} for {} {}; Ctrl-C stops it",
         inbound::MESSAGE.method,
         inbound::MESSAGE.path
-    ));
+    );
     axum::serve(listener, receiver.into_router::<()>())
         .with_graceful_shutdown(async move {
             tokio::select! {
@@ -79,18 +79,13 @@ pub async fn listen(bind: IpAddr, port: u16, json: bool) -> Result<(), Failure> 
         })
         .await
         .map_err(|error| Failure::Usage(format!("the listener stopped: {error}")))?;
-    note(format_args!(
+    say_error!(
         "stopped after {} printed, {} redelivered, {} refused",
         counts.printed.load(Ordering::Relaxed),
         counts.redelivered.load(Ordering::Relaxed),
         counts.refused.load(Ordering::Relaxed)
-    ));
+    );
     Ok(())
-}
-
-/// A line on standard error; nothing to do if it is closed.
-fn note(line: std::fmt::Arguments<'_>) {
-    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 fn print_message(out: &mut impl Write, message: &InboundMessage, json: bool) -> io::Result<()> {
