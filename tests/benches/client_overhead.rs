@@ -234,90 +234,137 @@ impl Clients {
         }
     }
 
-    async fn send(&self, variant: Variant) {
-        let room_id = match variant {
-            Variant::Raw => {
-                let bytes = self
-                    .raw
-                    .post(format!("{}{CHAT_PATH}", self.base_url))
-                    .header(header::ACCEPT, "application/json")
-                    .headers(self.credentials.clone())
-                    .json(&self.request)
-                    .send()
-                    .await
-                    .expect("the raw send")
-                    .bytes()
-                    .await
-                    .expect("the raw answer");
-                let answer: types::ChatMessageResult =
-                    serde_json::from_slice(&bytes).expect("the answer decodes");
-                assert!(answer.code.is_success());
-                match answer.room_id {
-                    Some(types::ResultRoomId::String(room_id)) => room_id,
-                    other => panic!("room_id {other:?}"),
-                }
-            }
-            Variant::Api => {
-                let answer = self
-                    .api
-                    .send_chat_message(&self.request)
-                    .await
-                    .expect("the api send")
-                    .into_inner();
-                assert!(answer.code.is_success());
-                match answer.room_id {
-                    Some(types::ResultRoomId::String(room_id)) => room_id,
-                    other => panic!("room_id {other:?}"),
-                }
-            }
-            Variant::Ext => self
-                .ext
-                .send_message(&self.message)
-                .await
-                .expect("the ext send"),
+    async fn send_raw(&self) {
+        let bytes = self
+            .raw
+            .post(format!("{}{CHAT_PATH}", self.base_url))
+            .header(header::ACCEPT, "application/json")
+            .headers(self.credentials.clone())
+            .json(&self.request)
+            .send()
+            .await
+            .expect("the raw send")
+            .bytes()
+            .await
+            .expect("the raw answer");
+        let answer: types::ChatMessageResult =
+            serde_json::from_slice(&bytes).expect("the answer decodes");
+        assert!(answer.code.is_success());
+        match answer.room_id {
+            Some(types::ResultRoomId::String(room_id)) => std::hint::black_box(room_id),
+            other => panic!("room_id {other:?}"),
         };
+    }
+
+    async fn send_api(&self) {
+        let answer = self
+            .api
+            .send_chat_message(&self.request)
+            .await
+            .expect("the api send")
+            .into_inner();
+        assert!(answer.code.is_success());
+        match answer.room_id {
+            Some(types::ResultRoomId::String(room_id)) => std::hint::black_box(room_id),
+            other => panic!("room_id {other:?}"),
+        };
+    }
+
+    async fn send_ext(&self) {
+        let room_id = self
+            .ext
+            .send_message(&self.message)
+            .await
+            .expect("the ext send");
         std::hint::black_box(room_id);
     }
 
-    async fn list(&self, variant: Variant) {
-        let entries = match variant {
-            Variant::Raw => {
-                let bytes = self
-                    .raw
-                    .get(format!("{}{LIST_PATH}", self.base_url))
-                    .header(header::ACCEPT, "application/json")
-                    .headers(self.credentials.clone())
-                    .query(&[("senderKey", SENDER_KEY)])
-                    .send()
-                    .await
-                    .expect("the raw lookup")
-                    .bytes()
-                    .await
-                    .expect("the raw answer");
-                let answer: types::SystemMessageResult =
-                    serde_json::from_slice(&bytes).expect("the answer decodes");
-                assert!(answer.code.is_success());
-                std::hint::black_box(answer.data.unwrap_or_default()).len()
-            }
-            Variant::Api => {
-                let answer = self
-                    .api
-                    .get_system_messages(None, &self.sender_key)
-                    .await
-                    .expect("the api lookup")
-                    .into_inner();
-                assert!(answer.code.is_success());
-                std::hint::black_box(answer.data.unwrap_or_default()).len()
-            }
-            Variant::Ext => std::hint::black_box(
-                self.ext
-                    .system_messages(SENDER_KEY)
-                    .await
-                    .expect("the ext lookup"),
-            )
-            .len(),
-        };
+    async fn list_raw(&self) {
+        let bytes = self
+            .raw
+            .get(format!("{}{LIST_PATH}", self.base_url))
+            .header(header::ACCEPT, "application/json")
+            .headers(self.credentials.clone())
+            .query(&[("senderKey", SENDER_KEY)])
+            .send()
+            .await
+            .expect("the raw lookup")
+            .bytes()
+            .await
+            .expect("the raw answer");
+        let answer: types::SystemMessageResult =
+            serde_json::from_slice(&bytes).expect("the answer decodes");
+        assert!(answer.code.is_success());
+        let entries = std::hint::black_box(answer.data.unwrap_or_default()).len();
         assert_eq!(entries, LIST_ENTRIES);
+    }
+
+    async fn list_api(&self) {
+        let answer = self
+            .api
+            .get_system_messages(None, &self.sender_key)
+            .await
+            .expect("the api lookup")
+            .into_inner();
+        assert!(answer.code.is_success());
+        let entries = std::hint::black_box(answer.data.unwrap_or_default()).len();
+        assert_eq!(entries, LIST_ENTRIES);
+    }
+
+    async fn list_ext(&self) {
+        let entries = std::hint::black_box(
+            self.ext
+                .system_messages(SENDER_KEY)
+                .await
+                .expect("the ext lookup"),
+        )
+        .len();
+        assert_eq!(entries, LIST_ENTRIES);
+    }
+}
+
+/// The operations of one variant. A workload is compiled once per variant through this trait
+/// (and run in a `block_on` of its own), so that each variant's calls are compiled into
+/// functions of their own. Written as one function matching on the variant, the compiler's
+/// inlining of one variant's futures depended on the code of the others: which variant had
+/// the generated client's poll inlined into its caller changed from build to build (by ~500
+/// instructions per send, as much as all ext adds), and so did the ratios.
+trait Calls: Copy + Send + Sync + 'static {
+    fn send(self, clients: &Clients) -> impl Future<Output = ()> + Send + '_;
+    fn list(self, clients: &Clients) -> impl Future<Output = ()> + Send + '_;
+}
+
+#[derive(Clone, Copy)]
+struct RawCalls;
+#[derive(Clone, Copy)]
+struct ApiCalls;
+#[derive(Clone, Copy)]
+struct ExtCalls;
+
+impl Calls for RawCalls {
+    fn send(self, clients: &Clients) -> impl Future<Output = ()> + Send + '_ {
+        clients.send_raw()
+    }
+    fn list(self, clients: &Clients) -> impl Future<Output = ()> + Send + '_ {
+        clients.list_raw()
+    }
+}
+
+impl Calls for ApiCalls {
+    fn send(self, clients: &Clients) -> impl Future<Output = ()> + Send + '_ {
+        clients.send_api()
+    }
+    fn list(self, clients: &Clients) -> impl Future<Output = ()> + Send + '_ {
+        clients.list_api()
+    }
+}
+
+impl Calls for ExtCalls {
+    fn send(self, clients: &Clients) -> impl Future<Output = ()> + Send + '_ {
+        clients.send_ext()
+    }
+    fn list(self, clients: &Clients) -> impl Future<Output = ()> + Send + '_ {
+        clients.list_ext()
     }
 }
 
@@ -354,13 +401,32 @@ impl Workload {
         }
     }
 
-    /// Runs the workload once and returns the time per operation.
-    async fn run(self, clients: &Arc<Clients>, variant: Variant, amount: Amount) -> Duration {
+    /// Runs the workload once on `runtime` and returns the time per operation.
+    fn run(
+        self,
+        runtime: &tokio::runtime::Runtime,
+        clients: &Arc<Clients>,
+        variant: Variant,
+        amount: Amount,
+    ) -> Duration {
+        match variant {
+            Variant::Raw => runtime.block_on(self.run_with(clients, RawCalls, amount)),
+            Variant::Api => runtime.block_on(self.run_with(clients, ApiCalls, amount)),
+            Variant::Ext => runtime.block_on(self.run_with(clients, ExtCalls, amount)),
+        }
+    }
+
+    async fn run_with<C: Calls>(
+        self,
+        clients: &Arc<Clients>,
+        calls: C,
+        amount: Amount,
+    ) -> Duration {
         let started = Instant::now();
         let operations = match self {
             Workload::SendSequential => {
                 for _ in 0..amount.sends {
-                    clients.send(variant).await;
+                    calls.send(clients).await;
                 }
                 amount.sends
             }
@@ -372,7 +438,7 @@ impl Workload {
                         + usize::from(worker < amount.sends % CONCURRENCY);
                     tasks.spawn(async move {
                         for _ in 0..share {
-                            clients.send(variant).await;
+                            calls.send(&clients).await;
                         }
                     });
                 }
@@ -383,7 +449,7 @@ impl Workload {
             }
             Workload::List => {
                 for _ in 0..amount.lists {
-                    clients.list(variant).await;
+                    calls.list(clients).await;
                 }
                 amount.lists
             }
@@ -422,13 +488,11 @@ fn bench(plan: &Plan) {
     let clients = Arc::new(Clients::new(start_server(answers)));
     let runtime = runtime();
     // Connections opened and code paths warm before anything is timed.
-    runtime.block_on(async {
-        for variant in VARIANTS {
-            for workload in WORKLOADS {
-                workload.run(&clients, variant, WARM_UP).await;
-            }
+    for variant in VARIANTS {
+        for workload in WORKLOADS {
+            workload.run(&runtime, &clients, variant, WARM_UP);
         }
-    });
+    }
 
     // times[workload][variant][round], in microseconds per operation. A round runs each
     // variant's share in slices, the variants taking turns slice by slice (in a rotating
@@ -445,8 +509,7 @@ fn bench(plan: &Plan) {
             for turn in 0..plan.slices {
                 for step in 0..VARIANTS.len() {
                     let v = (round + turn + step) % VARIANTS.len();
-                    let per_operation =
-                        runtime.block_on(workload.run(&clients, VARIANTS[v], slice));
+                    let per_operation = workload.run(&runtime, &clients, VARIANTS[v], slice);
                     total[v] += per_operation;
                 }
             }
@@ -552,7 +615,12 @@ fn one_list_call(variant: &str) {
     };
     let clients = Clients::new(start_server(Answers::new()));
     if let Some(variant) = variant {
-        runtime().block_on(clients.list(variant));
+        let runtime = runtime();
+        match variant {
+            Variant::Raw => runtime.block_on(clients.list_raw()),
+            Variant::Api => runtime.block_on(clients.list_api()),
+            Variant::Ext => runtime.block_on(clients.list_ext()),
+        }
     }
     let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status (Linux)");
     let kb = status
@@ -589,8 +657,8 @@ fn only(variant: &str, workload: &str, count: usize) {
         lists: count,
     };
     let runtime = runtime();
-    runtime.block_on(workload.run(&clients, variant, WARM_UP));
-    let per_operation = runtime.block_on(workload.run(&clients, variant, amount));
+    workload.run(&runtime, &clients, variant, WARM_UP);
+    let per_operation = workload.run(&runtime, &clients, variant, amount);
     println!(
         "{} {}: {:.2} µs per operation",
         workload.name(),
