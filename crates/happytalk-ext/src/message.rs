@@ -160,6 +160,7 @@ impl ChatMessage {
     }
 
     /// The generated request body, once every rule holds.
+    #[inline]
     pub(crate) fn request(&self) -> Result<&types::ChatMessageRequest, ValidationError> {
         self.request.as_ref().map_err(Clone::clone)
     }

@@ -63,6 +63,7 @@ impl CallTrace {
     /// The trace of a call of `operation` in `span`, made only when a subscriber may want it:
     /// with none, or none at INFO, the call does not even build a disabled span.
     #[cfg(feature = "tracing")]
+    #[inline]
     pub(crate) fn new(operation: &'static Operation, span: impl FnOnce() -> tracing::Span) -> Self {
         if !tracing::level_enabled!(tracing::Level::INFO) {
             return Self {
@@ -106,37 +107,52 @@ impl CallTrace {
     }
 
     /// Records how the call ended: the status of HappyTalk's successful answer, or the error.
+    /// Inlined: an untraced call only checks that there is no span.
+    #[inline]
     pub(crate) fn finish(&self, outcome: Result<StatusCode, &Error>, attempts: u32) {
         #[cfg(feature = "tracing")]
         if let Some((span, started)) = &self.live {
-            let status = match outcome {
-                Ok(status) => {
-                    span.record(
-                        "code",
-                        tracing::field::display(self.operation.success_code()),
-                    );
-                    Some(status)
-                }
-                Err(error) => {
-                    span.record("error", kind(error));
-                    match error {
-                        Error::Api(api) => {
-                            span.record("code", api.raw_code());
-                            Some(api.status())
-                        }
-                        Error::UndecodableResponse(answer) => answer.status(),
-                        _ => None,
-                    }
-                }
-            };
-            if let Some(status) = status {
-                span.record("http.status", status.as_u16());
-            }
-            span.record("attempts", attempts);
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
+            self.record_end(span, *started, outcome, attempts);
         }
         #[cfg(not(feature = "tracing"))]
         let _ = (outcome, attempts);
+    }
+
+    /// Records into the call's `span` how the call ended.
+    #[cfg(feature = "tracing")]
+    #[inline(never)]
+    fn record_end(
+        &self,
+        span: &tracing::Span,
+        started: std::time::Instant,
+        outcome: Result<StatusCode, &Error>,
+        attempts: u32,
+    ) {
+        let status = match outcome {
+            Ok(status) => {
+                span.record(
+                    "code",
+                    tracing::field::display(self.operation.success_code()),
+                );
+                Some(status)
+            }
+            Err(error) => {
+                span.record("error", kind(error));
+                match error {
+                    Error::Api(api) => {
+                        span.record("code", api.raw_code());
+                        Some(api.status())
+                    }
+                    Error::UndecodableResponse(answer) => answer.status(),
+                    _ => None,
+                }
+            }
+        };
+        if let Some(status) = status {
+            span.record("http.status", status.as_u16());
+        }
+        span.record("attempts", attempts);
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
     }
 }
 
