@@ -481,11 +481,12 @@ impl Client {
                     Err(_) => Err(Unanswered::Failed(retry::Failure::out_of_time(&self.retry))),
                 }
             } else {
-                // Awaited where it lies, with no wrapper future around it: untraced, directly,
+                // Awaited where it lies, never moved into a wrapper future: untraced, directly,
                 // so that the compiler can inline the generated call's poll into this one (a
-                // `poll_fn` around it, even one that enters no span, kept it out: ~430
-                // instructions a send); traced, in a `poll_fn` that enters the call's span
-                // around each poll (the HTTP spans of `happytalk-api` then nest in it).
+                // `poll_fn` around it, even one that entered no span, kept it out: ~420
+                // instructions per 64-way send, cachegrind); traced, pinned here and polled
+                // through a `poll_fn` that borrows it and enters the call's span around each
+                // poll (the HTTP spans of `happytalk-api` then nest in it).
                 #[cfg(feature = "tracing")]
                 let result = match trace.span() {
                     None => call().await,
