@@ -331,8 +331,8 @@ fn listed(answer: types::SystemMessageResult) {
 /// (and run in a `block_on` of its own), so that each variant's calls are compiled into
 /// functions of their own. Written as one function matching on the variant, the compiler's
 /// inlining of one variant's futures depended on the code of the others: which variant had
-/// the generated client's poll inlined into its caller changed from build to build (by ~500
-/// instructions per send, as much as all ext adds), and so did the ratios.
+/// the generated client's poll inlined into its caller changed from build to build, moving
+/// ~500 instructions per send from one variant to another (about what all of ext adds).
 trait Calls: Copy + Send + Sync + 'static {
     fn send(self, clients: &Clients) -> impl Future<Output = ()> + Send + '_;
     fn list(self, clients: &Clients) -> impl Future<Output = ()> + Send + '_;
