@@ -67,7 +67,7 @@ use reqwest::header::HeaderMap;
 pub use response_info::{ResponseInfo, response_info, with_response_info};
 pub use table::{
     Answer, AnswerField, AnswerRole, Condition, Field, FieldKind, Inbound, LengthLimits, Operation,
-    RawValue, RetryClass,
+    RawValue, Request, RequestVisitor, RetryClass,
 };
 pub use tables::*;
 pub use validation::{NotInTable, Rule, ValidationError, checked};

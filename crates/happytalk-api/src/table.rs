@@ -225,6 +225,54 @@ pub trait Answer {
     fn field(&self) -> Option<&str>;
     /// On a refusal for lack of counselling, the automatic notice shown to the customer.
     fn notice(&self) -> Option<&str>;
+    /// On a success, the first field the spec requires of a success (`x-required-on-success`)
+    /// that the answer lacks, by its name on the wire.
+    fn missing_on_success(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// A request of one operation: its table entry, its answer type, and how the generated client
+/// sends it. `cargo xtask generate` implements it for the request builder of every operation
+/// ([`requests`](crate::requests)), so that one generic call (`happytalk-ext`'s
+/// `Client::call`) can run any operation with its host, retry class, result codes and checks.
+pub trait Request: Sized {
+    /// The operation's table entry.
+    const OPERATION: &'static Operation;
+    /// The answer HappyTalk sends, success and refusal alike.
+    type Answer: Answer + serde::de::DeserializeOwned + serde::Serialize + Send + 'static;
+    /// The request with every value checked, ready to be sent as often as a retry needs.
+    type Checked: Send + Sync;
+
+    /// The request with every value checked against the spec, or the first value refused
+    /// (nothing has been sent).
+    fn check(self) -> Result<Self::Checked, crate::ValidationError>;
+
+    /// The request with the fields of `fields`, by their names on the wire (body, query and
+    /// path alike), each checked as it is set; a field the operation does not have is refused.
+    /// A required field left out is refused by [`check`](Self::check).
+    fn from_fields(fields: &serde_json::Map<String, serde_json::Value>) -> Self;
+
+    /// The generated operation's call of `checked` on `client`.
+    fn send<'a>(
+        checked: &'a Self::Checked,
+        client: &'a crate::Client,
+    ) -> impl Future<
+        Output = Result<
+            progenitor_client::ResponseValue<Self::Answer>,
+            progenitor_client::Error<Self::Answer>,
+        >,
+    > + Send
+    + 'a;
+}
+
+/// Something done with the [`Request`] type of an operation known only by its id at run time
+/// (a command line's `happytalk call OPERATION_ID`): see `visit_request`.
+pub trait RequestVisitor {
+    /// What the visit gives.
+    type Output;
+    /// Does it with `R`.
+    fn visit<R: Request>(self) -> Self::Output;
 }
 
 /// The length limits of a generated string type (`minLength`, `maxLength` in the spec, in
