@@ -196,7 +196,7 @@ struct Clients {
     api: happytalk_api::Client,
     ext: Client,
     message: ChatMessage,
-    sender_key: types::GetSystemMessagesSenderKey,
+    sender_key: types::SystemMessagesSenderKey,
 }
 
 impl Clients {
@@ -255,7 +255,7 @@ impl Clients {
     async fn send_api(&self) {
         let answer = self
             .api
-            .send_chat_message(&self.request)
+            .send_message(&self.request)
             .await
             .expect("the api send")
             .into_inner();
@@ -292,7 +292,7 @@ impl Clients {
     async fn list_api(&self) {
         let answer = self
             .api
-            .get_system_messages(None, &self.sender_key)
+            .system_messages(None, &self.sender_key)
             .await
             .expect("the api lookup")
             .into_inner();
@@ -672,9 +672,9 @@ fn only(variant: &str, workload: &str, count: usize) {
     // The futures' sizes (bytes moved when a call starts), never polled.
     println!(
         "future sizes: api send {} bytes, ext send {} bytes, api lookup {}, ext lookup {}",
-        std::mem::size_of_val(&clients.api.send_chat_message(&clients.request)),
+        std::mem::size_of_val(&clients.api.send_message(&clients.request)),
         std::mem::size_of_val(&clients.ext.send_message(&clients.message)),
-        std::mem::size_of_val(&clients.api.get_system_messages(None, &clients.sender_key)),
+        std::mem::size_of_val(&clients.api.system_messages(None, &clients.sender_key)),
         std::mem::size_of_val(&clients.ext.system_messages(SENDER_KEY)),
     );
 }

@@ -5,7 +5,7 @@
 use std::task::Poll;
 use std::time::Duration;
 
-use happytalk_api::types::GetSystemMessagesSenderKey;
+use happytalk_api::types::SystemMessagesSenderKey;
 use happytalk_api::{Client, ClientState, ResponseInfo, with_response_info};
 use happytalk_tests::{fixture, refused_base_url};
 use wiremock::ResponseTemplate;
@@ -14,8 +14,8 @@ fn client(base_url: &str) -> Client {
     Client::new(base_url, ClientState::default())
 }
 
-fn sender_key() -> GetSystemMessagesSenderKey {
-    GetSystemMessagesSenderKey::try_from("example-senderKey").unwrap()
+fn sender_key() -> SystemMessagesSenderKey {
+    SystemMessagesSenderKey::try_from("example-senderKey").unwrap()
 }
 
 /// A server answering every request with `answer`.
@@ -58,7 +58,7 @@ fn seen(info: Option<ResponseInfo>) -> Option<(u16, Option<String>)> {
 async fn a_success_gives_its_status_and_no_retry_after() {
     let server = server(success(Duration::ZERO).insert_header("Retry-After", "30")).await;
     let client = client(&server.uri());
-    let (result, info) = with_response_info(client.get_system_messages(None, &sender_key())).await;
+    let (result, info) = with_response_info(client.system_messages(None, &sender_key())).await;
     assert!(result.unwrap().into_inner().code.is_success());
     // A success's `Retry-After` is not read.
     assert_eq!(seen(info), Some((200, None)));
@@ -68,7 +68,7 @@ async fn a_success_gives_its_status_and_no_retry_after() {
 async fn an_undecodable_refusal_keeps_its_status_and_retry_after() {
     let server = server(busy(503, "7", Duration::ZERO)).await;
     let client = client(&server.uri());
-    let (result, info) = with_response_info(client.get_system_messages(None, &sender_key())).await;
+    let (result, info) = with_response_info(client.system_messages(None, &sender_key())).await;
     assert!(result.is_err());
     assert_eq!(seen(info), Some((503, Some("7".to_owned()))));
 }
@@ -76,7 +76,7 @@ async fn an_undecodable_refusal_keeps_its_status_and_retry_after() {
 #[tokio::test]
 async fn no_response_gives_no_info() {
     let client = client(&refused_base_url());
-    let (result, info) = with_response_info(client.get_system_messages(None, &sender_key())).await;
+    let (result, info) = with_response_info(client.system_messages(None, &sender_key())).await;
     assert!(result.is_err());
     assert_eq!(seen(info), None);
 }
@@ -86,10 +86,10 @@ async fn a_call_outside_with_response_info_leaves_the_next_one_alone() {
     let refusing = server(busy(429, "3", Duration::ZERO)).await;
     let fine = server(success(Duration::ZERO)).await;
     let _ = client(&refusing.uri())
-        .get_system_messages(None, &sender_key())
+        .system_messages(None, &sender_key())
         .await;
     let (_, info) =
-        with_response_info(client(&fine.uri()).get_system_messages(None, &sender_key())).await;
+        with_response_info(client(&fine.uri()).system_messages(None, &sender_key())).await;
     assert_eq!(seen(info), Some((200, None)));
 }
 
@@ -102,9 +102,9 @@ async fn interleaved_calls_on_one_thread_each_get_their_own() {
     let (client_a, client_b, client_c) = (client(&a.uri()), client(&b.uri()), client(&c.uri()));
     let key = sender_key();
     let ((_, info_a), (_, info_b), (_, info_c)) = tokio::join!(
-        with_response_info(client_a.get_system_messages(None, &key)),
-        with_response_info(client_b.get_system_messages(None, &key)),
-        with_response_info(client_c.get_system_messages(None, &key)),
+        with_response_info(client_a.system_messages(None, &key)),
+        with_response_info(client_b.system_messages(None, &key)),
+        with_response_info(client_c.system_messages(None, &key)),
     );
     assert_eq!(seen(info_a), Some((503, Some("11".to_owned()))));
     assert_eq!(seen(info_b), Some((429, Some("22".to_owned()))));
@@ -122,14 +122,14 @@ async fn failed_bodies_read_in_one_poll_each_keep_their_own() {
     let key = sender_key();
     // A connection to each server first: from the pool, a request goes out in its first poll,
     // and its connection's own task reads the answer.
-    let _ = first_client.get_system_messages(None, &key).await;
-    let _ = second_client.get_system_messages(None, &key).await;
+    let _ = first_client.system_messages(None, &key).await;
+    let _ = second_client.system_messages(None, &key).await;
     let both = async {
         // `biased`: in this order on every poll.
         tokio::join!(
             biased;
-            with_response_info(first_client.get_system_messages(None, &key)),
-            with_response_info(second_client.get_system_messages(None, &key)),
+            with_response_info(first_client.system_messages(None, &key)),
+            with_response_info(second_client.system_messages(None, &key)),
         )
     };
     let mut both = std::pin::pin!(both);
@@ -162,8 +162,8 @@ async fn the_last_response_of_a_recording_is_the_one_it_gives() {
     let (refusing_client, fine_client) = (client(&refusing.uri()), client(&fine.uri()));
     let key = sender_key();
     let (_, info) = with_response_info(async {
-        let _ = refusing_client.get_system_messages(None, &key).await;
-        fine_client.get_system_messages(None, &key).await
+        let _ = refusing_client.system_messages(None, &key).await;
+        fine_client.system_messages(None, &key).await
     })
     .await;
     // A refusal's Retry-After does not stick to the success that followed it.
@@ -188,8 +188,7 @@ async fn recordings_moving_between_worker_threads_each_get_their_own() {
                 let client = client(&base_url);
                 let key = sender_key();
                 for _ in 0..=round % 3 {
-                    let (_, info) =
-                        with_response_info(client.get_system_messages(None, &key)).await;
+                    let (_, info) = with_response_info(client.system_messages(None, &key)).await;
                     assert_eq!(seen(info), Some(expected.clone()));
                     tokio::task::yield_now().await;
                 }

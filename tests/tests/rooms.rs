@@ -271,7 +271,7 @@ async fn the_previous_counsellor_is_a_typed_availability() {
     ] {
         let server = server_answering(200, &fixture(fixture_name)).await;
         let previous = client_for(&server.uri())
-            .previous_counselor("cust-0001", "member-42")
+            .check_previous_counselor("cust-0001", "member-42")
             .await
             .unwrap();
         assert_eq!(previous.availability, availability, "{fixture_name}");
@@ -289,7 +289,7 @@ async fn the_previous_counsellor_is_a_typed_availability() {
     }
     let server = server_answering(200, &fixture("room/counselor-undocumented.json")).await;
     let previous = client_for(&server.uri())
-        .previous_counselor("cust-0001", "member-42")
+        .check_previous_counselor("cust-0001", "member-42")
         .await
         .unwrap();
     assert!(!previous.availability.is_known());
@@ -308,7 +308,7 @@ async fn the_previous_counsellor_is_a_typed_availability() {
         .build()
         .unwrap();
     let previous = client
-        .previous_counselor("cust-0001", "member-42")
+        .check_previous_counselor("cust-0001", "member-42")
         .await
         .unwrap();
     assert_eq!(previous.availability, CounselorAvailability::Unavailable);
@@ -323,7 +323,7 @@ async fn the_previous_counsellor_is_a_typed_availability() {
     .build()
     .unwrap();
     let timed_out = impatient
-        .previous_counselor("cust-0001", "member-42")
+        .check_previous_counselor("cust-0001", "member-42")
         .await
         .unwrap_err();
     assert!(matches!(&timed_out, Error::Transport(t) if t.kind() == TransportErrorKind::Timeout));

@@ -58,10 +58,10 @@ fn the_spec_is_openapi_3_0_3_with_the_documented_operations() {
         operations,
         [
             ("POST", "/v1/chat/open", "open_room"),
-            ("POST", "/v1/chat/write", "send_chat_message"),
+            ("POST", "/v1/chat/write", "send_message"),
             ("POST", "/v1/chat/end", "end_room"),
             ("POST", "/v1/chat/isCounselor", "check_previous_counselor"),
-            ("GET", "/kakaoWebhook/v3/bzmc/sm", "get_system_messages"),
+            ("GET", "/kakaoWebhook/v3/bzmc/sm", "system_messages"),
         ]
     );
 }
@@ -271,9 +271,9 @@ fn the_generated_types_carry_the_docs_limits() {
     );
     assert_eq!(types::ChatMessageRequestMsg::MAX_LENGTH, 1000);
     assert_eq!(types::ChatMessageRequestUrl::MAX_LENGTH, 255);
-    assert_eq!(types::GetSystemMessagesSenderKey::MIN_LENGTH, 1);
+    assert_eq!(types::SystemMessagesSenderKey::MIN_LENGTH, 1);
     // And the operation table describes the same fields, in the docs' order.
-    let fields: Vec<(&str, bool, FieldKind)> = operations::SEND_CHAT_MESSAGE
+    let fields: Vec<(&str, bool, FieldKind)> = operations::SEND_MESSAGE
         .body
         .iter()
         .map(|field| (field.name, field.required, field.kind))
@@ -320,7 +320,7 @@ fn the_generated_types_carry_the_docs_limits() {
             ),
         ]
     );
-    let msg = operations::SEND_CHAT_MESSAGE.body[3];
+    let msg = operations::SEND_MESSAGE.body[3];
     assert_eq!(
         msg.required_when.map(|when| (when.field, when.values)),
         Some(("type", &["text"][..]))
@@ -544,7 +544,7 @@ fn the_host_and_operation_tables_are_the_docs() {
         table,
         [
             (
-                "get_system_messages",
+                "system_messages",
                 "GET",
                 "/kakaoWebhook/v3/bzmc/sm",
                 HostFamily::Kakao,
@@ -572,7 +572,7 @@ fn the_host_and_operation_tables_are_the_docs() {
                 RetryClass::NeverTwice
             ),
             (
-                "send_chat_message",
+                "send_message",
                 "POST",
                 "/v1/chat/write",
                 HostFamily::Biz,
@@ -582,7 +582,7 @@ fn the_host_and_operation_tables_are_the_docs() {
     );
     // The success examples are in the table, as the spec writes them.
     let example: Value =
-        serde_json::from_str(operations::SEND_CHAT_MESSAGE.success_example.unwrap()).unwrap();
+        serde_json::from_str(operations::SEND_MESSAGE.success_example.unwrap()).unwrap();
     assert_eq!(
         example,
         json!({"code": 0, "room_id": "1234567", "message": ""})

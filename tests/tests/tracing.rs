@@ -174,7 +174,7 @@ async fn a_send_is_one_span_with_its_outcome_and_no_private_data() {
     assert_eq!(calls.len(), 2, "one span per call");
     let host = server.address().to_string();
     for call in calls {
-        assert_eq!(field(call, "operation"), "send_chat_message");
+        assert_eq!(field(call, "operation"), "send_message");
         assert_eq!(field(call, "host"), host);
         assert_eq!(field(call, "room_id"), "1234567");
         assert_eq!(field(call, "http.status"), "200");
@@ -273,7 +273,7 @@ async fn retried_lookup_traced(first: FirstAttempt) {
     let calls = seen.spans("happytalk.system_messages");
     assert_eq!(calls.len(), 1);
     let call = calls[0];
-    assert_eq!(field(call, "operation"), "get_system_messages");
+    assert_eq!(field(call, "operation"), "system_messages");
     assert_eq!(field(call, "sender_key"), "example-senderKey");
     assert_eq!(field(call, "id"), "175");
     assert_eq!(field(call, "attempts"), "3");
@@ -359,7 +359,7 @@ async fn room_calls_are_spans_without_the_customer_or_their_values() {
             .end_room(happytalk_ext::EndRoom::new(UUID, "1234567"))
             .await;
         let previous = client_for(&previous.uri())
-            .previous_counselor(UUID, CUSTOMER_ID)
+            .check_previous_counselor(UUID, CUSTOMER_ID)
             .await;
         (opened.is_ok(), ended.is_ok(), previous.is_ok())
     })
@@ -368,7 +368,10 @@ async fn room_calls_are_spans_without_the_customer_or_their_values() {
     for (name, operation) in [
         ("happytalk.open_room", "open_room"),
         ("happytalk.end_room", "end_room"),
-        ("happytalk.previous_counselor", "check_previous_counselor"),
+        (
+            "happytalk.check_previous_counselor",
+            "check_previous_counselor",
+        ),
     ] {
         let calls = seen.spans(name);
         assert_eq!(calls.len(), 1, "{name}");

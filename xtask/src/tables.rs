@@ -2328,7 +2328,7 @@ mod tests {
     fn names_are_cased_as_typify_cases_them() {
         assert_eq!(pascal("room_id"), "RoomId");
         assert_eq!(pascal("senderKey"), "SenderKey");
-        assert_eq!(pascal("get_system_messages"), "GetSystemMessages");
+        assert_eq!(pascal("system_messages"), "SystemMessages");
         assert_eq!(pascal("invalid-parameter"), "InvalidParameter");
         assert_eq!(pascal("parameter1"), "Parameter1");
         assert_eq!(snake("createdAt"), "created_at");

@@ -130,7 +130,7 @@ fn refusal(edit: impl Fn(&str) -> String) -> String {
 
 #[test]
 fn a_spec_without_operation_id_is_refused_by_name() {
-    let stderr = refusal(|spec| spec.replacen("operationId: send_chat_message", "", 1));
+    let stderr = refusal(|spec| spec.replacen("operationId: send_message", "", 1));
     assert!(
         stderr.contains("POST /v1/chat/write has no operationId"),
         "{stderr}"

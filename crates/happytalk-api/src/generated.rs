@@ -504,61 +504,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
-    /// `GetSystemMessagesSenderKey`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct GetSystemMessagesSenderKey(::std::string::String);
-    impl ::std::ops::Deref for GetSystemMessagesSenderKey {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetSystemMessagesSenderKey> for ::std::string::String {
-        fn from(value: GetSystemMessagesSenderKey) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GetSystemMessagesSenderKey {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetSystemMessagesSenderKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GetSystemMessagesSenderKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetSystemMessagesSenderKey {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     /// 메시지 내용. A text (a plain message; blank on an image), or an object (a file, a template).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
@@ -2233,6 +2178,61 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
+    /// `SystemMessagesSenderKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct SystemMessagesSenderKey(::std::string::String);
+    impl ::std::ops::Deref for SystemMessagesSenderKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SystemMessagesSenderKey> for ::std::string::String {
+        fn from(value: SystemMessagesSenderKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SystemMessagesSenderKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SystemMessagesSenderKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SystemMessagesSenderKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SystemMessagesSenderKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -2453,7 +2453,7 @@ impl Client {
     ///
     ///
     /// Sends a `POST` request to `/v1/chat/write`
-    pub async fn send_chat_message<'a>(
+    pub async fn send_message<'a>(
         &'a self,
         body: &'a types::ChatMessageRequest,
     ) -> Result<
@@ -2474,7 +2474,7 @@ impl Client {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "send_chat_message",
+            operation_id: "send_message",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -2611,10 +2611,10 @@ impl Client {
     /// - `id`: 시스템 메시지 아이디 (a system message id; absent lists every active message).
     /// - `sender_key`: 발신프로필 키 (the sender profile key of the Kakao channel). The docs give no length;
     /// `minLength: 1` is this spec's (an empty key cannot name a profile).
-    pub async fn get_system_messages<'a>(
+    pub async fn system_messages<'a>(
         &'a self,
         id: Option<i64>,
-        sender_key: &'a types::GetSystemMessagesSenderKey,
+        sender_key: &'a types::SystemMessagesSenderKey,
     ) -> Result<
         ResponseValue<types::SystemMessageResult>,
         Error<types::SystemMessageResult>,
@@ -2634,7 +2634,7 @@ impl Client {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_system_messages",
+            operation_id: "system_messages",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;

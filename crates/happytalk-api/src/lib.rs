@@ -5,8 +5,8 @@
 //!
 //! Generated, and re-exported here unchanged:
 //!
-//! - [`Client`], with one method per operation ([`Client::send_chat_message`],
-//!   [`Client::get_system_messages`], …), and the wire types in [`types`] (progenitor);
+//! - [`Client`], with one method per operation ([`Client::send_message`],
+//!   [`Client::system_messages`], …), and the wire types in [`types`] (progenitor);
 //! - the tables every layer above reads instead of restating the spec: the open code tables
 //!   ([`SystemMessageStatus`], [`SystemMessageType`], …) and result codes per host family
 //!   ([`BizResultCode`], [`KakaoResultCode`], together [`ResultCode`]), each value with its

@@ -129,10 +129,10 @@ pub fn response_info<T, E>(result: &Result<ResponseValue<T>, Error<E>>) -> Optio
 ///
 /// ```no_run
 /// # async fn f(client: &happytalk_api::Client) -> Result<(), Box<dyn std::error::Error>> {
-/// use happytalk_api::{Error, types::GetSystemMessagesSenderKey};
+/// use happytalk_api::{Error, types::SystemMessagesSenderKey};
 ///
-/// let sender_key = GetSystemMessagesSenderKey::try_from("sender-key")?;
-/// let call = client.get_system_messages(None, &sender_key);
+/// let sender_key = SystemMessagesSenderKey::try_from("sender-key")?;
+/// let call = client.system_messages(None, &sender_key);
 /// let (result, info) = happytalk_api::with_response_info(call).await;
 /// if let Err(Error::InvalidResponsePayload(body, _)) = result {
 ///     let status = info.map(|info| info.status());

@@ -2247,8 +2247,8 @@ pub enum CodeRole {
 pub mod operations {
     use super::*;
     /// `GET /kakaoWebhook/v3/bzmc/sm`: Look up system messages (시스템 메시지 조회).
-    pub const GET_SYSTEM_MESSAGES: Operation = Operation {
-        id: "get_system_messages",
+    pub const SYSTEM_MESSAGES: Operation = Operation {
+        id: "system_messages",
         method: "GET",
         path: "/kakaoWebhook/v3/bzmc/sm",
         host: HostFamily::Kakao,
@@ -2763,8 +2763,8 @@ pub mod operations {
         ),
     };
     /// `POST /v1/chat/write`: Send a message into a counselling room (메시지 발신).
-    pub const SEND_CHAT_MESSAGE: Operation = Operation {
-        id: "send_chat_message",
+    pub const SEND_MESSAGE: Operation = Operation {
+        id: "send_message",
         method: "POST",
         path: "/v1/chat/write",
         host: HostFamily::Biz,
@@ -2871,11 +2871,11 @@ pub mod operations {
 }
 /// Every operation of the spec, by path and method.
 pub const OPERATIONS: [&Operation; 5] = [
-    &operations::GET_SYSTEM_MESSAGES,
+    &operations::SYSTEM_MESSAGES,
     &operations::END_ROOM,
     &operations::CHECK_PREVIOUS_COUNSELOR,
     &operations::OPEN_ROOM,
-    &operations::SEND_CHAT_MESSAGE,
+    &operations::SEND_MESSAGE,
 ];
 impl crate::Answer for types::SystemMessageResult {
     fn code(&self) -> ResultCode {
@@ -2962,11 +2962,11 @@ impl crate::Answer for types::ChatMessageResult {
         self.content.as_deref()
     }
 }
-impl types::GetSystemMessagesSenderKey {
+impl types::SystemMessagesSenderKey {
     /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
     pub const MIN_LENGTH: usize = 1;
 }
-impl crate::LengthLimits for types::GetSystemMessagesSenderKey {
+impl crate::LengthLimits for types::SystemMessagesSenderKey {
     const FIELD: &'static str = "senderKey";
     const MIN_LENGTH: usize = 1;
     const MAX_LENGTH: Option<usize> = None;
@@ -3980,7 +3980,7 @@ pub mod requests {
     /// The body of `POST /v1/chat/write` ([`types::ChatMessageRequest`]), built from its required fields and any of the others; see the [module](self).
     #[derive(Clone, Debug)]
     #[must_use = "a request body is sent once it is built and given to an operation"]
-    pub struct SendChatMessage {
+    pub struct SendMessage {
         uuid: Option<types::ChatMessageRequestUuid>,
         room_id: Option<types::ChatMessageRequestRoomId>,
         type_: Option<crate::ChatMessageType>,
@@ -3988,7 +3988,7 @@ pub mod requests {
         url: Option<types::ChatMessageRequestUrl>,
         refused: Option<ValidationError>,
     }
-    impl SendChatMessage {
+    impl SendMessage {
         /// A body with its required fields, checked now.
         pub fn new(
             uuid: impl AsRef<str>,

@@ -258,7 +258,7 @@ mod tests {
             !personal.to_string().contains('x'),
             "msg is personal data: {personal}"
         );
-        let key = checked::<types::GetSystemMessagesSenderKey>("").unwrap_err();
+        let key = checked::<types::SystemMessagesSenderKey>("").unwrap_err();
         assert_eq!((key.field(), key.rule()), ("senderKey", &Rule::NotEmpty));
     }
 }

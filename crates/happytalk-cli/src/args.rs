@@ -126,7 +126,7 @@ impl ValueEnum for Env {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Send a message into a counselling room (메시지 발신).
-    #[command(subcommand, about = format!("Send a message into a counselling room (메시지 발신, {})", calls(&[&operations::SEND_CHAT_MESSAGE])))]
+    #[command(subcommand, about = format!("Send a message into a counselling room (메시지 발신, {})", calls(&[&operations::SEND_MESSAGE])))]
     Send(Send),
 
     /// Look up the active system messages of a sender profile, or one by id (시스템 메시지

@@ -101,8 +101,8 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
             output::ended(room_id, ending, cli.json);
         }
         Command::Counselor { uuid, customer_id } => {
-            let previous = client.previous_counselor(uuid, customer_id).await?;
-            output::previous_counselor(&previous, cli.json);
+            let previous = client.check_previous_counselor(uuid, customer_id).await?;
+            output::check_previous_counselor(&previous, cli.json);
         }
         Command::SystemMessages { sender_key, id } => {
             let found = match id {

@@ -116,7 +116,7 @@ pub fn ended(room_id: &str, ending: RoomEnding, json: bool) {
 }
 
 /// After asking for the previous counsellor.
-pub fn previous_counselor(previous: &PreviousCounselor, json: bool) {
+pub fn check_previous_counselor(previous: &PreviousCounselor, json: bool) {
     let availability = &previous.availability;
     if json {
         let shown = json!({

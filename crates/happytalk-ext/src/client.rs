@@ -364,7 +364,7 @@ impl Client {
     /// (`BizResultCode::SystemError`): whether to send again is yours to decide.
     pub async fn send_message(&self, message: &ChatMessage) -> Result<String, Error> {
         let body = message.request()?;
-        let operation = &operations::SEND_CHAT_MESSAGE;
+        let operation = &operations::SEND_MESSAGE;
         let trace = call_span!(
             operation,
             self.host(operation),
@@ -374,7 +374,7 @@ impl Client {
         self.call(
             operation,
             trace,
-            |api| api.send_chat_message(body),
+            |api| api.send_message(body),
             |mut answer, status| match take_room_id(&mut answer.room_id) {
                 Some(room_id) => Ok(room_id),
                 None => Err(UndecodableResponse::decoded(
@@ -415,8 +415,8 @@ impl Client {
         sender_key: &str,
         id: Option<i64>,
     ) -> Result<Vec<types::SystemMessage>, Error> {
-        let key: types::GetSystemMessagesSenderKey = checked(sender_key)?;
-        let operation = &operations::GET_SYSTEM_MESSAGES;
+        let key: types::SystemMessagesSenderKey = checked(sender_key)?;
+        let operation = &operations::SYSTEM_MESSAGES;
         let trace = call_span!(
             operation,
             self.host(operation),
@@ -427,7 +427,7 @@ impl Client {
         self.call(
             operation,
             trace,
-            |api| api.get_system_messages(id, &key),
+            |api| api.system_messages(id, &key),
             |answer, _| Ok(answer.data.unwrap_or_default()),
         )
         .await

@@ -199,7 +199,7 @@ impl ApiError {
         &self.refusal.raw_code
     }
 
-    /// The operation that was refused (its `operationId`: `send_chat_message`, …).
+    /// The operation that was refused (its `operationId`: `send_message`, …).
     pub fn operation(&self) -> &'static str {
         self.refusal.operation
     }
@@ -531,7 +531,7 @@ mod tests {
         notice: Option<&str>,
     ) -> ApiError {
         let answer = chat_answer(code, message, field, notice);
-        ApiError::new(&operations::SEND_CHAT_MESSAGE, &answer, StatusCode::OK)
+        ApiError::new(&operations::SEND_MESSAGE, &answer, StatusCode::OK)
     }
 
     #[test]
@@ -559,7 +559,7 @@ mod tests {
         assert!(busy.code().counselling_unavailable());
         assert_eq!(*busy.code(), BizResultCode::NoCounsellorAvailable);
         assert_eq!(busy.raw_code(), "-903");
-        assert_eq!(busy.operation(), "send_chat_message");
+        assert_eq!(busy.operation(), "send_message");
         assert_eq!(
             api_error(-7, None, None, None).to_string(),
             "HappyTalk refused the request with code -7 (a code this version does not document) [HTTP 200]"
@@ -589,7 +589,7 @@ mod tests {
             data: None,
             message: None,
         };
-        let error = ApiError::new(&operations::GET_SYSTEM_MESSAGES, &kakao, StatusCode::OK);
+        let error = ApiError::new(&operations::SYSTEM_MESSAGES, &kakao, StatusCode::OK);
         assert!(
             error.to_string().chars().count() < 400,
             "an unknown code is cut too"

@@ -4,7 +4,7 @@ use std::fmt;
 
 use happytalk_api::types;
 
-use happytalk_api::requests::SendChatMessage;
+use happytalk_api::requests::SendMessage;
 
 use crate::error::{Rule, ValidationError};
 
@@ -174,7 +174,7 @@ fn to_request(
     room_id: &str,
     content: &MessageContent,
 ) -> Result<types::ChatMessageRequest, ValidationError> {
-    let body = SendChatMessage::new(uuid, room_id, content.message_type());
+    let body = SendMessage::new(uuid, room_id, content.message_type());
     // Message content is never echoed into an error (the spec marks it personal data).
     let request = match content {
         MessageContent::Text(msg) => body.msg(msg),

@@ -122,7 +122,7 @@ impl Client {
 
     /// 이전 상담사 연결 가능 여부: whether the previous counsellor of customer `uuid` (your
     /// customer id `customer_id`) can take them. Only reads; retried like a lookup.
-    pub async fn previous_counselor(
+    pub async fn check_previous_counselor(
         &self,
         uuid: &str,
         customer_id: &str,
@@ -132,7 +132,7 @@ impl Client {
         let trace = call_span!(
             operation,
             self.host(operation),
-            "happytalk.previous_counselor"
+            "happytalk.check_previous_counselor"
         );
         let read = |answer: types::PreviousCounselorResult, status| match answer.counselor_code {
             Some(availability) => {

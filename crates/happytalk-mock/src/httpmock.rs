@@ -62,8 +62,8 @@ pub mod operations {
             )
         }
     }
-    pub struct SendChatMessageWhen(::httpmock::When);
-    impl SendChatMessageWhen {
+    pub struct SendMessageWhen(::httpmock::When);
+    impl SendMessageWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -78,8 +78,8 @@ pub mod operations {
             Self(self.0.json_body_obj(value))
         }
     }
-    pub struct SendChatMessageThen(::httpmock::Then);
-    impl SendChatMessageThen {
+    pub struct SendMessageThen(::httpmock::Then);
+    impl SendMessageThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
@@ -247,8 +247,8 @@ pub mod operations {
             )
         }
     }
-    pub struct GetSystemMessagesWhen(::httpmock::When);
-    impl GetSystemMessagesWhen {
+    pub struct SystemMessagesWhen(::httpmock::When);
+    impl SystemMessagesWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
@@ -271,12 +271,12 @@ pub mod operations {
                 Self(self.0.query_param_missing("id"))
             }
         }
-        pub fn sender_key(self, value: &types::GetSystemMessagesSenderKey) -> Self {
+        pub fn sender_key(self, value: &types::SystemMessagesSenderKey) -> Self {
             Self(self.0.query_param("senderKey", value.to_string()))
         }
     }
-    pub struct GetSystemMessagesThen(::httpmock::Then);
-    impl GetSystemMessagesThen {
+    pub struct SystemMessagesThen(::httpmock::Then);
+    impl SystemMessagesThen {
         pub fn new(inner: ::httpmock::Then) -> Self {
             Self(inner)
         }
@@ -330,9 +330,9 @@ pub trait MockServerExt {
     fn open_room<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::OpenRoomWhen, operations::OpenRoomThen);
-    fn send_chat_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    fn send_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
-        F: FnOnce(operations::SendChatMessageWhen, operations::SendChatMessageThen);
+        F: FnOnce(operations::SendMessageWhen, operations::SendMessageThen);
     fn end_room<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::EndRoomWhen, operations::EndRoomThen);
@@ -342,9 +342,9 @@ pub trait MockServerExt {
             operations::CheckPreviousCounselorWhen,
             operations::CheckPreviousCounselorThen,
         );
-    fn get_system_messages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    fn system_messages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
-        F: FnOnce(operations::GetSystemMessagesWhen, operations::GetSystemMessagesThen);
+        F: FnOnce(operations::SystemMessagesWhen, operations::SystemMessagesThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn open_room<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -358,14 +358,14 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
-    fn send_chat_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    fn send_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
-        F: FnOnce(operations::SendChatMessageWhen, operations::SendChatMessageThen),
+        F: FnOnce(operations::SendMessageWhen, operations::SendMessageThen),
     {
         self.mock(|when, then| {
             config_fn(
-                operations::SendChatMessageWhen::new(when),
-                operations::SendChatMessageThen::new(then),
+                operations::SendMessageWhen::new(when),
+                operations::SendMessageThen::new(then),
             )
         })
     }
@@ -394,14 +394,14 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
-    fn get_system_messages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    fn system_messages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
-        F: FnOnce(operations::GetSystemMessagesWhen, operations::GetSystemMessagesThen),
+        F: FnOnce(operations::SystemMessagesWhen, operations::SystemMessagesThen),
     {
         self.mock(|when, then| {
             config_fn(
-                operations::GetSystemMessagesWhen::new(when),
-                operations::GetSystemMessagesThen::new(then),
+                operations::SystemMessagesWhen::new(when),
+                operations::SystemMessagesThen::new(then),
             )
         })
     }

@@ -90,8 +90,8 @@
 #![forbid(unsafe_code)]
 
 /// progenitor's typed [httpmock](https://docs.rs/httpmock) helpers, generated from the spec by
-/// `cargo xtask generate`: `MockServerExt::send_chat_message(|when, then| …)` and
-/// `get_system_messages`, with `when`/`then` methods typed by the spec's bodies and parameters.
+/// `cargo xtask generate`: `MockServerExt::send_message(|when, then| …)` and
+/// `system_messages`, with `when`/`then` methods typed by the spec's bodies and parameters.
 /// Printed by prettyplease, not rustfmt, so that every toolchain regenerates the same bytes.
 #[cfg(feature = "httpmock")]
 #[rustfmt::skip]
@@ -284,7 +284,7 @@ impl MockHappyTalk {
     /// Fills the store with the example of HappyTalk's docs (the spec's `success` example of
     /// the lookup): sender key `example-senderKey`, system message 175.
     pub fn add_docs_example(&self) {
-        let examples = operations::GET_SYSTEM_MESSAGES
+        let examples = operations::SYSTEM_MESSAGES
             .success_example
             .and_then(|answer| serde_json::from_str::<types::SystemMessageResult>(answer).ok())
             .and_then(|answer| answer.data)
@@ -390,7 +390,7 @@ impl MockHappyTalk {
         self.state()
             .received
             .iter()
-            .filter(|r| r.operation == Some(operations::SEND_CHAT_MESSAGE.id))
+            .filter(|r| r.operation == Some(operations::SEND_MESSAGE.id))
             .filter(|r| r.body.as_ref().and_then(|b| b["room_id"].as_str()) == Some(room_id))
             .count()
     }

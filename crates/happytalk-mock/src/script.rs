@@ -22,7 +22,7 @@ pub enum Match {
 }
 
 impl Match {
-    /// Requests of `operation` (`&happytalk_api::operations::SEND_CHAT_MESSAGE`, …).
+    /// Requests of `operation` (`&happytalk_api::operations::SEND_MESSAGE`, …).
     pub fn operation(operation: &Operation) -> Self {
         Self::Operation(operation.id)
     }

@@ -344,7 +344,7 @@ fn check(
 /// any other answers the spec's example of its success.
 fn handle(operation: &'static Operation, received: &mut Received, state: &mut State) -> Reply {
     let id = operation.id;
-    if id == operations::GET_SYSTEM_MESSAGES.id {
+    if id == operations::SYSTEM_MESSAGES.id {
         return system_messages(received, state);
     }
     let body = received.body.clone().unwrap_or(Value::Null);
@@ -368,7 +368,7 @@ fn handle(operation: &'static Operation, received: &mut Received, state: &mut St
         return Reply::json(200, success(operation, Some(&body), Some(&room_id)));
     }
     // A message and an end need the room, open, of their customer.
-    let in_room = if id == operations::SEND_CHAT_MESSAGE.id {
+    let in_room = if id == operations::SEND_MESSAGE.id {
         Some(
             serde_json::from_value::<types::ChatMessageRequest>(body.clone())
                 .map(|message| (message.uuid.to_string(), message.room_id.to_string())),

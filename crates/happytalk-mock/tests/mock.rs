@@ -160,13 +160,13 @@ async fn the_previous_counsellor_is_set_per_customer() {
         Some("김상담"),
     );
     let previous = client
-        .previous_counselor("cust-0001", "member-1")
+        .check_previous_counselor("cust-0001", "member-1")
         .await
         .unwrap();
     assert!(previous.is_available());
     assert_eq!(previous.name.as_deref(), Some("김상담"));
     let none = client
-        .previous_counselor("cust-0002", "member-2")
+        .check_previous_counselor("cust-0002", "member-2")
         .await
         .unwrap();
     assert_eq!(
@@ -301,7 +301,7 @@ async fn unknown_paths_and_methods_get_documented_style_answers() {
     );
     assert_eq!(answer.json::<Value>().await.unwrap()["code"], "403");
     // A rule for the operation at that path is not for another method of it.
-    mock.on(Match::operation(&operations::SEND_CHAT_MESSAGE))
+    mock.on(Match::operation(&operations::SEND_MESSAGE))
         .once()
         .reply(Reply::code(BizResultCode::SystemError));
     let answer = raw
@@ -399,7 +399,7 @@ async fn scripts_answer_codes_notices_and_broken_answers() {
         )
     );
 
-    mock.on(Match::operation(&operations::SEND_CHAT_MESSAGE))
+    mock.on(Match::operation(&operations::SEND_MESSAGE))
         .once()
         .reply(Reply::counselling(
             BizResultCode::OutsideHoursNotAccepted,
@@ -587,7 +587,7 @@ fn the_generated_httpmock_helpers_stub_an_operation() {
         type_: None,
         uuid: None,
     };
-    let stub = server.send_chat_message(|when, then| {
+    let stub = server.send_message(|when, then| {
         when.body(&request);
         then.success(200, &answer);
     });
