@@ -170,13 +170,12 @@ async fn a_send_is_one_span_with_its_outcome_and_no_private_data() {
     .await;
     assert!(sent.0.is_ok() && sent.1.is_ok());
 
-    let calls = seen.spans("happytalk.send_message");
+    let calls = seen.spans("happytalk.call");
     assert_eq!(calls.len(), 2, "one span per call");
     let host = server.address().to_string();
     for call in calls {
         assert_eq!(field(call, "operation"), "send_message");
         assert_eq!(field(call, "host"), host);
-        assert_eq!(field(call, "room_id"), "1234567");
         assert_eq!(field(call, "http.status"), "200");
         assert_eq!(field(call, "code"), "0");
         assert_eq!(field(call, "attempts"), "1");
@@ -187,7 +186,7 @@ async fn a_send_is_one_span_with_its_outcome_and_no_private_data() {
     let exchanges = seen.spans("happytalk.http");
     assert_eq!(exchanges.len(), 2);
     for exchange in exchanges {
-        assert_eq!(exchange.parent.as_deref(), Some("happytalk.send_message"));
+        assert_eq!(exchange.parent.as_deref(), Some("happytalk.call"));
         assert_eq!(field(exchange, "http.request.method"), "POST");
         assert_eq!(field(exchange, "url.path"), "/v1/chat/write");
         assert_eq!(field(exchange, "http.response.status_code"), "200");
@@ -202,26 +201,16 @@ async fn a_refusal_records_the_code_and_the_kind_of_error_but_not_its_text() {
         traced(client_for(&server.uri()).send_message(&ChatMessage::text(UUID, "1234567", TEXT)))
             .await;
     assert!(matches!(sent, Err(Error::Api(_))));
-    let call = seen.spans("happytalk.send_message")[0].clone();
+    let call = seen.spans("happytalk.call")[0].clone();
     assert_eq!(field(&call, "code"), "-901");
     assert_eq!(field(&call, "http.status"), "400");
     assert_eq!(field(&call, "error"), "api");
     assert_nothing_private(&seen);
 }
 
-/// How a client bounds a call's first attempt by the cap on its total time.
-#[derive(Clone, Copy)]
-enum FirstAttempt {
-    /// The HTTP client's own timeout (30 s) ends it within the cap (60 s): no timer.
-    EndedByTheTimeout,
-    /// The HTTP client's timeout (120 s) is longer than the cap: the first attempt runs in a
-    /// timer of its own.
-    InATimer,
-}
-
 /// A server answering two 503 pages, then the docs' example lookup; and a client retrying
-/// with short waits, its first attempt bounded as `first` says.
-async fn busy_twice(first: FirstAttempt) -> (MockServer, Client) {
+/// with short waits.
+async fn busy_twice() -> (MockServer, Client) {
     let server = MockServer::start().await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(503).set_body_raw("<html>busy</html>", "text/html"))
@@ -237,12 +226,7 @@ async fn busy_twice(first: FirstAttempt) -> (MockServer, Client) {
         .with_priority(2)
         .mount(&server)
         .await;
-    let timeout = match first {
-        FirstAttempt::EndedByTheTimeout => Duration::from_secs(30),
-        FirstAttempt::InATimer => Duration::from_secs(120),
-    };
     let client = Client::builder(Environment::custom(&server.uri()).unwrap(), credentials())
-        .timeout(timeout)
         .retry(
             RetryPolicy::standard()
                 .backoff(Duration::from_millis(1), Duration::from_millis(5))
@@ -253,29 +237,18 @@ async fn busy_twice(first: FirstAttempt) -> (MockServer, Client) {
     (server, client)
 }
 
-#[tokio::test]
-async fn a_retried_lookup_has_an_event_per_retry_and_its_attempts() {
-    retried_lookup_traced(FirstAttempt::EndedByTheTimeout).await;
-}
-
-#[tokio::test]
-async fn a_retried_lookup_whose_first_attempt_runs_in_a_timer_is_traced_the_same() {
-    retried_lookup_traced(FirstAttempt::InATimer).await;
-}
-
 /// A lookup answered by two 503 pages and then the example: one call span with its attempts,
 /// a WARN event per retry inside it, and every HTTP exchange nested in it.
-async fn retried_lookup_traced(first: FirstAttempt) {
-    let (_server, client) = busy_twice(first).await;
+#[tokio::test]
+async fn a_retried_lookup_has_an_event_per_retry_and_its_attempts() {
+    let (_server, client) = busy_twice().await;
     let (found, seen) = traced(client.system_message("example-senderKey", 175)).await;
     assert!(found.unwrap().is_some());
 
-    let calls = seen.spans("happytalk.system_messages");
+    let calls = seen.spans("happytalk.call");
     assert_eq!(calls.len(), 1);
     let call = calls[0];
     assert_eq!(field(call, "operation"), "system_messages");
-    assert_eq!(field(call, "sender_key"), "example-senderKey");
-    assert_eq!(field(call, "id"), "175");
     assert_eq!(field(call, "attempts"), "3");
     assert_eq!(field(call, "code"), "200");
     assert_eq!(field(call, "http.status"), "200");
@@ -284,7 +257,7 @@ async fn retried_lookup_traced(first: FirstAttempt) {
     assert_eq!(retries.len(), 2, "{:?}", seen.events);
     for (number, retry) in retries.iter().enumerate() {
         assert_eq!(retry.level, tracing::Level::WARN);
-        assert_eq!(retry.span.as_deref(), Some("happytalk.system_messages"));
+        assert_eq!(retry.span.as_deref(), Some("happytalk.call"));
         assert_eq!(retry.fields["attempt"], (number + 1).to_string());
         assert_eq!(retry.fields["reason"], "HTTP 5xx with an undocumented body");
         assert_eq!(retry.fields["error"], "undecodable_response");
@@ -296,28 +269,16 @@ async fn retried_lookup_traced(first: FirstAttempt) {
         .collect();
     assert_eq!(statuses, ["503", "503", "200"]);
     for exchange in exchanges {
-        assert_eq!(
-            exchange.parent.as_deref(),
-            Some("happytalk.system_messages")
-        );
+        assert_eq!(exchange.parent.as_deref(), Some("happytalk.call"));
     }
     assert_nothing_private(&seen);
 }
 
-#[tokio::test]
-async fn a_subscriber_wanting_only_warnings_gets_the_retries_in_its_own_span_and_no_call_span() {
-    retries_seen_by_a_warn_only_subscriber(FirstAttempt::EndedByTheTimeout).await;
-}
-
-#[tokio::test]
-async fn a_warn_only_subscriber_gets_the_retries_in_its_own_span_when_the_first_attempt_is_timed() {
-    retries_seen_by_a_warn_only_subscriber(FirstAttempt::InATimer).await;
-}
-
 /// A subscriber that wants only WARN and above, in a WARN span of its own: it sees its span
 /// and the retry events inside it, nothing of ext's or api's spans.
-async fn retries_seen_by_a_warn_only_subscriber(first: FirstAttempt) {
-    let (_server, client) = busy_twice(first).await;
+#[tokio::test]
+async fn a_subscriber_wanting_only_warnings_gets_the_retries_in_its_own_span_and_no_call_span() {
+    let (_server, client) = busy_twice().await;
     let (found, seen) = traced_up_to(LevelFilter::WARN, async {
         let caller = tracing::warn_span!("caller");
         tracing::Instrument::instrument(client.system_message("example-senderKey", 175), caller)
@@ -365,24 +326,17 @@ async fn room_calls_are_spans_without_the_customer_or_their_values() {
     })
     .await;
     assert_eq!(outcome, (true, true, true));
-    for (name, operation) in [
-        ("happytalk.open_room", "open_room"),
-        ("happytalk.end_room", "end_room"),
-        (
-            "happytalk.check_previous_counselor",
-            "check_previous_counselor",
-        ),
-    ] {
-        let calls = seen.spans(name);
-        assert_eq!(calls.len(), 1, "{name}");
-        assert_eq!(field(calls[0], "operation"), operation);
-        assert_eq!(field(calls[0], "code"), "0");
-        assert_eq!(field(calls[0], "attempts"), "1");
-    }
+    // One span per call, each naming its operation.
+    let calls = seen.spans("happytalk.call");
+    let operations: Vec<&str> = calls.iter().map(|call| field(call, "operation")).collect();
     assert_eq!(
-        field(seen.spans("happytalk.end_room")[0], "room_id"),
-        "1234567"
+        operations,
+        ["open_room", "end_room", "check_previous_counselor"]
     );
+    for call in calls {
+        assert_eq!(field(call, "code"), "0");
+        assert_eq!(field(call, "attempts"), "1");
+    }
     assert_nothing_private(&seen);
     let everything = seen.everything();
     for private in [CUSTOMER_ID, PARAMETER] {

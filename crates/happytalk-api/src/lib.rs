@@ -27,7 +27,6 @@
 //! What is written by hand here is what must live beside the generated [`Client`] (the orphan
 //! rule keeps it out of other crates) or what the generated code uses: [`ClientState`], the
 //! headers every request carries, the [`ClientHooks`] implementation that applies them,
-//! what arrived with a response whose body did not decode ([`with_response_info`]),
 //! [`KstTimestamp`], and the shapes of the tables ([`Operation`], [`Field`], [`RawValue`], …).
 //!
 //! # Headers on the wire
@@ -55,8 +54,11 @@
 mod generated;
 #[rustfmt::skip]
 mod tables;
+mod interim;
+pub use interim::{SystemMessages, visit_request};
 mod kst;
 mod response_info;
+pub use response_info::UndecodableBody;
 mod table;
 mod validation;
 
@@ -64,7 +66,6 @@ pub use generated::*;
 pub use kst::{KstTimestamp, NotATimestamp};
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::HeaderMap;
-pub use response_info::{ResponseInfo, response_info, with_response_info};
 pub use table::{
     Answer, AnswerField, AnswerRole, Condition, Field, FieldKind, Inbound, LengthLimits, Operation,
     RawValue, Request, RequestVisitor, RetryClass,

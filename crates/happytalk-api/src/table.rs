@@ -236,7 +236,7 @@ pub trait Answer {
 /// sends it. `cargo xtask generate` implements it for the request builder of every operation
 /// ([`requests`](crate::requests)), so that one generic call (`happytalk-ext`'s
 /// `Client::call`) can run any operation with its host, retry class, result codes and checks.
-pub trait Request: Sized {
+pub trait Request: Sized + Send + 'static {
     /// The operation's table entry.
     const OPERATION: &'static Operation;
     /// The answer HappyTalk sends, success and refusal alike.

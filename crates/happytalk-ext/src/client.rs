@@ -2,19 +2,15 @@
 //! goes through.
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use happytalk_api::{Answer, HostFamily, Operation, ResponseValue, operations, types};
-use reqwest::StatusCode;
+use happytalk_api::requests::SendMessage;
+use happytalk_api::{HostFamily, Operation, SystemMessages, types};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use serde::de::DeserializeOwned;
 
-use happytalk_api::checked;
-
-use crate::error::{ApiError, ConfigurationError, Error, UndecodableResponse};
+use crate::error::{ConfigurationError, Error};
 use crate::message::ChatMessage;
-use crate::retry::{self, RetryPolicy};
-use crate::telemetry::{CallTrace, call_span};
+use crate::retry::RetryPolicy;
 use crate::tls::RootCertificate;
 
 /// Overall time a request may take when the client builds its own `reqwest::Client`.
@@ -244,12 +240,6 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let headers = self.credentials.headers()?;
         self.retry.check()?;
-        // The total timeout of one exchange, when this builder sets it (a client you built keeps
-        // its own, unknown here): it lets a first attempt run without a timer of the cap.
-        let attempt_timeout = match self.http_client {
-            Some(_) => None,
-            None => Some(self.timeout.unwrap_or(DEFAULT_TIMEOUT)),
-        };
         let http = match self.http_client {
             Some(client) => {
                 if self.timeout.is_some()
@@ -296,7 +286,6 @@ impl ClientBuilder {
             .map(|family| host_of(self.environment.base_url(*family)))
             .collect();
         Ok(Client {
-            attempt_timeout,
             hosts,
             retry: self.retry,
             apis,
@@ -316,8 +305,6 @@ pub struct Client {
     apis: Vec<happytalk_api::Client>,
     environment: Environment,
     retry: RetryPolicy,
-    /// The total timeout of one exchange, when the builder set it.
-    attempt_timeout: Option<Duration>,
     /// `host[:port]` of each family's base URL, for traces.
     hosts: Vec<String>,
 }
@@ -363,29 +350,8 @@ impl Client {
     /// (see the [`retry`](crate::retry) module). The same holds for -600 "System"
     /// (`BizResultCode::SystemError`): whether to send again is yours to decide.
     pub async fn send_message(&self, message: &ChatMessage) -> Result<String, Error> {
-        let body = message.request()?;
-        let operation = &operations::SEND_MESSAGE;
-        let trace = call_span!(
-            operation,
-            self.host(operation),
-            "happytalk.send_message",
-            room_id = message.room_id()
-        );
-        self.call(
-            operation,
-            trace,
-            |api| api.send_message(body),
-            |mut answer, status| match take_room_id(&mut answer.room_id) {
-                Some(room_id) => Ok(room_id),
-                None => Err(UndecodableResponse::decoded(
-                    status,
-                    "a success without a room_id",
-                    &answer,
-                )
-                .into()),
-            },
-        )
-        .await
+        let answer = self.call_checked::<SendMessage>(message.request()?).await?;
+        Ok(room_id(answer.room_id))
     }
 
     /// 시스템 메시지 조회: the active (state `A`) system messages of a sender profile key.
@@ -396,7 +362,8 @@ impl Client {
         &self,
         sender_key: &str,
     ) -> Result<Vec<types::SystemMessage>, Error> {
-        self.lookup_system_messages(sender_key, None).await
+        let answer = self.call(SystemMessages::new(sender_key)).await?;
+        Ok(answer.data.unwrap_or_default())
     }
 
     /// 시스템 메시지 조회 by id: the system message `id` of a sender profile key, or `None` when
@@ -406,31 +373,9 @@ impl Client {
         sender_key: &str,
         id: i64,
     ) -> Result<Option<types::SystemMessage>, Error> {
-        let found = self.lookup_system_messages(sender_key, Some(id)).await?;
+        let answer = self.call(SystemMessages::new(sender_key).id(id)).await?;
+        let found = answer.data.unwrap_or_default();
         Ok(found.into_iter().find(|message| message.id == id))
-    }
-
-    async fn lookup_system_messages(
-        &self,
-        sender_key: &str,
-        id: Option<i64>,
-    ) -> Result<Vec<types::SystemMessage>, Error> {
-        let key: types::SystemMessagesSenderKey = checked(sender_key)?;
-        let operation = &operations::SYSTEM_MESSAGES;
-        let trace = call_span!(
-            operation,
-            self.host(operation),
-            "happytalk.system_messages",
-            sender_key = sender_key,
-            id = id
-        );
-        self.call(
-            operation,
-            trace,
-            |api| api.system_messages(id, &key),
-            |answer, _| Ok(answer.data.unwrap_or_default()),
-        )
-        .await
     }
 
     /// `host[:port]` of `operation`'s family, for traces.
@@ -438,136 +383,10 @@ impl Client {
         &self.hosts[operation.host.index()]
     }
 
-    /// One call of `operation`: the generated `request` on the client of its host family, as often
-    /// as its retry class and the policy allow; then HappyTalk's answer judged by its code (a
-    /// refusal becomes [`Error::Api`], a success goes to `read`), traced from start to end.
-    /// Every error says how many attempts were made.
-    ///
-    /// The common path is written out here, in one future, rather than as layers of them: the
-    /// generated call's future is the largest part of a call's, and every layer would move it
-    /// once more as it starts and keep its own state beside it. So this is an `async` block, not
-    /// an `async fn` (which would copy its arguments into the future once more); the first
-    /// attempt is polled where it lies, in the call's span when there is one, with no wrapper
-    /// future; and all that is rare — a timer for the cap (when the HTTP client's own timeout
-    /// does not end an attempt within it), reading an answer that brought no documented body,
-    /// the attempts after a failure worth retrying — is one boxed future, awaited at one point,
-    /// so that nothing else is kept beside the generated call. `client_overhead --only ext
-    /// send-seq 10` prints the resulting size (1,720 bytes for a send, the generated call's
-    /// 1,544 included).
-    #[expect(
-        clippy::manual_async_fn,
-        reason = "an `async fn` would keep its arguments twice in the call's future"
-    )]
-    pub(crate) fn call<'a, T, R, Call>(
-        &'a self,
-        operation: &'static Operation,
-        trace: CallTrace,
-        request: impl Fn(&'a happytalk_api::Client) -> Call + 'a,
-        read: impl FnOnce(T, StatusCode) -> Result<R, Error> + 'a,
-    ) -> impl Future<Output = Result<R, Error>> + 'a
-    where
-        T: Answer + DeserializeOwned + 'a,
-        Call: Future<Output = Result<ResponseValue<T>, happytalk_api::Error<T>>> + 'a,
-    {
-        async move {
-            let started = Instant::now();
-            let api = &self.apis[operation.host.index()];
-            let call = || request(api);
-            let class = operation.retry;
-            let first = if retry::first_attempt_needs_timer(&self.retry, self.attempt_timeout) {
-                let attempt = in_span(&trace, retry::attempt(&call, class));
-                match Box::pin(tokio::time::timeout(retry::cap(&self.retry), attempt)).await {
-                    Ok(result) => result.map_err(Unanswered::Failed),
-                    Err(_) => Err(Unanswered::Failed(retry::Failure::out_of_time(&self.retry))),
-                }
-            } else {
-                // Awaited where it lies, never moved into a wrapper future: untraced, directly,
-                // so that the compiler can inline the generated call's poll into this one (a
-                // `poll_fn` around it, even one that entered no span, kept it out: ~420
-                // instructions per 64-way send, cachegrind); traced, pinned here and polled
-                // through a `poll_fn` that borrows it and enters the call's span around each
-                // poll (the HTTP spans of `happytalk-api` then nest in it).
-                #[cfg(feature = "tracing")]
-                let result = match trace.span() {
-                    None => call().await,
-                    Some(span) => {
-                        let mut attempt = std::pin::pin!(call());
-                        std::future::poll_fn(|cx| {
-                            let _entered = span.enter();
-                            attempt.as_mut().poll(cx)
-                        })
-                        .await
-                    }
-                };
-                #[cfg(not(feature = "tracing"))]
-                let result = call().await;
-                // In the poll that ended the call, as `response_info` requires.
-                let info = match &result {
-                    Ok(_) => None,
-                    Err(_) => happytalk_api::response_info(&result),
-                };
-                retry::answered(result).map_err(|error| Unanswered::Unread(Box::new((error, info))))
-            };
-            let (answered, attempts, arrived) = match first {
-                Ok(answer) => (Ok(answer), 1, false),
-                // Still in the call's span: reading what is left of an undocumented answer,
-                // and the attempts after a failure worth retrying.
-                Err(unanswered) => {
-                    let after = async {
-                        let failure = match unanswered {
-                            Unanswered::Failed(failure) => failure,
-                            Unanswered::Unread(unread) => {
-                                let (error, info) = *unread;
-                                retry::failure(error, info, class).await
-                            }
-                        };
-                        if !retry::worth_retrying(&self.retry, &failure) {
-                            return (Err(failure.error), 1, false);
-                        }
-                        retry::retry(&self.retry, started, &trace, failure, || {
-                            retry::attempt(&call, class)
-                        })
-                        .await
-                    };
-                    Box::pin(in_span(&trace, after)).await
-                }
-            };
-            // HappyTalk answered: its code says whether it is a success.
-            let outcome = answered
-                .and_then(|(answer, status)| {
-                    if !answer.is_success() {
-                        return Err(ApiError::new(operation, &answer, status).into());
-                    }
-                    Ok((read(answer, status)?, status))
-                })
-                .map_err(|error| error.with_attempts(attempts, arrived));
-            trace.finish(outcome.as_ref().map(|(_, status)| *status), attempts);
-            outcome.map(|(value, _)| value)
-        }
+    /// How failed calls are retried.
+    pub(crate) fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
     }
-}
-
-/// A first attempt that brought no documented answer: its failure, or the generated client's
-/// error and what arrived with it, still to be read (boxed: the common path keeps room for it
-/// beside the answer).
-enum Unanswered<T> {
-    Failed(retry::Failure),
-    Unread(Box<(happytalk_api::Error<T>, Option<happytalk_api::ResponseInfo>)>),
-}
-
-/// `future`, polled inside the call's span when a subscriber wants it.
-#[cfg(feature = "tracing")]
-fn in_span<F: Future>(trace: &CallTrace, future: F) -> tracing::instrument::Instrumented<F> {
-    tracing::Instrument::instrument(
-        future,
-        trace.span().cloned().unwrap_or_else(tracing::Span::none),
-    )
-}
-
-/// `future`: without the `tracing` feature there is no span to poll it in.
-#[cfg(not(feature = "tracing"))]
-fn in_span<F: Future>(_trace: &CallTrace, future: F) -> F {
-    future
 }
 
 // The client crosses threads: a change that breaks this fails to compile. That its calls'
@@ -578,17 +397,13 @@ const _: () = {
     send_sync::<Error>();
 };
 
-/// The room of a successful answer, taken out of it: a non-empty string or, as HappyTalk writes
-/// it at times, a positive number. `0` and `""` name no room (the -90x refusals carry `room_id`
-/// 0); they stay in the answer, for the error that quotes it.
-#[inline]
-pub(crate) fn take_room_id(room_id: &mut Option<types::ResultRoomId>) -> Option<String> {
-    match room_id.take() {
-        Some(types::ResultRoomId::String(id)) if !id.is_empty() => Some(id),
-        Some(types::ResultRoomId::Int64(id)) if id > 0 => Some(id.to_string()),
-        other => {
-            *room_id = other;
-            None
-        }
+/// The room of a successful answer: a string or, as HappyTalk writes it at times, a number.
+/// The answer has one: the spec requires it of a success (`x-required-on-success`), and the
+/// generic call checks it.
+pub(crate) fn room_id(room_id: Option<types::ResultRoomId>) -> String {
+    match room_id {
+        Some(types::ResultRoomId::String(id)) => id,
+        Some(types::ResultRoomId::Int64(id)) => id.to_string(),
+        None => String::new(),
     }
 }

@@ -75,6 +75,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod call;
 mod client;
 mod error;
 pub mod inbound;

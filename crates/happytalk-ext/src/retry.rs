@@ -30,16 +30,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use backon::{BackoffBuilder, ExponentialBuilder};
 pub use happytalk_api::RetryClass;
-use happytalk_api::{ResponseInfo, ResponseValue};
-use reqwest::StatusCode;
 use reqwest::header::HeaderValue;
-use serde::de::DeserializeOwned;
 
-use crate::error::{
-    ConfigurationError, Error, TransportError, TransportErrorKind, UndecodableResponse,
-    why_undecodable,
-};
-use crate::telemetry::CallTrace;
+use crate::error::{ConfigurationError, Error, TransportErrorKind};
 
 /// When and how often a call is retried. See the [module docs](crate::retry) for what is
 /// retried; this only sets how much.
@@ -136,51 +129,9 @@ impl RetryPolicy {
     }
 }
 
-/// A failed attempt: the error, and why it may be retried (if it may).
-pub(crate) struct Failure {
-    pub(crate) error: Error,
-    retry: Option<&'static str>,
-    retry_after: Option<Duration>,
-}
-
-impl Failure {
-    fn new(error: Error, class: RetryClass, info: Option<&ResponseInfo>) -> Self {
-        let retry = retry_reason(&error, class);
-        let retry_after = info
-            .and_then(ResponseInfo::retry_after)
-            .and_then(parse_retry_after);
-        Self {
-            error,
-            retry,
-            retry_after,
-        }
-    }
-
-    /// The cap on the call's total time ran out during the attempt: the call ends.
-    pub(crate) fn out_of_time(policy: &RetryPolicy) -> Self {
-        Self {
-            error: out_of_time(policy),
-            retry: None,
-            retry_after: None,
-        }
-    }
-
-    /// Whether the failed attempt may have reached HappyTalk: all but a connection never made.
-    fn may_have_arrived(&self) -> bool {
-        !matches!(&self.error, Error::Transport(transport)
-            if transport.kind() == TransportErrorKind::Connect)
-    }
-
-    /// Why this failure may be retried, as a tracing event says it.
-    #[cfg(feature = "tracing")]
-    pub(crate) fn retry_reason(&self) -> &'static str {
-        self.retry.unwrap_or("not retryable")
-    }
-}
-
 /// Why `error` may pass on another attempt of an operation of `class`, or `None` when it must
 /// not be retried.
-fn retry_reason(error: &Error, class: RetryClass) -> Option<&'static str> {
+pub(crate) fn reason(error: &Error, class: RetryClass) -> Option<&'static str> {
     // Whether a second request changes nothing a first one may have done.
     let repeatable = class != RetryClass::NeverTwice;
     match error {
@@ -203,7 +154,7 @@ fn retry_reason(error: &Error, class: RetryClass) -> Option<&'static str> {
 }
 
 /// `Retry-After` as seconds or as an HTTP date (RFC 9110 §10.2.3); anything else is ignored.
-fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
+pub(crate) fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
     let text = value.to_str().ok()?.trim();
     if let Ok(seconds) = text.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -215,200 +166,42 @@ fn parse_retry_after(value: &HeaderValue) -> Option<Duration> {
     )
 }
 
-/// One attempt of the generated call `call` makes: HappyTalk's answer and its status, or a
-/// [`Failure`]. For the attempts that run inside a timer or after a first failure; a call's
-/// first attempt is awaited in place by `Client::call` (one future less to move).
-pub(crate) async fn attempt<T: DeserializeOwned, Call>(
-    call: impl FnOnce() -> Call,
-    class: RetryClass,
-) -> Result<(T, StatusCode), Failure>
-where
-    Call: Future<Output = Result<ResponseValue<T>, happytalk_api::Error<T>>>,
-{
-    let (result, info) = happytalk_api::with_response_info(call()).await;
-    match answered(result) {
-        Ok(answer) => Ok(answer),
-        Err(error) => Err(failure(error, info, class).await),
+impl RetryPolicy {
+    /// The cap on a call's total time.
+    pub(crate) fn cap(&self) -> Duration {
+        self.max_elapsed
     }
-}
 
-/// The generated call's `result`, read top-down: one of HappyTalk's documented answers,
-/// whatever status carried it (success and refusal alike: its code decides, later), with its
-/// status; or the error for [`failure`].
-#[expect(
-    clippy::result_large_err,
-    reason = "the generated client's own error, handed on once to `failure`, never stored"
-)]
-pub(crate) fn answered<T>(
-    result: Result<ResponseValue<T>, happytalk_api::Error<T>>,
-) -> Result<(T, StatusCode), happytalk_api::Error<T>> {
-    match result {
-        Ok(value) | Err(happytalk_api::Error::ErrorResponse(value)) => {
-            let status = value.status();
-            Ok((value.into_inner(), status))
-        }
-        Err(error) => Err(error),
+    /// The bounds of the waits before each retry: exponential from the initial delay, up to
+    /// the maximum, one per retry the policy allows.
+    pub(crate) fn waits(&self) -> impl Iterator<Item = Duration> + use<> {
+        ExponentialBuilder::new()
+            .with_min_delay(self.initial_delay)
+            .with_max_delay(self.max_delay)
+            .with_factor(2.0)
+            .with_max_times(self.max_attempts.saturating_sub(1) as usize)
+            .build()
     }
-}
 
-/// What a generated call that brought no documented answer comes to, with what arrived with
-/// the response (`info`: the status the generated error does not keep). Reads what it needs of
-/// an undocumented answer's body.
-pub(crate) async fn failure<T: DeserializeOwned>(
-    error: happytalk_api::Error<T>,
-    info: Option<ResponseInfo>,
-    class: RetryClass,
-) -> Failure {
-    use happytalk_api::Error as Generated;
-    let error: Error = match error {
-        // A documented answer is never a failure (see `answered`).
-        Generated::ErrorResponse(_) => TransportError::request(
-            "a documented answer was taken for a failure (a bug of happytalk-ext)".to_owned(),
-        )
-        .into(),
-        Generated::InvalidResponsePayload(body, error) => UndecodableResponse::new(
-            info.as_ref().map(ResponseInfo::status),
-            why_undecodable::<T>(&body, &error),
-            &body,
-        )
-        .into(),
-        Generated::UnexpectedResponse(response) => {
-            let status = response.status();
-            let body = body_start(response).await;
-            UndecodableResponse::new(
-                Some(status),
-                "the API documents no answer with this status",
-                &body,
-            )
-            .into()
-        }
-        Generated::CommunicationError(error)
-        | Generated::ResponseBodyError(error)
-        | Generated::InvalidUpgrade(error) => TransportError::from(error).into(),
-        Generated::InvalidRequest(message) | Generated::Custom(message) => {
-            TransportError::request(message).into()
-        }
-    };
-    Failure::new(error, class, info.as_ref())
-}
-
-/// The first few KiB of a body: enough for a snippet, without reading a large page whole. A
-/// failure to read further changes nothing, as only the snippet is kept.
-async fn body_start(mut response: reqwest::Response) -> Vec<u8> {
-    const ENOUGH: usize = 4 * 1024;
-    let mut body = Vec::new();
-    while body.len() < ENOUGH {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) | Err(_) => break,
-        }
+    /// How long to wait before retrying a failed attempt of a call that started at `started`,
+    /// and why it is retried; `None` when it is not: the failure may not be retried (`retry`,
+    /// from [`reason`]), the retries have run out (`waits`, from [`waits`](Self::waits)), or
+    /// the wait would reach the cap, so that the next attempt would be cut off at once (the
+    /// call then ends with the failure it actually met). The wait is drawn with full jitter
+    /// below the next bound, and is at least the `Retry-After` the server sent.
+    pub(crate) fn wait_before_retry(
+        &self,
+        retry: Option<&'static str>,
+        retry_after: Option<Duration>,
+        started: Instant,
+        waits: &mut impl Iterator<Item = Duration>,
+    ) -> Option<(Duration, &'static str)> {
+        let reason = retry?;
+        let bound = waits.next()?;
+        let left = self.max_elapsed.checked_sub(started.elapsed())?;
+        let wait = full_jitter(bound).max(retry_after.unwrap_or_default());
+        (wait < left).then_some((wait, reason))
     }
-    body
-}
-
-/// The cap on a call's total time under `policy`.
-pub(crate) fn cap(policy: &RetryPolicy) -> Duration {
-    policy.max_elapsed
-}
-
-/// Whether a call's first attempt needs a timer for the cap: not when the HTTP client's own
-/// timeout of one exchange (`attempt_timeout`, when known) already ends it within the cap (the
-/// default: 30 s within 60 s). Most calls then pay for no timer at all.
-pub(crate) fn first_attempt_needs_timer(
-    policy: &RetryPolicy,
-    attempt_timeout: Option<Duration>,
-) -> bool {
-    attempt_timeout.is_none_or(|timeout| timeout > policy.max_elapsed)
-}
-
-/// The error of a call that reached the cap on its total time.
-fn out_of_time(policy: &RetryPolicy) -> Error {
-    TransportError::out_of_time(policy.max_elapsed).into()
-}
-
-/// Whether a first attempt's `failure` is worth another attempt that `policy` allows.
-pub(crate) fn worth_retrying(policy: &RetryPolicy, failure: &Failure) -> bool {
-    failure.retry.is_some() && policy.max_attempts > 1
-}
-
-/// The attempts after a first `failure` worth retrying, within what is left of the cap since
-/// `started`: wait (backon's exponential bounds, full jitter, at least a `Retry-After`), try
-/// again, until an attempt succeeds, fails for good, the attempts run out, or the next wait
-/// would reach the cap. Returns the result, the attempts made in all (the first included) and
-/// whether an attempt before the last may have reached HappyTalk.
-///
-/// The caller boxes this future: only a failure worth retrying gets here, and its state would
-/// otherwise weigh on every call's future.
-pub(crate) async fn retry<T, Fut>(
-    policy: &RetryPolicy,
-    started: Instant,
-    trace: &CallTrace,
-    failure: Failure,
-    mut attempt: impl FnMut() -> Fut,
-) -> (Result<T, Error>, u32, bool)
-where
-    Fut: Future<Output = Result<T, Failure>>,
-{
-    let mut attempts = 1;
-    let mut arrived = false;
-    let left = policy.max_elapsed.saturating_sub(started.elapsed());
-    let retried = retry_within_cap(
-        policy,
-        started,
-        trace,
-        failure,
-        (&mut attempts, &mut arrived),
-        &mut attempt,
-    );
-    let result = match tokio::time::timeout(left, retried).await {
-        Ok(result) => result,
-        Err(_) => Err(out_of_time(policy)),
-    };
-    (result, attempts, arrived)
-}
-
-/// [`retry`] without the cap's timer. Counts the attempts, and notes whether one before the
-/// last may have reached HappyTalk, in `made`.
-async fn retry_within_cap<T, Fut>(
-    policy: &RetryPolicy,
-    started: Instant,
-    trace: &CallTrace,
-    mut failure: Failure,
-    made: (&mut u32, &mut bool),
-    attempt: &mut impl FnMut() -> Fut,
-) -> Result<T, Error>
-where
-    Fut: Future<Output = Result<T, Failure>>,
-{
-    let bounds = ExponentialBuilder::new()
-        .with_min_delay(policy.initial_delay)
-        .with_max_delay(policy.max_delay)
-        .with_factor(2.0)
-        .with_max_times(policy.max_attempts.saturating_sub(1) as usize)
-        .build();
-    for bound in bounds {
-        if failure.retry.is_none() {
-            break;
-        }
-        let Some(left) = policy.max_elapsed.checked_sub(started.elapsed()) else {
-            break;
-        };
-        let wait = full_jitter(bound).max(failure.retry_after.unwrap_or_default());
-        // An attempt that could only start as the cap runs out would be cut off at once: end
-        // now, with the failure this attempt actually met.
-        if wait >= left {
-            break;
-        }
-        trace.retrying(*made.0, wait, &failure);
-        tokio::time::sleep(wait).await;
-        *made.0 += 1;
-        *made.1 |= failure.may_have_arrived();
-        match attempt().await {
-            Ok(value) => return Ok(value),
-            Err(next) => failure = next,
-        }
-    }
-    Err(failure.error)
 }
 
 /// A wait drawn uniformly from zero to `bound`.
@@ -418,8 +211,10 @@ fn full_jitter(bound: Duration) -> Duration {
 
 #[cfg(test)]
 mod tests {
+    use reqwest::StatusCode;
+
     use super::*;
-    use crate::error::UndecodableResponse;
+    use crate::error::{TransportError, UndecodableResponse};
 
     fn transport(kind: TransportErrorKind) -> Error {
         TransportError::for_test(kind).into()
@@ -434,57 +229,19 @@ mod tests {
         .into()
     }
 
-    /// Whether an attempt before the last may have reached HappyTalk: not when every earlier
-    /// one failed to connect, as `end_room` needs to know before it counts a -700 as its own.
-    #[tokio::test]
-    async fn a_retry_says_whether_an_earlier_attempt_may_have_arrived() {
-        let policy = RetryPolicy::standard().backoff(Duration::ZERO, Duration::ZERO);
-        #[cfg(feature = "tracing")]
-        let trace = CallTrace::new(&happytalk_api::operations::END_ROOM, tracing::Span::none);
-        #[cfg(not(feature = "tracing"))]
-        let trace = CallTrace::untraced(&happytalk_api::operations::END_ROOM);
-        let failure = |kind| Failure::new(transport(kind), RetryClass::SafeToRepeat, None);
-        for (first, second, arrived) in [
-            (
-                TransportErrorKind::Connect,
-                TransportErrorKind::Connect,
-                false,
-            ),
-            (
-                TransportErrorKind::Timeout,
-                TransportErrorKind::Connect,
-                true,
-            ),
-            (TransportErrorKind::Connect, TransportErrorKind::Other, true),
-        ] {
-            let mut next = vec![Err(failure(second)), Ok(())].into_iter();
-            let started = Instant::now();
-            let (result, attempts, said) = retry(&policy, started, &trace, failure(first), || {
-                std::future::ready(next.next().unwrap_or(Ok(())))
-            })
-            .await;
-            assert!(result.is_ok());
-            assert_eq!((attempts, said), (3, arrived), "{first:?} then {second:?}");
-        }
-    }
-
     #[test]
     fn a_write_acted_on_is_retried_only_when_no_connection_was_made() {
         let never_twice = RetryClass::NeverTwice;
-        assert!(retry_reason(&transport(TransportErrorKind::Connect), never_twice).is_some());
+        assert!(reason(&transport(TransportErrorKind::Connect), never_twice).is_some());
         for kind in [
             TransportErrorKind::Timeout,
             TransportErrorKind::Other,
             TransportErrorKind::Request,
         ] {
-            assert_eq!(
-                retry_reason(&transport(kind), never_twice),
-                None,
-                "{kind:?}"
-            );
+            assert_eq!(reason(&transport(kind), never_twice), None, "{kind:?}");
         }
         for status in [200, 408, 429, 500, 503] {
-            assert_eq!(retry_reason(&undecodable(status), never_twice), None);
+            assert_eq!(reason(&undecodable(status), never_twice), None);
         }
     }
 
@@ -501,20 +258,14 @@ mod tests {
             TransportErrorKind::Timeout,
             TransportErrorKind::Other,
         ] {
-            assert!(retry_reason(&transport(kind), class).is_some(), "{kind:?}");
+            assert!(reason(&transport(kind), class).is_some(), "{kind:?}");
         }
-        assert_eq!(
-            retry_reason(&transport(TransportErrorKind::Request), class),
-            None
-        );
+        assert_eq!(reason(&transport(TransportErrorKind::Request), class), None);
         for status in [408, 429, 500, 502, 503, 504, 599] {
-            assert!(
-                retry_reason(&undecodable(status), class).is_some(),
-                "{status}"
-            );
+            assert!(reason(&undecodable(status), class).is_some(), "{status}");
         }
         for status in [200, 302, 400, 404, 418] {
-            assert_eq!(retry_reason(&undecodable(status), class), None, "{status}");
+            assert_eq!(reason(&undecodable(status), class), None, "{status}");
         }
     }
 
@@ -550,22 +301,36 @@ mod tests {
     }
 
     #[test]
-    fn a_first_attempt_gets_a_timer_only_when_the_http_timeout_does_not_end_it_within_the_cap() {
-        let policy = RetryPolicy::standard().max_elapsed(Duration::from_secs(60));
-        // A reqwest::Client the user built: its timeout is unknown here.
-        assert!(first_attempt_needs_timer(&policy, None));
-        assert!(!first_attempt_needs_timer(
-            &policy,
-            Some(Duration::from_secs(30))
-        ));
-        assert!(!first_attempt_needs_timer(
-            &policy,
-            Some(Duration::from_secs(60))
-        ));
-        assert!(first_attempt_needs_timer(
-            &policy,
-            Some(Duration::from_secs(120))
-        ));
+    fn a_retry_waits_within_its_bound_and_the_cap_and_stops_when_they_run_out() {
+        let policy = RetryPolicy::standard()
+            .max_attempts(3)
+            .backoff(Duration::from_millis(100), Duration::from_millis(150));
+        let started = Instant::now();
+        let mut waits = policy.waits();
+        let reason = Some("why");
+        let first = policy.wait_before_retry(reason, None, started, &mut waits);
+        assert!(matches!(first, Some((wait, "why")) if wait <= Duration::from_millis(100)));
+        // At least what the server asked for, even above the bound.
+        let second =
+            policy.wait_before_retry(reason, Some(Duration::from_secs(1)), started, &mut waits);
+        assert_eq!(second, Some((Duration::from_secs(1), "why")));
+        // Two retries for three attempts, then none.
+        assert_eq!(
+            policy.wait_before_retry(reason, None, started, &mut waits),
+            None
+        );
+        // A failure that may not be retried is not.
+        assert_eq!(
+            policy.wait_before_retry(None, None, started, &mut policy.waits()),
+            None
+        );
+        // A wait that would reach the cap ends the call instead.
+        let capped = policy.clone().max_elapsed(Duration::from_millis(500));
+        let asked = Some(Duration::from_secs(2));
+        assert_eq!(
+            capped.wait_before_retry(reason, asked, started, &mut capped.waits()),
+            None
+        );
     }
 
     #[test]

@@ -2,13 +2,10 @@
 //! builders ([`OpenRoom`], [`EndRoom`]) are generated from the spec; this module turns the
 //! answers into what a caller needs.
 
-use happytalk_api::{
-    BizResultCode, CounselorAvailability, operations, requests::CheckPreviousCounselor, types,
-};
+use happytalk_api::{BizResultCode, CounselorAvailability, requests::CheckPreviousCounselor};
 
-use crate::client::Client;
-use crate::error::{Error, UndecodableResponse};
-use crate::telemetry::call_span;
+use crate::client::{Client, room_id};
+use crate::error::Error;
 pub use happytalk_api::requests::{EndRoom, OpenRoom};
 
 /// A room HappyTalk opened (상담방 생성).
@@ -62,30 +59,12 @@ impl Client {
     /// the customer was shown (`counselling_unavailable()`); -704 means the customer's room is
     /// in progress (open it with `.is_room_create_force(true)` to open one anyway).
     pub async fn open_room(&self, room: OpenRoom) -> Result<OpenedRoom, Error> {
-        let body = room.build()?;
-        let operation = &operations::OPEN_ROOM;
-        let trace = call_span!(operation, self.host(operation), "happytalk.open_room");
-        let read = |mut answer: types::OpenRoomResult, status| {
-            let room_id = match crate::client::take_room_id(&mut answer.room_id) {
-                Some(room_id) => room_id,
-                None => {
-                    return Err(UndecodableResponse::decoded(
-                        status,
-                        "a room opened without its room_id",
-                        &answer,
-                    )
-                    .into());
-                }
-            };
-            let counselor_name = answer.counselor_name.filter(|name| !name.is_empty());
-            Ok(OpenedRoom {
-                room_id,
-                counselor_name,
-                notice: answer.content,
-            })
-        };
-        self.call(operation, trace, |api| api.open_room(&body), read)
-            .await
+        let answer = self.call(room).await?;
+        Ok(OpenedRoom {
+            room_id: room_id(answer.room_id),
+            counselor_name: answer.counselor_name.filter(|name| !name.is_empty()),
+            notice: answer.content,
+        })
     }
 
     /// 상담 종료: ends the room of `end` (built with [`EndRoom::new`], optionally saying who
@@ -96,20 +75,8 @@ impl Client {
     /// [`RoomEnding::AlreadyEndedOnRetry`]. A -700 on the first attempt is an [`Error::Api`]:
     /// the room had ended before this call.
     pub async fn end_room(&self, end: EndRoom) -> Result<RoomEnding, Error> {
-        let body = end.build()?;
-        let operation = &operations::END_ROOM;
-        let room_id = body.room_id.as_str();
-        let trace = call_span!(
-            operation,
-            self.host(operation),
-            "happytalk.end_room",
-            room_id = room_id
-        );
-        match self
-            .call(operation, trace, |api| api.end_room(&body), |_, _| Ok(()))
-            .await
-        {
-            Ok(()) => Ok(RoomEnding::Ended),
+        match self.call(end).await {
+            Ok(_) => Ok(RoomEnding::Ended),
             Err(Error::Api(refused))
                 if refused.earlier_attempt_arrived()
                     && *refused.code() == BizResultCode::RoomEnded =>
@@ -127,31 +94,15 @@ impl Client {
         uuid: &str,
         customer_id: &str,
     ) -> Result<PreviousCounselor, Error> {
-        let body = CheckPreviousCounselor::new(uuid, customer_id).build()?;
-        let operation = &operations::CHECK_PREVIOUS_COUNSELOR;
-        let trace = call_span!(
-            operation,
-            self.host(operation),
-            "happytalk.check_previous_counselor"
-        );
-        let read = |answer: types::PreviousCounselorResult, status| match answer.counselor_code {
-            Some(availability) => {
-                let name = answer.counselor_name.filter(|name| !name.is_empty());
-                Ok(PreviousCounselor { availability, name })
-            }
-            None => Err(UndecodableResponse::decoded(
-                status,
-                "a success without counselor_code",
-                &answer,
-            )
-            .into()),
-        };
-        self.call(
-            operation,
-            trace,
-            |api| api.check_previous_counselor(&body),
-            read,
-        )
-        .await
+        let answer = self
+            .call(CheckPreviousCounselor::new(uuid, customer_id))
+            .await?;
+        Ok(PreviousCounselor {
+            // Present: the spec requires it of a success (`x-required-on-success`).
+            availability: answer
+                .counselor_code
+                .unwrap_or(CounselorAvailability::Failed),
+            name: answer.counselor_name.filter(|name| !name.is_empty()),
+        })
     }
 }
