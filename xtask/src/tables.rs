@@ -80,7 +80,7 @@ pub fn build(
     emitter.emit_operations(&operations, &families);
     emitter.emit_answers(&operations, &families, &tables);
     emitter.emit_limits(&operations, generated_client);
-    emitter.emit_requests(&operations);
+    emitter.emit_requests(&operations, generated_client);
     emitter.emit_inbound();
     if emitter.problems.is_empty() {
         Ok(emitter.out)
@@ -1839,6 +1839,46 @@ impl PartialEq<{table}> for &ResultCode {{
             } else {
                 ".clone()"
             };
+            // `x-required-on-success`: what a success must carry; the room only when it names
+            // one (the refusals carry 0).
+            let required: BTreeSet<String> = self
+                .schema(schema)
+                .map(|schema| {
+                    schema["required"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut missing = String::new();
+            for (property, property_schema) in self.properties(schema) {
+                if property_schema.get("x-required-on-success") != Some(&Value::Bool(true)) {
+                    continue;
+                }
+                if required.contains(&property) {
+                    self.problem(format!(
+                        "components.schemas.{schema}.{property}: `x-required-on-success` is for an optional property (a required one is always there)"
+                    ));
+                    continue;
+                }
+                let field = snake(&property);
+                let room = roles
+                    .iter()
+                    .any(|(name, role, _)| *name == property && *role == "Room");
+                let absent = if room {
+                    format!("self.{field}.as_ref().is_none_or(|room| !room.names_a_room())")
+                } else {
+                    format!("self.{field}.is_none()")
+                };
+                let _ = write!(
+                    missing,
+                    "if {absent} {{ return Some({}); }}",
+                    lit(&property)
+                );
+            }
             self.line(&format!(
                 r#"impl crate::Answer for types::{schema} {{
     fn code(&self) -> ResultCode {{ ResultCode::{rust}(self.{code_field}{copy}) }}
@@ -1846,6 +1886,7 @@ impl PartialEq<{table}> for &ResultCode {{
     fn message(&self) -> Option<&str> {{ {message} }}
     fn field(&self) -> Option<&str> {{ {field} }}
     fn notice(&self) -> Option<&str> {{ {notice} }}
+    fn missing_on_success(&self) -> Option<&'static str> {{ {missing} None }}
 }}"#,
                 rust = family.rust,
                 message = text("Message"),
@@ -1855,89 +1896,120 @@ impl PartialEq<{table}> for &ResultCode {{
         }
     }
 
-    /// A builder per request body: each value checked against the spec as it is set, the first
-    /// refusal kept, the body given by `build`.
-    fn emit_requests(&mut self, operations: &[OperationSpec]) {
+    /// A builder per operation: each value checked against the spec as it is set, the first
+    /// refusal kept, the checked request given by `build`; and its `Request` implementation,
+    /// which names the operation's table entry, its answer type and the generated method.
+    fn emit_requests(&mut self, operations: &[OperationSpec], generated_client: &str) {
         self.doc(
-            "Builders of the request bodies, one per operation that has one (named after the \
-             operation): each value is checked against the spec (length in characters, table, \
-             number) as it is set, and `build` gives the generated body or the first value \
-             refused, before anything is sent.",
+            "Builders of the requests, one per operation (named after the operation): each value \
+             is checked against the spec (length in characters, table, number) as it is set, and \
+             `build` gives the generated body (or, for an operation with query parameters, its \
+             `…Parameters`) or the first value refused, before anything is sent. Each implements \
+             [`Request`](crate::Request), what `happytalk-ext`'s generic call runs.",
         );
         self.line("pub mod requests {");
         self.line("use super::*;");
         self.line("use crate::validation::{Rule, ValidationError};");
+        let methods = client_methods(generated_client);
         for operation in operations {
-            let Some(schema) = &operation.body_schema else {
-                continue;
-            };
             let builder = pascal(&operation.id);
-            let fields = &operation.body;
+            let fields: Vec<&FieldSpec> = operation.query.iter().chain(&operation.body).collect();
+            let parameters = !operation.query.is_empty();
+            let checked_type = match (&operation.body_schema, parameters) {
+                (Some(schema), false) => format!("types::{schema}"),
+                (None, false) if fields.is_empty() => "()".to_owned(),
+                _ => format!("{builder}Parameters"),
+            };
             let mut members = Vec::new();
             let mut setters = String::new();
             let mut set_arms = Vec::new();
             let mut new_params = Vec::new();
             let mut new_body = Vec::new();
-            let mut build_fields = Vec::new();
-            for field in fields {
+            let mut body_fields = Vec::new();
+            let mut parameter_fields = Vec::new();
+            let mut parameter_members = Vec::new();
+            let mut required_checks = Vec::new();
+            for field in &fields {
                 let name = snake(&field.name);
+                let in_query = operation.query.iter().any(|query| query.name == field.name);
                 let doc = field.summary.replace('\n', " ");
                 let (member, param, store) = match &field.rust {
                     RustField::Constrained => {
                         let ty = format!("types::{}", field.type_name.clone().unwrap_or_default());
                         (
-                            format!("Option<{ty}>"),
+                            ty.clone(),
                             "impl AsRef<str>".to_owned(),
                             format!("crate::validation::checked::<{ty}>(value.as_ref())"),
                         )
                     }
                     RustField::Text => (
-                        "Option<String>".to_owned(),
+                        "String".to_owned(),
                         "impl Into<String>".to_owned(),
                         "Ok(value.into())".to_owned(),
                     ),
-                    RustField::Integer(int) => (
-                        format!("Option<{int}>"),
-                        (*int).to_owned(),
-                        "Ok(value)".to_owned(),
-                    ),
+                    RustField::Integer(int) => {
+                        ((*int).to_owned(), (*int).to_owned(), "Ok(value)".to_owned())
+                    }
                     RustField::Table {
                         name: table,
                         boolean: true,
                         ..
                     } => (
-                        format!("Option<crate::{table}>"),
+                        format!("crate::{table}"),
                         "bool".to_owned(),
                         format!("Ok(crate::{table}::from_bool(value))"),
                     ),
                     RustField::Table { name: table, .. } => (
-                        format!("Option<crate::{table}>"),
+                        format!("crate::{table}"),
                         format!("crate::{table}"),
                         "Ok(value)".to_owned(),
                     ),
-                    RustField::Boolean => (
-                        "Option<bool>".to_owned(),
-                        "bool".to_owned(),
-                        "Ok(value)".to_owned(),
-                    ),
+                    RustField::Boolean => {
+                        ("bool".to_owned(), "bool".to_owned(), "Ok(value)".to_owned())
+                    }
                 };
-                members.push(format!("{name}: {member},"));
-                if field.required {
+                members.push(format!("{name}: Option<{member}>,"));
+                let visibility = if field.required {
                     new_params.push(format!("{name}: {param}"));
-                    new_body.push(format!(
-                        "{{ let value = {name}; let checked: Result<_, ValidationError> = {store}; builder.{name} = builder.keep(checked); }}"
-                    ));
-                    build_fields.push(format!(
-                        "{name}: match self.{name} {{ Some(value) => value, None => return Err(ValidationError::value({}, Rule::Required, \"\")) }},",
-                        lit(&field.name)
-                    ));
+                    new_body.push(format!("let builder = builder.{name}({name});"));
+                    ""
                 } else {
-                    let _ = write!(
-                        setters,
-                        "\n/// `{}`: {doc}\npub fn {name}(mut self, value: {param}) -> Self {{ let checked: Result<_, ValidationError> = {store}; self.{name} = self.keep(checked); self }}\n",
-                        field.name
-                    );
-                    build_fields.push(format!("{name}: self.{name},"));
+                    "pub "
+                };
+                let _ = write!(
+                    setters,
+                    "\n/// `{}`: {doc}\n{visibility}fn {name}(mut self, value: {param}) -> Self {{ let checked: Result<_, ValidationError> = {store}; self.{name} = self.keep(checked); self }}\n",
+                    field.name
+                );
+                let value = if field.required {
+                    format!(
+                        "match self.{name} {{ Some(value) => value, None => return Err(ValidationError::value({}, Rule::Required, \"\")) }}",
+                        lit(&field.name)
+                    )
+                } else {
+                    format!("self.{name}")
+                };
+                if in_query {
+                    let ty = if field.required {
+                        member.clone()
+                    } else {
+                        format!("Option<{member}>")
+                    };
+                    parameter_members
+                        .push(format!("/// `{}`: {doc}\npub {name}: {ty},", field.name));
+                    parameter_fields.push(format!("{name}: {value},"));
+                } else {
+                    body_fields.push(format!("{name}: {value},"));
+                }
+                if let Some((condition, values)) = &field.required_when {
+                    let listed = values.iter().map(|v| lit(v)).collect::<Vec<_>>().join(", ");
+                    required_checks.push(format!(
+                        "if self.{name}.is_none() && self.{cond}.as_ref().is_some_and(|value| [{listed}].contains(&value.to_string().as_str())) {{ return Err(ValidationError::value({wire}, Rule::RequiredWhen {{ field: {cond_wire}, values: {values_text} }}, \"\")); }}",
+                        cond = snake(condition),
+                        wire = lit(&field.name),
+                        cond_wire = lit(condition),
+                        values_text = lit(&values.join(", ")),
+                    ));
                 }
                 // `set`: the value as text, as a command line gives it.
                 let wire = lit(&field.name);
@@ -1980,13 +2052,11 @@ impl PartialEq<{table}> for &ResultCode {{
                         "match value {{ \"true\" => self.{name}(true), \"false\" => self.{name}(false), _ => self.refuse(ValidationError::value({wire}, Rule::Boolean, value)) }}"
                     ),
                 };
-                if !field.required {
-                    set_arms.push(format!("{wire} => {arm},"));
-                }
+                set_arms.push(format!("{wire} => {arm},"));
             }
             // Numbered families (`x-indexed`): parameter(n, value).
             let mut families: BTreeMap<String, Vec<(usize, String)>> = BTreeMap::new();
-            for field in fields {
+            for field in &fields {
                 if let Some(family) = &field.indexed {
                     match field
                         .name
@@ -2025,14 +2095,51 @@ impl PartialEq<{table}> for &ResultCode {{
                     lit(family)
                 );
             }
+            let built = match (&operation.body_schema, parameters) {
+                (Some(schema), false) => {
+                    format!("types::{schema} {{ {} }}", body_fields.join("\n"))
+                }
+                (None, false) => "()".to_owned(),
+                (body, true) => {
+                    let body = match body {
+                        Some(schema) => {
+                            format!("body: types::{schema} {{ {} }},", body_fields.join("\n"))
+                        }
+                        None => String::new(),
+                    };
+                    format!(
+                        "{builder}Parameters {{ {} {body} }}",
+                        parameter_fields.join("\n")
+                    )
+                }
+            };
+            if parameters {
+                let body_member = match &operation.body_schema {
+                    Some(schema) => format!("/// The request body.\npub body: types::{schema},"),
+                    None => String::new(),
+                };
+                self.doc(&format!(
+                    "The checked request of `{} {}`: its query parameters{}, as [`{builder}`] builds them.",
+                    operation.method,
+                    operation.path,
+                    if operation.body_schema.is_some() { " and its body" } else { "" },
+                ));
+                self.line("#[derive(Clone, Debug, PartialEq)]");
+                self.line(&format!(
+                    "pub struct {builder}Parameters {{ {} {body_member} }}",
+                    parameter_members.join("\n")
+                ));
+            }
             let doc = format!(
-                "The body of `{} {}` ([`types::{schema}`]), built from its required fields and any \
-                 of the others; see the [module](self).",
-                operation.method, operation.path
+                "The request of `{} {}` (`{}`), built from its required fields and any of the \
+                 others; see the [module](self).",
+                operation.method, operation.path, operation.id
             );
             self.doc(&doc);
             self.line("#[derive(Clone, Debug)]");
-            self.line("#[must_use = \"a request body is sent once it is built and given to an operation\"]");
+            self.line(
+                "#[must_use = \"a request is sent once it is built and given to an operation\"]",
+            );
             self.line(&format!(
                 "pub struct {builder} {{ {} refused: Option<ValidationError>, }}",
                 members.join(" ")
@@ -2043,27 +2150,42 @@ impl PartialEq<{table}> for &ResultCode {{
                 .collect::<Vec<_>>()
                 .join(" ");
             let set_doc = "Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.";
+            let set_json_doc = "Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused.";
             self.line(&format!(
                 r#"impl {builder} {{
-    /// A body with its required fields, checked now.
+    /// A request with its required fields, checked now.
     pub fn new({params}) -> Self {{
-        let mut builder = Self {{ {nones} refused: None }};
+        let builder = Self::empty();
         {new_body}
         builder
     }}
+
+    /// A request with no field set yet.
+    fn empty() -> Self {{ Self {{ {nones} refused: None }} }}
 {setters}
     /// {set_doc}
     pub fn set(self, field: &str, value: &str) -> Self {{
         {unused}match field {{ {set_arms} _ => self.refuse(ValidationError::value("field", Rule::KnownField, field)) }}
     }}
 
+    /// {set_json_doc}
+    pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {{
+        match value {{
+            ::serde_json::Value::String(text) => self.set(field, text),
+            ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => self.set(field, &value.to_string()),
+            ::serde_json::Value::Null => self,
+            _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+        }}
+    }}
+
     /// The first value refused so far, if any.
     pub fn refused(&self) -> Option<&ValidationError> {{ self.refused.as_ref() }}
 
-    /// The body, or the first value that was refused.
-    pub fn build(self) -> Result<types::{schema}, ValidationError> {{
+    /// The checked request, or the first value that was refused.
+    pub fn build(self) -> Result<{checked_type}, ValidationError> {{
         if let Some(refused) = self.refused {{ return Err(refused); }}
-        Ok(types::{schema} {{ {build_fields} }})
+        {required_checks}
+        Ok({built})
     }}
 
     /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
@@ -2083,10 +2205,105 @@ impl PartialEq<{table}> for &ResultCode {{
                 unused = if set_arms.is_empty() { "let _ = value; " } else { "" },
                 new_body = new_body.join("\n"),
                 set_arms = set_arms.join("\n"),
-                build_fields = build_fields.join("\n"),
+                required_checks = required_checks.join("\n"),
+            ));
+            // The generated method: its parameters in progenitor's order, each taken from the
+            // checked request as the method wants it.
+            let Some((params, output)) = methods.get(&operation.id) else {
+                self.problem(format!(
+                    "progenitor generated no method `{}` for the operation `{}`",
+                    operation.id, operation.id
+                ));
+                continue;
+            };
+            let mut arguments = Vec::new();
+            for (param, ty) in params {
+                let from = if param == "body" {
+                    match parameters {
+                        true => "checked.body".to_owned(),
+                        false => "(*checked)".to_owned(),
+                    }
+                } else if fields.iter().any(|field| snake(&field.name) == *param) {
+                    format!("checked.{param}")
+                } else {
+                    self.problem(format!(
+                        "{}: the generated method takes `{param}`, which is no field of the operation",
+                        operation.id
+                    ));
+                    continue;
+                };
+                arguments.push(if ty.starts_with("& 'a str") || ty.starts_with('&') {
+                    format!("&{from}")
+                } else if ty.starts_with("Option < & 'a str >") {
+                    format!("{from}.as_deref()")
+                } else if ty.starts_with("Option < &") {
+                    format!("{from}.as_ref()")
+                } else {
+                    format!("{from}.clone()")
+                });
+            }
+            let Some((answer, _)) = &operation.answer else {
+                self.problem(format!(
+                    "{}: an operation needs an answer schema",
+                    operation.id
+                ));
+                continue;
+            };
+            if !output.contains(&format!("Error < types :: {answer} >")) {
+                self.problem(format!(
+                    "{}: declare its failure statuses (`4XX` and `5XX`) with the answer's schema \
+                     `{answer}`, as its `2XX`: HappyTalk answers a refusal with the same body, \
+                     and the generic call reads a refusal as an answer",
+                    operation.id
+                ));
+                continue;
+            }
+            self.line(&format!(
+                r#"impl crate::Request for {builder} {{
+    const OPERATION: &'static crate::Operation = &super::operations::{constant};
+    type Answer = types::{answer};
+    type Checked = {checked_type};
+
+    fn check(self) -> Result<Self::Checked, ValidationError> {{ self.build() }}
+
+    fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {{
+        let mut this = Self::empty();
+        for (field, value) in fields {{ this = this.set_json(field, value); }}
+        this
+    }}
+
+    fn send<'a>(
+        checked: &'a Self::Checked,
+        client: &'a crate::Client,
+    ) -> impl ::std::future::Future<Output = Result<::progenitor_client::ResponseValue<Self::Answer>, ::progenitor_client::Error<Self::Answer>>> + Send + 'a {{
+        client.{method}({arguments})
+    }}
+}}"#,
+                constant = operation.id.to_uppercase(),
+                method = operation.id,
+                arguments = arguments.join(", "),
             ));
         }
         self.line("}");
+        // An operation known by its id at run time.
+        let arms = operations
+            .iter()
+            .map(|operation| {
+                format!(
+                    "{} => Ok(visitor.visit::<requests::{}>()),",
+                    lit(&operation.id),
+                    pascal(&operation.id)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.line(&format!(
+            r#"/// Runs `visitor` with the [`Request`](crate::Request) type of the operation `operation_id`
+/// (the spec's `operationId`), or gives the visitor back when no operation has that id.
+pub fn visit_request<V: crate::RequestVisitor>(operation_id: &str, visitor: V) -> Result<V::Output, V> {{
+    match operation_id {{ {arms} _ => Err(visitor) }}
+}}"#
+        ));
     }
 
     /// What HappyTalk posts to the integrator (`x-inbound`): method, path and body schema.
@@ -2223,6 +2440,45 @@ impl crate::LengthLimits for types::{type_name} {{
 }
 
 /// A Rust string literal.
+/// The methods of the generated `Client`, by name: each parameter (the receiver left out) with
+/// its type as tokens (`& 'a types :: EndRoomRequest`), in progenitor's order, and the return
+/// type as tokens.
+fn client_methods(generated_client: &str) -> BTreeMap<String, (Vec<(String, String)>, String)> {
+    let mut methods = BTreeMap::new();
+    let Ok(file) = syn::parse_file(generated_client) else {
+        return methods;
+    };
+    for item in &file.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        for item in &block.items {
+            let syn::ImplItem::Fn(method) = item else {
+                continue;
+            };
+            let params = method
+                .sig
+                .inputs
+                .iter()
+                .filter_map(|input| match input {
+                    syn::FnArg::Typed(typed) => {
+                        let syn::Pat::Ident(name) = &*typed.pat else {
+                            return None;
+                        };
+                        let ty = &typed.ty;
+                        Some((name.ident.to_string(), quote::quote!(#ty).to_string()))
+                    }
+                    syn::FnArg::Receiver(_) => None,
+                })
+                .collect();
+            let output = &method.sig.output;
+            let output = quote::quote!(#output).to_string();
+            methods.insert(method.sig.ident.to_string(), (params, output));
+        }
+    }
+    methods
+}
+
 fn lit(text: &str) -> String {
     format!("{text:?}")
 }

@@ -326,7 +326,9 @@ pub mod types {
         /// 오류 메시지 (성공시 공란). The failure's name (e.g. `Length`); empty on success.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        /// 상담방 번호. The room the message went into; the integer 0 on the -90x failures.
+        /// 상담방 번호. The room the message went into; the integer 0 on the -90x failures. A
+        /// success always names the room (`x-required-on-success`): a success without one is
+        /// not an answer the docs describe.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_id: ::std::option::Option<ResultRoomId>,
         /// On -90x, the message type of the request.
@@ -1925,7 +1927,8 @@ pub mod types {
         /// 오류 메시지 (성공시 공란). The failure's name (e.g. `IngRoom`); empty on success.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
-        /// 상담방 번호. The new room; the integer 0 on the -90x failures.
+        /// 상담방 번호. The new room; the integer 0 on the -90x failures. A success names the
+        /// room it opened (`x-required-on-success`): without it nothing can be sent into it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub room_id: ::std::option::Option<ResultRoomId>,
         /// 메시지 타입. The type of the message shown (`content`).
@@ -2074,7 +2077,8 @@ pub mod types {
         /// 이전 상담사 존재 여부. Whether there is a previous counsellor, as words.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub counselor: ::std::option::Option<crate::CounselorPresence>,
-        /// 상담 가능 여부 (Int). Whether the previous counsellor can counsel now.
+        /// 상담 가능 여부 (Int). Whether the previous counsellor can counsel now: the answer of
+        /// the operation, so a success carries it (`x-required-on-success`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub counselor_code: ::std::option::Option<crate::CounselorAvailability>,
         /// 상담사 이름. The previous counsellor's name; empty when there is none.
@@ -2312,6 +2316,9 @@ pub mod types {
 ///   `message`, `field` (the refused request field), `notice` (the automatic notice of a
 ///   refusal), `room` (the room id; the integer 0 on a refusal), `echo` (a request field
 ///   echoed back on a refusal).
+/// - `x-required-on-success` (an optional property of an answer): a success always carries
+///   it (a `room` only when it names a room); a success without it is not a documented
+///   answer, and the generated `Answer::missing_on_success` names it.
 /// - `x-personal-data` (a request property): its value never appears in an error or a trace.
 /// - `x-inbound` (here): what HappyTalk posts to *you*: each call's method, path and body
 ///   schema (the receiver, the mock's deliveries and the CLI's `listen` read it).
@@ -2432,12 +2439,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200..=299 => crate::response_info::decode(response).await,
+            200..=299 => crate::decode::decode(response).await,
             400u16..=499u16 => {
-                Err(Error::ErrorResponse(crate::response_info::decode(response).await?))
+                Err(Error::ErrorResponse(crate::decode::decode(response).await?))
             }
             500u16..=599u16 => {
-                Err(Error::ErrorResponse(crate::response_info::decode(response).await?))
+                Err(Error::ErrorResponse(crate::decode::decode(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -2481,12 +2488,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200..=299 => crate::response_info::decode(response).await,
+            200..=299 => crate::decode::decode(response).await,
             400u16..=499u16 => {
-                Err(Error::ErrorResponse(crate::response_info::decode(response).await?))
+                Err(Error::ErrorResponse(crate::decode::decode(response).await?))
             }
             500u16..=599u16 => {
-                Err(Error::ErrorResponse(crate::response_info::decode(response).await?))
+                Err(Error::ErrorResponse(crate::decode::decode(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -2532,12 +2539,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200..=299 => crate::response_info::decode(response).await,
+            200..=299 => crate::decode::decode(response).await,
             400u16..=499u16 => {
-                Err(Error::ErrorResponse(crate::response_info::decode(response).await?))
+                Err(Error::ErrorResponse(crate::decode::decode(response).await?))
             }
             500u16..=599u16 => {
-                Err(Error::ErrorResponse(crate::response_info::decode(response).await?))
+                Err(Error::ErrorResponse(crate::decode::decode(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -2580,12 +2587,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200..=299 => crate::response_info::decode(response).await,
+            200..=299 => crate::decode::decode(response).await,
             400u16..=499u16 => {
-                Err(Error::ErrorResponse(crate::response_info::decode(response).await?))
+                Err(Error::ErrorResponse(crate::decode::decode(response).await?))
             }
             500u16..=599u16 => {
-                Err(Error::ErrorResponse(crate::response_info::decode(response).await?))
+                Err(Error::ErrorResponse(crate::decode::decode(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -2641,12 +2648,12 @@ impl Client {
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200..=299 => crate::response_info::decode(response).await,
+            200..=299 => crate::decode::decode(response).await,
             400u16..=499u16 => {
-                Err(Error::ErrorResponse(crate::response_info::decode(response).await?))
+                Err(Error::ErrorResponse(crate::decode::decode(response).await?))
             }
             500u16..=599u16 => {
-                Err(Error::ErrorResponse(crate::response_info::decode(response).await?))
+                Err(Error::ErrorResponse(crate::decode::decode(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),
         }

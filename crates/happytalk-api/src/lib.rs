@@ -54,11 +54,9 @@
 mod generated;
 #[rustfmt::skip]
 mod tables;
-mod interim;
-pub use interim::{SystemMessages, visit_request};
+mod decode;
 mod kst;
-mod response_info;
-pub use response_info::UndecodableBody;
+pub use decode::UndecodableBody;
 mod table;
 mod validation;
 
@@ -95,6 +93,18 @@ impl ClientState {
     /// The headers set on every request.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
+    }
+}
+
+impl types::ResultRoomId {
+    /// Whether it names a room: a non-empty string or, as HappyTalk writes it at times, a
+    /// positive number. The refusals for lack of counselling (-90x) carry the integer 0, and an
+    /// empty string names nothing either.
+    pub fn names_a_room(&self) -> bool {
+        match self {
+            Self::String(id) => !id.is_empty(),
+            Self::Int64(id) => *id > 0,
+        }
     }
 }
 

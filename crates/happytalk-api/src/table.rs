@@ -227,9 +227,7 @@ pub trait Answer {
     fn notice(&self) -> Option<&str>;
     /// On a success, the first field the spec requires of a success (`x-required-on-success`)
     /// that the answer lacks, by its name on the wire.
-    fn missing_on_success(&self) -> Option<&'static str> {
-        None
-    }
+    fn missing_on_success(&self) -> Option<&'static str>;
 }
 
 /// A request of one operation: its table entry, its answer type, and how the generated client

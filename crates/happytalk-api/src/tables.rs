@@ -2893,6 +2893,9 @@ impl crate::Answer for types::SystemMessageResult {
     fn notice(&self) -> Option<&str> {
         None
     }
+    fn missing_on_success(&self) -> Option<&'static str> {
+        None
+    }
 }
 impl crate::Answer for types::EndRoomResult {
     fn code(&self) -> ResultCode {
@@ -2908,6 +2911,9 @@ impl crate::Answer for types::EndRoomResult {
         self.field.as_deref()
     }
     fn notice(&self) -> Option<&str> {
+        None
+    }
+    fn missing_on_success(&self) -> Option<&'static str> {
         None
     }
 }
@@ -2927,6 +2933,12 @@ impl crate::Answer for types::PreviousCounselorResult {
     fn notice(&self) -> Option<&str> {
         None
     }
+    fn missing_on_success(&self) -> Option<&'static str> {
+        if self.counselor_code.is_none() {
+            return Some("counselor_code");
+        }
+        None
+    }
 }
 impl crate::Answer for types::OpenRoomResult {
     fn code(&self) -> ResultCode {
@@ -2944,6 +2956,12 @@ impl crate::Answer for types::OpenRoomResult {
     fn notice(&self) -> Option<&str> {
         self.content.as_deref()
     }
+    fn missing_on_success(&self) -> Option<&'static str> {
+        if self.room_id.as_ref().is_none_or(|room| !room.names_a_room()) {
+            return Some("room_id");
+        }
+        None
+    }
 }
 impl crate::Answer for types::ChatMessageResult {
     fn code(&self) -> ResultCode {
@@ -2960,6 +2978,12 @@ impl crate::Answer for types::ChatMessageResult {
     }
     fn notice(&self) -> Option<&str> {
         self.content.as_deref()
+    }
+    fn missing_on_success(&self) -> Option<&'static str> {
+        if self.room_id.as_ref().is_none_or(|room| !room.names_a_room()) {
+            return Some("room_id");
+        }
+        None
     }
 }
 impl types::SystemMessagesSenderKey {
@@ -3332,13 +3356,150 @@ impl crate::LengthLimits for types::ChatMessageRequestUrl {
     const MAX_LENGTH: Option<usize> = Some(255);
     const PERSONAL_DATA: bool = false;
 }
-/// Builders of the request bodies, one per operation that has one (named after the operation): each value is checked against the spec (length in characters, table, number) as it is set, and `build` gives the generated body or the first value refused, before anything is sent.
+/// Builders of the requests, one per operation (named after the operation): each value is checked against the spec (length in characters, table, number) as it is set, and `build` gives the generated body (or, for an operation with query parameters, its `…Parameters`) or the first value refused, before anything is sent. Each implements [`Request`](crate::Request), what `happytalk-ext`'s generic call runs.
 pub mod requests {
     use super::*;
     use crate::validation::{Rule, ValidationError};
-    /// The body of `POST /v1/chat/end` ([`types::EndRoomRequest`]), built from its required fields and any of the others; see the [module](self).
+    /// The checked request of `GET /kakaoWebhook/v3/bzmc/sm`: its query parameters, as [`SystemMessages`] builds them.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct SystemMessagesParameters {
+        /// `senderKey`: 발신프로필 키 (the sender profile key of the Kakao channel). The docs give no length; `minLength: 1` is this spec's (an empty key cannot name a profile).
+        pub sender_key: types::SystemMessagesSenderKey,
+        /// `id`: 시스템 메시지 아이디 (a system message id; absent lists every active message).
+        pub id: Option<i64>,
+    }
+    /// The request of `GET /kakaoWebhook/v3/bzmc/sm` (`system_messages`), built from its required fields and any of the others; see the [module](self).
     #[derive(Clone, Debug)]
-    #[must_use = "a request body is sent once it is built and given to an operation"]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct SystemMessages {
+        sender_key: Option<types::SystemMessagesSenderKey>,
+        id: Option<i64>,
+        refused: Option<ValidationError>,
+    }
+    impl SystemMessages {
+        /// A request with its required fields, checked now.
+        pub fn new(sender_key: impl AsRef<str>) -> Self {
+            let builder = Self::empty();
+            let builder = builder.sender_key(sender_key);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                sender_key: None,
+                id: None,
+                refused: None,
+            }
+        }
+        /// `senderKey`: 발신프로필 키 (the sender profile key of the Kakao channel). The docs give no length; `minLength: 1` is this spec's (an empty key cannot name a profile).
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::SystemMessagesSenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// `id`: 시스템 메시지 아이디 (a system message id; absent lists every active message).
+        pub fn id(mut self, value: i64) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.id = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "senderKey" => self.sender_key(value),
+                "id" => {
+                    match value.trim().parse::<i64>() {
+                        Ok(number) => self.id(number),
+                        Err(_) => {
+                            self.refuse(
+                                ValidationError::value("id", Rule::Integer, value),
+                            )
+                        }
+                    }
+                }
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<SystemMessagesParameters, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(SystemMessagesParameters {
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("senderKey", Rule::Required, ""),
+                        );
+                    }
+                },
+                id: self.id,
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::Request for SystemMessages {
+        const OPERATION: &'static crate::Operation = &super::operations::SYSTEM_MESSAGES;
+        type Answer = types::SystemMessageResult;
+        type Checked = SystemMessagesParameters;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            client: &'a crate::Client,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            client.system_messages(checked.id.clone(), &checked.sender_key)
+        }
+    }
+    /// The request of `POST /v1/chat/end` (`end_room`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
     pub struct EndRoom {
         uuid: Option<types::EndRoomRequestUuid>,
         room_id: Option<types::EndRoomRequestRoomId>,
@@ -3346,29 +3507,37 @@ pub mod requests {
         refused: Option<ValidationError>,
     }
     impl EndRoom {
-        /// A body with its required fields, checked now.
+        /// A request with its required fields, checked now.
         pub fn new(uuid: impl AsRef<str>, room_id: impl AsRef<str>) -> Self {
-            let mut builder = Self {
+            let builder = Self::empty();
+            let builder = builder.uuid(uuid);
+            let builder = builder.room_id(room_id);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
                 uuid: None,
                 room_id: None,
                 end_type: None,
                 refused: None,
-            };
-            {
-                let value = uuid;
-                let checked: Result<_, ValidationError> = crate::validation::checked::<
-                    types::EndRoomRequestUuid,
-                >(value.as_ref());
-                builder.uuid = builder.keep(checked);
             }
-            {
-                let value = room_id;
-                let checked: Result<_, ValidationError> = crate::validation::checked::<
-                    types::EndRoomRequestRoomId,
-                >(value.as_ref());
-                builder.room_id = builder.keep(checked);
-            }
-            builder
+        }
+        /// `uuid`: 고객사 고객 식별 정보 (최소 5자 ~ 최대 20자). The customer's identifier in your own system, 5 to 20 characters.
+        fn uuid(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::EndRoomRequestUuid,
+            >(value.as_ref());
+            self.uuid = self.keep(checked);
+            self
+        }
+        /// `room_id`: 상담방 번호. The room to end, up to 30 characters.
+        fn room_id(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::EndRoomRequestRoomId,
+            >(value.as_ref());
+            self.room_id = self.keep(checked);
+            self
         }
         /// `end_type`: 종료 주체 (int (1)). Who ended the room. The docs state no default.
         pub fn end_type(mut self, value: crate::EndType) -> Self {
@@ -3379,6 +3548,8 @@ pub mod requests {
         /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
         pub fn set(self, field: &str, value: &str) -> Self {
             match field {
+                "uuid" => self.uuid(value),
+                "room_id" => self.room_id(value),
                 "end_type" => {
                     match value {
                         _ => {
@@ -3411,11 +3582,22 @@ pub mod requests {
                 }
             }
         }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
         /// The first value refused so far, if any.
         pub fn refused(&self) -> Option<&ValidationError> {
             self.refused.as_ref()
         }
-        /// The body, or the first value that was refused.
+        /// The checked request, or the first value that was refused.
         pub fn build(self) -> Result<types::EndRoomRequest, ValidationError> {
             if let Some(refused) = self.refused {
                 return Err(refused);
@@ -3451,52 +3633,98 @@ pub mod requests {
             self
         }
     }
-    /// The body of `POST /v1/chat/isCounselor` ([`types::PreviousCounselorRequest`]), built from its required fields and any of the others; see the [module](self).
+    impl crate::Request for EndRoom {
+        const OPERATION: &'static crate::Operation = &super::operations::END_ROOM;
+        type Answer = types::EndRoomResult;
+        type Checked = types::EndRoomRequest;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            client: &'a crate::Client,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            client.end_room(&(*checked))
+        }
+    }
+    /// The request of `POST /v1/chat/isCounselor` (`check_previous_counselor`), built from its required fields and any of the others; see the [module](self).
     #[derive(Clone, Debug)]
-    #[must_use = "a request body is sent once it is built and given to an operation"]
+    #[must_use = "a request is sent once it is built and given to an operation"]
     pub struct CheckPreviousCounselor {
         uuid: Option<types::PreviousCounselorRequestUuid>,
         customer_id: Option<types::PreviousCounselorRequestCustomerId>,
         refused: Option<ValidationError>,
     }
     impl CheckPreviousCounselor {
-        /// A body with its required fields, checked now.
+        /// A request with its required fields, checked now.
         pub fn new(uuid: impl AsRef<str>, customer_id: impl AsRef<str>) -> Self {
-            let mut builder = Self {
+            let builder = Self::empty();
+            let builder = builder.uuid(uuid);
+            let builder = builder.customer_id(customer_id);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
                 uuid: None,
                 customer_id: None,
                 refused: None,
-            };
-            {
-                let value = uuid;
-                let checked: Result<_, ValidationError> = crate::validation::checked::<
-                    types::PreviousCounselorRequestUuid,
-                >(value.as_ref());
-                builder.uuid = builder.keep(checked);
             }
-            {
-                let value = customer_id;
-                let checked: Result<_, ValidationError> = crate::validation::checked::<
-                    types::PreviousCounselorRequestCustomerId,
-                >(value.as_ref());
-                builder.customer_id = builder.keep(checked);
-            }
-            builder
+        }
+        /// `uuid`: 고객사 고객 식별 정보 (최소 5자 ~ 최대 20자). The customer's identifier in your own system, 5 to 20 characters.
+        fn uuid(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::PreviousCounselorRequestUuid,
+            >(value.as_ref());
+            self.uuid = self.keep(checked);
+            self
+        }
+        /// `customer_id`: 고객 아이디 (String (20)). Your customer id, up to 20 characters.
+        fn customer_id(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::PreviousCounselorRequestCustomerId,
+            >(value.as_ref());
+            self.customer_id = self.keep(checked);
+            self
         }
         /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
         pub fn set(self, field: &str, value: &str) -> Self {
-            let _ = value;
             match field {
+                "uuid" => self.uuid(value),
+                "customer_id" => self.customer_id(value),
                 _ => {
                     self.refuse(ValidationError::value("field", Rule::KnownField, field))
                 }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
             }
         }
         /// The first value refused so far, if any.
         pub fn refused(&self) -> Option<&ValidationError> {
             self.refused.as_ref()
         }
-        /// The body, or the first value that was refused.
+        /// The checked request, or the first value that was refused.
         pub fn build(self) -> Result<types::PreviousCounselorRequest, ValidationError> {
             if let Some(refused) = self.refused {
                 return Err(refused);
@@ -3533,9 +3761,35 @@ pub mod requests {
             self
         }
     }
-    /// The body of `POST /v1/chat/open` ([`types::OpenRoomRequest`]), built from its required fields and any of the others; see the [module](self).
+    impl crate::Request for CheckPreviousCounselor {
+        const OPERATION: &'static crate::Operation = &super::operations::CHECK_PREVIOUS_COUNSELOR;
+        type Answer = types::PreviousCounselorResult;
+        type Checked = types::PreviousCounselorRequest;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            client: &'a crate::Client,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            client.check_previous_counselor(&(*checked))
+        }
+    }
+    /// The request of `POST /v1/chat/open` (`open_room`), built from its required fields and any of the others; see the [module](self).
     #[derive(Clone, Debug)]
-    #[must_use = "a request body is sent once it is built and given to an operation"]
+    #[must_use = "a request is sent once it is built and given to an operation"]
     pub struct OpenRoom {
         uuid: Option<types::OpenRoomRequestUuid>,
         site_uid: Option<types::OpenRoomRequestSiteUid>,
@@ -3566,9 +3820,15 @@ pub mod requests {
         refused: Option<ValidationError>,
     }
     impl OpenRoom {
-        /// A body with its required fields, checked now.
+        /// A request with its required fields, checked now.
         pub fn new(uuid: impl AsRef<str>) -> Self {
-            let mut builder = Self {
+            let builder = Self::empty();
+            let builder = builder.uuid(uuid);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
                 uuid: None,
                 site_uid: None,
                 category_id: None,
@@ -3596,15 +3856,15 @@ pub mod requests {
                 parameter10: None,
                 is_room_create_force: None,
                 refused: None,
-            };
-            {
-                let value = uuid;
-                let checked: Result<_, ValidationError> = crate::validation::checked::<
-                    types::OpenRoomRequestUuid,
-                >(value.as_ref());
-                builder.uuid = builder.keep(checked);
             }
-            builder
+        }
+        /// `uuid`: 고객사 고객 식별 정보 (최소 5자 ~ 최대 20자). The customer's identifier in your own system, 5 to 20 characters.
+        fn uuid(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::OpenRoomRequestUuid,
+            >(value.as_ref());
+            self.uuid = self.keep(checked);
+            self
         }
         /// `site_uid`: 고객사 회원 고유 아이디 (String (100)). Your member's unique id, up to 100 characters.
         pub fn site_uid(mut self, value: impl AsRef<str>) -> Self {
@@ -3827,6 +4087,7 @@ pub mod requests {
         /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
         pub fn set(self, field: &str, value: &str) -> Self {
             match field {
+                "uuid" => self.uuid(value),
                 "site_uid" => self.site_uid(value),
                 "category_id" => {
                     match value.trim().parse::<i64>() {
@@ -3919,11 +4180,22 @@ pub mod requests {
                 }
             }
         }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
         /// The first value refused so far, if any.
         pub fn refused(&self) -> Option<&ValidationError> {
             self.refused.as_ref()
         }
-        /// The body, or the first value that was refused.
+        /// The checked request, or the first value that was refused.
         pub fn build(self) -> Result<types::OpenRoomRequest, ValidationError> {
             if let Some(refused) = self.refused {
                 return Err(refused);
@@ -3977,9 +4249,35 @@ pub mod requests {
             self
         }
     }
-    /// The body of `POST /v1/chat/write` ([`types::ChatMessageRequest`]), built from its required fields and any of the others; see the [module](self).
+    impl crate::Request for OpenRoom {
+        const OPERATION: &'static crate::Operation = &super::operations::OPEN_ROOM;
+        type Answer = types::OpenRoomResult;
+        type Checked = types::OpenRoomRequest;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            client: &'a crate::Client,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            client.open_room(&(*checked))
+        }
+    }
+    /// The request of `POST /v1/chat/write` (`send_message`), built from its required fields and any of the others; see the [module](self).
     #[derive(Clone, Debug)]
-    #[must_use = "a request body is sent once it is built and given to an operation"]
+    #[must_use = "a request is sent once it is built and given to an operation"]
     pub struct SendMessage {
         uuid: Option<types::ChatMessageRequestUuid>,
         room_id: Option<types::ChatMessageRequestRoomId>,
@@ -3989,40 +4287,50 @@ pub mod requests {
         refused: Option<ValidationError>,
     }
     impl SendMessage {
-        /// A body with its required fields, checked now.
+        /// A request with its required fields, checked now.
         pub fn new(
             uuid: impl AsRef<str>,
             room_id: impl AsRef<str>,
             type_: crate::ChatMessageType,
         ) -> Self {
-            let mut builder = Self {
+            let builder = Self::empty();
+            let builder = builder.uuid(uuid);
+            let builder = builder.room_id(room_id);
+            let builder = builder.type_(type_);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
                 uuid: None,
                 room_id: None,
                 type_: None,
                 msg: None,
                 url: None,
                 refused: None,
-            };
-            {
-                let value = uuid;
-                let checked: Result<_, ValidationError> = crate::validation::checked::<
-                    types::ChatMessageRequestUuid,
-                >(value.as_ref());
-                builder.uuid = builder.keep(checked);
             }
-            {
-                let value = room_id;
-                let checked: Result<_, ValidationError> = crate::validation::checked::<
-                    types::ChatMessageRequestRoomId,
-                >(value.as_ref());
-                builder.room_id = builder.keep(checked);
-            }
-            {
-                let value = type_;
-                let checked: Result<_, ValidationError> = Ok(value);
-                builder.type_ = builder.keep(checked);
-            }
-            builder
+        }
+        /// `uuid`: 고객사 고객 식별 정보 (최소 5자 ~ 최대 20자). The customer's identifier in your own system, 5 to 20 characters.
+        fn uuid(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::ChatMessageRequestUuid,
+            >(value.as_ref());
+            self.uuid = self.keep(checked);
+            self
+        }
+        /// `room_id`: 상담방 번호. The counselling room's id, up to 30 characters.
+        fn room_id(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::ChatMessageRequestRoomId,
+            >(value.as_ref());
+            self.room_id = self.keep(checked);
+            self
+        }
+        /// `type`: 메시지 타입 (String (6), default text). `text` (plain text, needs `msg`); `image`, `video`, `audio` (이미지, 오디오, 비디오: need `url`). No other value is documented. The docs disagree with themselves: the field is marked required (Y) and also given the default `text`. This spec keeps both: clients always send `type`, and `default` records what HappyTalk documents for a request without it.
+        fn type_(mut self, value: crate::ChatMessageType) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.type_ = self.keep(checked);
+            self
         }
         /// `msg`: 메시지 내용 (메시지 타입이 text일 경우 필수). The message text, up to 1000 characters; required when `type` is `text`.
         pub fn msg(mut self, value: impl AsRef<str>) -> Self {
@@ -4043,6 +4351,30 @@ pub mod requests {
         /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
         pub fn set(self, field: &str, value: &str) -> Self {
             match field {
+                "uuid" => self.uuid(value),
+                "room_id" => self.room_id(value),
+                "type" => {
+                    match value {
+                        _ => {
+                            match crate::ChatMessageType::try_from(value).ok() {
+                                Some(parsed) => {
+                                    let mut this = self;
+                                    this.type_ = Some(parsed);
+                                    this
+                                }
+                                None => {
+                                    self.refuse(
+                                        ValidationError::value(
+                                            "type",
+                                            Rule::OneOf("text, image, video, audio"),
+                                            value,
+                                        ),
+                                    )
+                                }
+                            }
+                        }
+                    }
+                }
                 "msg" => self.msg(value),
                 "url" => self.url(value),
                 _ => {
@@ -4050,14 +4382,61 @@ pub mod requests {
                 }
             }
         }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
         /// The first value refused so far, if any.
         pub fn refused(&self) -> Option<&ValidationError> {
             self.refused.as_ref()
         }
-        /// The body, or the first value that was refused.
+        /// The checked request, or the first value that was refused.
         pub fn build(self) -> Result<types::ChatMessageRequest, ValidationError> {
             if let Some(refused) = self.refused {
                 return Err(refused);
+            }
+            if self.msg.is_none()
+                && self
+                    .type_
+                    .as_ref()
+                    .is_some_and(|value| ["text"].contains(&value.to_string().as_str()))
+            {
+                return Err(
+                    ValidationError::value(
+                        "msg",
+                        Rule::RequiredWhen {
+                            field: "type",
+                            values: "text",
+                        },
+                        "",
+                    ),
+                );
+            }
+            if self.url.is_none()
+                && self
+                    .type_
+                    .as_ref()
+                    .is_some_and(|value| {
+                        ["image", "video", "audio"].contains(&value.to_string().as_str())
+                    })
+            {
+                return Err(
+                    ValidationError::value(
+                        "url",
+                        Rule::RequiredWhen {
+                            field: "type",
+                            values: "image, video, audio",
+                        },
+                        "",
+                    ),
+                );
             }
             Ok(types::ChatMessageRequest {
                 uuid: match self.uuid {
@@ -4096,6 +4475,49 @@ pub mod requests {
             self.refused.get_or_insert(refused);
             self
         }
+    }
+    impl crate::Request for SendMessage {
+        const OPERATION: &'static crate::Operation = &super::operations::SEND_MESSAGE;
+        type Answer = types::ChatMessageResult;
+        type Checked = types::ChatMessageRequest;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            client: &'a crate::Client,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            client.send_message(&(*checked))
+        }
+    }
+}
+/// Runs `visitor` with the [`Request`](crate::Request) type of the operation `operation_id`
+/// (the spec's `operationId`), or gives the visitor back when no operation has that id.
+pub fn visit_request<V: crate::RequestVisitor>(
+    operation_id: &str,
+    visitor: V,
+) -> Result<V::Output, V> {
+    match operation_id {
+        "system_messages" => Ok(visitor.visit::<requests::SystemMessages>()),
+        "end_room" => Ok(visitor.visit::<requests::EndRoom>()),
+        "check_previous_counselor" => {
+            Ok(visitor.visit::<requests::CheckPreviousCounselor>())
+        }
+        "open_room" => Ok(visitor.visit::<requests::OpenRoom>()),
+        "send_message" => Ok(visitor.visit::<requests::SendMessage>()),
+        _ => Err(visitor),
     }
 }
 /// What HappyTalk posts to *you* (the spec's `x-inbound`), as constants.

@@ -129,6 +129,15 @@ pub enum Rule {
     KnownField,
     /// Present: the field is required.
     Required,
+    /// Present when `field` has one of `values` (the spec's `x-required-when`).
+    RequiredWhen {
+        /// The field the requirement depends on.
+        field: &'static str,
+        /// Its values that make this field required, listed.
+        values: &'static str,
+    },
+    /// A single value (text, number or boolean), not a JSON object or array.
+    Scalar,
 }
 
 impl fmt::Display for Rule {
@@ -145,6 +154,10 @@ impl fmt::Display for Rule {
             Self::Index { min, max } => write!(f, "is numbered {min} to {max}"),
             Self::KnownField => f.write_str("must name a field of the request"),
             Self::Required => f.write_str("is required"),
+            Self::RequiredWhen { field, values } => {
+                write!(f, "is required when `{field}` is {values}")
+            }
+            Self::Scalar => f.write_str("must be a single value, not a JSON object or array"),
         }
     }
 }

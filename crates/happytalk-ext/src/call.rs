@@ -60,11 +60,25 @@ impl Client {
         // Whether an attempt before the last may have reached HappyTalk (a refusal on a retry
         // then may be the answer to what that attempt did).
         let mut arrived = false;
+        let cap = self.retry_policy().cap();
+        let deadline = tokio::time::Instant::from_std(started) + cap;
         let attempts_made = async {
             let mut waits = self.retry_policy().waits();
             loop {
                 attempts += 1;
-                let failed = match judge(operation, R::send(checked, api).await).await {
+                let sent = R::send(checked, api);
+                // The policy's cap on the whole call, attempts and waits included. A first
+                // attempt that the HTTP client's own timeout ends within the cap (the default
+                // settings) needs no timer of it.
+                let result = if attempts == 1 && self.attempt_within_cap() {
+                    sent.await
+                } else {
+                    match tokio::time::timeout_at(deadline, sent).await {
+                        Ok(result) => result,
+                        Err(_) => return Err(TransportError::out_of_time(cap).into()),
+                    }
+                };
+                let failed = match judge(operation, result).await {
                     Ok(answered) => return Ok(answered),
                     Err(failed) => failed,
                 };
@@ -81,12 +95,7 @@ impl Client {
                 arrived |= failed.may_have_arrived();
             }
         };
-        // The policy's cap on the whole call, attempts and waits included.
-        let cap = self.retry_policy().cap();
-        let outcome = match tokio::time::timeout(cap, trace.instrument(attempts_made)).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(TransportError::out_of_time(cap).into()),
-        };
+        let outcome = trace.instrument(attempts_made).await;
         let outcome = outcome.map_err(|error| error.with_attempts(attempts, arrived));
         trace.finish(&outcome, attempts);
         outcome.map(|(answer, _)| answer)

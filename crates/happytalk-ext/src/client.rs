@@ -4,8 +4,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use happytalk_api::requests::SendMessage;
-use happytalk_api::{HostFamily, Operation, SystemMessages, types};
+use happytalk_api::requests::{SendMessage, SystemMessages};
+use happytalk_api::{HostFamily, Operation, types};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::{ConfigurationError, Error};
@@ -240,6 +240,10 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let headers = self.credentials.headers()?;
         self.retry.check()?;
+        // Whether the HTTP client's own timeout ends any one attempt within the retry cap: true
+        // of the client built here with the default settings; unknown of a client you built.
+        let attempt_within_cap = self.http_client.is_none()
+            && self.timeout.unwrap_or(DEFAULT_TIMEOUT) <= self.retry.cap();
         let http = match self.http_client {
             Some(client) => {
                 if self.timeout.is_some()
@@ -287,6 +291,7 @@ impl ClientBuilder {
             .collect();
         Ok(Client {
             hosts,
+            attempt_within_cap,
             retry: self.retry,
             apis,
             environment: self.environment,
@@ -305,6 +310,8 @@ pub struct Client {
     apis: Vec<happytalk_api::Client>,
     environment: Environment,
     retry: RetryPolicy,
+    /// Whether the HTTP client's own timeout ends any one attempt within the retry cap.
+    attempt_within_cap: bool,
     /// `host[:port]` of each family's base URL, for traces.
     hosts: Vec<String>,
 }
@@ -386,6 +393,12 @@ impl Client {
     /// How failed calls are retried.
     pub(crate) fn retry_policy(&self) -> &RetryPolicy {
         &self.retry
+    }
+
+    /// Whether the HTTP client's own timeout ends any one attempt within the retry cap, so
+    /// that a first attempt needs no timer of its own.
+    pub(crate) fn attempt_within_cap(&self) -> bool {
+        self.attempt_within_cap
     }
 }
 

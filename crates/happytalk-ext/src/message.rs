@@ -160,7 +160,6 @@ impl ChatMessage {
     }
 
     /// The generated request body, once every rule holds.
-    #[inline]
     pub(crate) fn request(&self) -> Result<&types::ChatMessageRequest, ValidationError> {
         self.request.as_ref().map_err(Clone::clone)
     }
