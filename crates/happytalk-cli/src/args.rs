@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::builder::PossibleValue;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use happytalk_ext::happytalk_api::{
     FieldKind, LengthLimits, Operation, inbound, operations, types,
 };
@@ -63,6 +63,43 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The options that say how to reach HappyTalk (and the credentials' file): global, so that
+/// they stand before or after a command, but only the commands that call HappyTalk show them.
+const CONNECTION: [&str; 4] = ["env", "base_url", "host_url", "client_secret_file"];
+
+/// The command line, read: as [`Cli::try_parse_from`], except that the help of a command that
+/// does not call HappyTalk (`listen`, `mock serve`, `mock deliver`) leaves out the connection
+/// options it does not use (they are still accepted there, and ignored).
+pub fn parse(arguments: &[std::ffi::OsString]) -> Result<Cli, clap::Error> {
+    // The command named first (an option's value is never one of these names).
+    let named: Vec<&str> = arguments
+        .iter()
+        .skip(1)
+        .filter_map(|argument| argument.to_str())
+        .filter(|argument| !argument.starts_with('-'))
+        .collect();
+    let hidden: &[&str] = match named.as_slice() {
+        ["listen", ..] | ["mock", "serve", ..] => &NOT_CALLING,
+        ["mock", "deliver", ..] => &CONNECTION,
+        _ => &[],
+    };
+    let mut command = Cli::command();
+    for name in hidden {
+        command = command.mut_arg(*name, |arg| arg.hide(true));
+    }
+    let matches = command.try_get_matches_from(arguments)?;
+    Cli::from_arg_matches(&matches)
+}
+
+/// What a command that calls nobody does not use: the connection options and the timeout.
+const NOT_CALLING: [&str; 5] = [
+    CONNECTION[0],
+    CONNECTION[1],
+    CONNECTION[2],
+    CONNECTION[3],
+    "timeout",
+];
 
 /// `--host-url`'s help: the families the spec has.
 fn host_url_help() -> String {
@@ -125,12 +162,12 @@ impl ValueEnum for Env {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Send a message into a counselling room (메시지 발신).
-    #[command(subcommand, about = format!("Send a message into a counselling room (메시지 발신, {})", calls(&[&operations::SEND_MESSAGE])))]
+    /// Send a message into a counselling room.
+    #[command(subcommand, about = about(&[&operations::SEND_MESSAGE]))]
     Send(Send),
 
-    /// Look up the active system messages of a sender profile, or one by id (시스템 메시지
-    /// 조회).
+    /// Look up the active system messages of a sender profile, or one by id.
+    #[command(about = about(&[&operations::SYSTEM_MESSAGES]))]
     SystemMessages {
         /// The sender profile key (발신프로필 키).
         sender_key: String,
@@ -139,12 +176,12 @@ pub enum Command {
         id: Option<i64>,
     },
 
-    /// Open or end a counselling room (상담방 생성, 상담 종료).
-    #[command(subcommand, about = format!("Open or end a counselling room (상담방 생성, 상담 종료: {})", calls(&[&operations::OPEN_ROOM, &operations::END_ROOM])))]
+    /// Open or end a counselling room.
+    #[command(subcommand, about = about(&[&operations::OPEN_ROOM, &operations::END_ROOM]))]
     Room(Room),
 
-    /// Whether the previous counsellor can take the customer (이전 상담사 연결 가능 여부).
-    #[command(about = format!("Whether the previous counsellor can take the customer (이전 상담사 연결 가능 여부, {})", calls(&[&operations::CHECK_PREVIOUS_COUNSELOR])))]
+    /// Whether the previous counsellor can take the customer.
+    #[command(about = about(&[&operations::CHECK_PREVIOUS_COUNSELOR]))]
     Counselor {
         /// The customer's identifier in your system.
         #[arg(help = format!("The customer's identifier in your system (고객사 고객 식별 정보, {})", limits::<types::PreviousCounselorRequestUuid>()))]
@@ -152,6 +189,23 @@ pub enum Command {
         /// Your customer id.
         #[arg(help = format!("Your customer id (고객 아이디, {})", limits::<types::PreviousCounselorRequestCustomerId>()))]
         customer_id: String,
+    },
+
+    /// Call any operation of the spec by its id (`--list` lists them; `OPERATION_ID --help`
+    /// lists its fields): `happytalk call OPERATION_ID FIELD=VALUE … FIELD:=JSON …`.
+    Call {
+        /// List every operation: id, method, host family, path and summary.
+        #[arg(long)]
+        list: bool,
+        /// The operation's id, then its fields: `FIELD=VALUE` (a string) or `FIELD:=JSON` (any
+        /// JSON value: a number, true, …), query and body fields alike. `--help` after the id
+        /// lists the operation's fields with their limits.
+        #[arg(
+            value_name = "OPERATION_ID FIELD=VALUE",
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
+        args: Vec<String>,
     },
 
     /// Receive HappyTalk's messages and print each.
@@ -203,6 +257,16 @@ pub enum Room {
 }
 
 /// `POST /v1/chat/open, /v1/chat/end`: the operations' methods and paths, from the spec.
+/// A command's description: the spec's summaries of the operations it calls, and their method
+/// and path.
+fn about(operations: &[&Operation]) -> String {
+    let summaries: Vec<&str> = operations
+        .iter()
+        .map(|operation| operation.summary.trim_end_matches('.'))
+        .collect();
+    format!("{} ({})", summaries.join("; "), calls(operations))
+}
+
 fn calls(operations: &[&Operation]) -> String {
     let mut shown = Vec::new();
     for (n, operation) in operations.iter().enumerate() {

@@ -8,6 +8,7 @@
 
 mod args;
 mod body_flags;
+mod call;
 mod failure;
 mod listen;
 mod output;
@@ -16,7 +17,6 @@ use std::ffi::OsString;
 use std::io::Read;
 use std::process::ExitCode;
 
-use clap::Parser;
 use happytalk_ext::{ChatMessage, Client, Credentials, EndRoom, Environment, OpenRoom};
 
 use args::{Cli, Command, Delivery, Env, Mock, Room, Send};
@@ -24,7 +24,7 @@ use failure::Failure;
 
 fn main() -> ExitCode {
     let arguments: Vec<OsString> = std::env::args_os().collect();
-    let cli = match Cli::try_parse_from(&arguments) {
+    let cli = match args::parse(&arguments) {
         Ok(cli) => cli,
         // --json is honoured even when the rest of the line did not parse.
         Err(error) => return failure::command_line(error, arguments.iter().any(|a| a == "--json")),
@@ -65,9 +65,29 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
     if let Command::Listen { port, bind } = &cli.command {
         return listen::listen(*bind, *port, cli.json).await;
     }
+    // Listing and help need no client (nor credentials).
+    let call = match &cli.command {
+        Command::Call { list, args } => match call::parse(*list, args)? {
+            call::Request::List => {
+                call::list(cli.json);
+                return Ok(());
+            }
+            call::Request::Help(operation) => {
+                call::help(operation);
+                return Ok(());
+            }
+            call::Request::Send(operation, fields) => Some((operation, fields)),
+        },
+        _ => None,
+    };
     let client = client(cli)?;
     match &cli.command {
         Command::Mock(_) | Command::Listen { .. } => {}
+        Command::Call { .. } => {
+            if let Some((operation, fields)) = &call {
+                call::send(&client, operation, fields, cli.json).await?;
+            }
+        }
         Command::Send(send) => {
             let message = message(send)?;
             let room_id = client.send_message(&message).await?;

@@ -141,6 +141,11 @@ async fn help_and_version() {
             "help_mock_deliver_file",
             vec!["mock", "deliver", "file", "--help"],
         ),
+        ("help_call", vec!["call", "--help"]),
+        (
+            "help_call_send_message",
+            vec!["call", "send_message", "--help"],
+        ),
     ] {
         let run = happytalk(&args).await;
         assert_eq!(run.code, 0, "{name}");
@@ -1053,4 +1058,125 @@ async fn mock_deliver_gives_up_after_the_timeout() {
         run.stderr,
         "error: the receiver did not answer within 500ms\n"
     );
+}
+
+/// `happytalk call` reaches every operation of the table with no code of its own: the list,
+/// each operation's fields, and a call checked, sent and answered through the generic path.
+#[tokio::test]
+async fn call_lists_every_operation_and_sends_any_through_the_mock() {
+    use happytalk_ext::happytalk_api::OPERATIONS;
+
+    let listed = happytalk(&["call", "--list"]).await;
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    let listed_json = happytalk(&["call", "--list", "--json"]).await.json();
+    let listed_json = listed_json.as_array().expect("an array");
+    assert_eq!(listed_json.len(), OPERATIONS.len());
+    for (operation, shown) in OPERATIONS.iter().zip(listed_json) {
+        assert!(listed.stdout.contains(operation.id), "{}", listed.stdout);
+        assert!(listed.stdout.contains(operation.path), "{}", listed.stdout);
+        assert_eq!(shown["id"], operation.id);
+        assert_eq!(shown["method"], operation.method);
+        assert_eq!(shown["path"], operation.path);
+        assert_eq!(shown["family"], operation.host.name());
+    }
+
+    let mock = happytalk_mock::MockHappyTalk::start().await;
+    mock.add_docs_example();
+    let url = mock.uri();
+    let call = |rest: &[&str]| {
+        let mut args = vec!["--base-url", url.as_str(), "call"];
+        args.extend_from_slice(rest);
+        args.iter().map(|a| a.to_string()).collect::<Vec<String>>()
+    };
+    let run = |args: Vec<String>| async move {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_with_mock_credentials(&args).await
+    };
+    // A string field and a JSON number (`category_id:=3`); the answer as JSON.
+    let opened = run(call(&[
+        "--json",
+        "open_room",
+        "uuid=cust-0042",
+        "category_id:=3",
+    ]))
+    .await;
+    assert_eq!(opened.code, 0, "{}", opened.stderr);
+    let answer = opened.json();
+    assert_eq!(answer["code"], 0);
+    let room_id = answer["room_id"].as_str().expect("the room").to_owned();
+    assert_eq!(mock.received().len(), 1);
+    assert_eq!(mock.received()[0].body.as_ref().unwrap()["category_id"], 3);
+    // Human output: the answer, readable.
+    let sent = run(call(&[
+        "send_message",
+        "uuid=cust-0042",
+        &format!("room_id={room_id}"),
+        "type=text",
+        "msg=안녕하세요",
+    ]))
+    .await;
+    assert_eq!(sent.code, 0, "{}", sent.stderr);
+    assert!(sent.stdout.contains(&room_id), "{}", sent.stdout);
+    // A query field, by name as the spec has it.
+    let looked_up = run(call(&[
+        "--json",
+        "system_messages",
+        "senderKey=example-senderKey",
+    ]))
+    .await;
+    assert_eq!(looked_up.code, 0, "{}", looked_up.stderr);
+    assert_eq!(looked_up.json()["code"], "200");
+    // A refusal: exit 3 with its code.
+    let refused = run(call(&["end_room", "uuid=cust-0042", "room_id=404"])).await;
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(refused.stderr.contains("-702"), "{}", refused.stderr);
+
+    // Nothing invalid leaves: too short a uuid, a field the operation lacks, a required field
+    // left out, a value that is not JSON, an unknown operation: exit 2, no request.
+    let before = mock.received().len();
+    for (args, said) in [
+        (
+            vec!["open_room", "uuid=abc"],
+            "`uuid` must be 5 to 20 characters",
+        ),
+        (
+            vec!["open_room", "uuid=cust-0042", "colour=red"],
+            "`field` must name a field",
+        ),
+        (
+            vec!["send_message", "uuid=cust-0042", "room_id=1", "type=text"],
+            "`msg` is required when `type` is text",
+        ),
+        (
+            vec!["open_room", "uuid=cust-0042", "category_id:=three"],
+            "is not JSON",
+        ),
+        (vec!["open_room", "category_id:=3"], "`uuid` is required"),
+        (vec!["no_such_operation"], "no operation is called"),
+    ] {
+        let refused = run(call(&args)).await;
+        assert_eq!(refused.code, 2, "{args:?}: {}", refused.stderr);
+        assert!(
+            refused.stderr.contains(said),
+            "{args:?}: {}",
+            refused.stderr
+        );
+    }
+    assert_eq!(mock.received().len(), before, "nothing invalid was sent");
+}
+
+/// Runs `happytalk args…` with the credentials the mock accepts.
+async fn run_with_mock_credentials(args: &[&str]) -> Run {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_happytalk"))
+        .args(args)
+        .env("HT_CLIENT_ID", happytalk_mock::DEFAULT_CLIENT_ID)
+        .env("HT_CLIENT_SECRET", happytalk_mock::DEFAULT_CLIENT_SECRET)
+        .output()
+        .await
+        .expect("the binary runs");
+    Run {
+        code: output.status.code().expect("an exit code"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+    }
 }
