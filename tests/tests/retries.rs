@@ -144,7 +144,7 @@ async fn a_get_is_retried_after_a_dropped_connection_and_a_timeout() {
         .reply(Reply::drop_connection());
     let found = client(&dropped.uri(), quick(3)).system_messages("k").await;
     assert_eq!(found.unwrap(), []);
-    assert_eq!(dropped.requests_for_sender_key("k"), 2);
+    assert_eq!(dropped.requests_for_sender_key("k").len(), 2);
 
     let silent = mock().await;
     silent.on(Match::Any).once().reply(silence());
@@ -154,7 +154,7 @@ async fn a_get_is_retried_after_a_dropped_connection_and_a_timeout() {
         .build()
         .unwrap();
     assert_eq!(impatient.system_messages("k").await.unwrap(), []);
-    assert_eq!(silent.requests_for_sender_key("k"), 2);
+    assert_eq!(silent.requests_for_sender_key("k").len(), 2);
 }
 
 #[tokio::test]
@@ -171,7 +171,7 @@ async fn a_post_whose_connection_drops_after_the_request_is_sent_once() {
     assert_ne!(transport.kind(), TransportErrorKind::Connect);
     assert_eq!(error.attempts(), 1);
     assert_eq!(
-        server.requests_for_room("1234567"),
+        server.requests_for_room("1234567").len(),
         1,
         "the message may have been delivered"
     );
@@ -191,7 +191,7 @@ async fn a_post_that_times_out_is_sent_once() {
         panic!("{error:?}")
     };
     assert_eq!(transport.kind(), TransportErrorKind::Timeout);
-    assert_eq!(server.requests_for_room("1234567"), 1);
+    assert_eq!(server.requests_for_room("1234567").len(), 1);
 }
 
 #[tokio::test]
@@ -248,7 +248,7 @@ async fn a_post_to_a_port_that_listens_300_ms_later_succeeds_and_is_sent_once() 
     assert_eq!(room_id.unwrap(), "1234567");
     assert!(started.elapsed() >= Duration::from_millis(300));
     let late = mock_started.await.unwrap();
-    assert_eq!(late.requests_for_room("1234567"), 1);
+    assert_eq!(late.requests_for_room("1234567").len(), 1);
     late.assert_no_violations();
 }
 
@@ -305,7 +305,7 @@ async fn the_cap_ends_the_call_even_during_an_attempt_and_a_post_is_still_sent_o
     assert_eq!(transport.kind(), TransportErrorKind::Timeout);
     // The cause says which cap ran out (Display gives the kind; the cause is its source).
     assert!(cause(&error).contains("cap of 1s"), "{error:?}");
-    assert_eq!(server.requests_for_room("1234567"), 1);
+    assert_eq!(server.requests_for_room("1234567").len(), 1);
 }
 
 #[tokio::test]

@@ -82,6 +82,7 @@ pub fn build(
     emitter.emit_limits(&operations, generated_client);
     emitter.emit_requests(&operations, generated_client);
     emitter.emit_inbound();
+    emitter.emit_credentials();
     if emitter.problems.is_empty() {
         Ok(emitter.out)
     } else {
@@ -2303,6 +2304,46 @@ impl PartialEq<{table}> for &ResultCode {{
 pub fn visit_request<V: crate::RequestVisitor>(operation_id: &str, visitor: V) -> Result<V::Output, V> {{
     match operation_id {{ {arms} _ => Err(visitor) }}
 }}"#
+        ));
+    }
+
+    /// The credential headers (`components.securitySchemes` of `type: apiKey, in: header`),
+    /// the secret ones marked `x-sensitive`.
+    fn emit_credentials(&mut self) {
+        let spec: &'a Value = self.spec;
+        let schemes: Vec<(&String, &Value)> = spec
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object)
+            .map(|schemes| schemes.iter().collect())
+            .unwrap_or_default();
+        let mut entries = Vec::new();
+        for (scheme, declared) in schemes {
+            let place = format!("components.securitySchemes.{scheme}");
+            if declared["type"] != "apiKey" || declared["in"] != "header" {
+                self.problem(format!(
+                    "{place}: only API keys sent as headers (`type: apiKey`, `in: header`) are understood"
+                ));
+                continue;
+            }
+            let Some(name) = declared["name"].as_str() else {
+                self.problem(format!("{place}: the header needs its `name`"));
+                continue;
+            };
+            let sensitive = declared.get("x-sensitive") == Some(&Value::Bool(true));
+            entries.push(format!(
+                "crate::CredentialHeader {{ scheme: {}, name: {}, sensitive: {sensitive} }},",
+                lit(scheme),
+                lit(name)
+            ));
+        }
+        self.doc(
+            "The credentials every operation sends, as headers (the spec's `securitySchemes`); \
+             a `sensitive` one is a secret (`x-sensitive`).",
+        );
+        self.line(&format!(
+            "pub const CREDENTIAL_HEADERS: [crate::CredentialHeader; {}] = [{}];",
+            entries.len(),
+            entries.join("\n")
         ));
     }
 

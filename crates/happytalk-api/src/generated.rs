@@ -2319,6 +2319,7 @@ pub mod types {
 /// - `x-required-on-success` (an optional property of an answer): a success always carries
 ///   it (a `room` only when it names a room); a success without it is not a documented
 ///   answer, and the generated `Answer::missing_on_success` names it.
+/// - `x-sensitive` (a security scheme): its value is a secret, never shown anywhere.
 /// - `x-personal-data` (a request property): its value never appears in an error or a trace.
 /// - `x-inbound` (here): what HappyTalk posts to *you*: each call's method, path and body
 ///   schema (the receiver, the mock's deliveries and the CLI's `listen` read it).

@@ -65,8 +65,8 @@ pub use kst::{KstTimestamp, NotATimestamp};
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::HeaderMap;
 pub use table::{
-    Answer, AnswerField, AnswerRole, Condition, Field, FieldKind, Inbound, LengthLimits, Operation,
-    RawValue, Request, RequestVisitor, RetryClass,
+    Answer, AnswerField, AnswerRole, Condition, CredentialHeader, Field, FieldKind, Inbound,
+    LengthLimits, Operation, RawValue, Request, RequestVisitor, RetryClass,
 };
 pub use tables::*;
 pub use validation::{NotInTable, Rule, ValidationError, checked};

@@ -87,6 +87,19 @@ pub struct Field {
     pub indexed: Option<&'static str>,
 }
 
+/// A credential every operation sends as a header (a `securitySchemes` entry of the spec):
+/// [`CREDENTIAL_HEADERS`](crate::CREDENTIAL_HEADERS).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CredentialHeader {
+    /// The scheme's name in the spec (`htClientId`).
+    pub scheme: &'static str,
+    /// The header's name (`HT-Client-Id`).
+    pub name: &'static str,
+    /// Its value is a secret (`x-sensitive`): never shown in a `Debug`, a log or an error.
+    pub sensitive: bool,
+}
+
 /// "Required when `field` is one of `values`."
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Condition {

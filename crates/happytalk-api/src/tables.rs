@@ -4567,3 +4567,16 @@ pub mod inbound {
 }
 /// Everything HappyTalk posts to the integrator.
 pub const INBOUND: [&crate::table::Inbound; 1] = [&inbound::MESSAGE];
+/// The credentials every operation sends, as headers (the spec's `securitySchemes`); a `sensitive` one is a secret (`x-sensitive`).
+pub const CREDENTIAL_HEADERS: [crate::CredentialHeader; 2] = [
+    crate::CredentialHeader {
+        scheme: "htClientId",
+        name: "HT-Client-Id",
+        sensitive: false,
+    },
+    crate::CredentialHeader {
+        scheme: "htClientSecret",
+        name: "HT-Client-Secret",
+        sensitive: true,
+    },
+];

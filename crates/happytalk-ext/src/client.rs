@@ -18,9 +18,6 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Time a connection may take when the client builds its own `reqwest::Client`.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-const HT_CLIENT_ID: HeaderName = HeaderName::from_static("ht-client-id");
-const HT_CLIENT_SECRET: HeaderName = HeaderName::from_static("ht-client-secret");
-
 /// Where requests go: each operation to the host of its family ([`HostFamily`]: chat messages
 /// to the Biz host, system messages to the Kakao host), in the environment you pick. The hosts
 /// are the spec's (`HostFamily::production_url`, `HostFamily::patch_url`).
@@ -166,9 +163,18 @@ impl Credentials {
         let id = sendable("client id", &self.client_id)?;
         let mut secret = sendable("client secret", &self.client_secret)?;
         secret.set_sensitive(true);
-        let mut headers = HeaderMap::with_capacity(2);
-        headers.insert(HT_CLIENT_ID, id);
-        headers.insert(HT_CLIENT_SECRET, secret);
+        // The spec's `securitySchemes`: the secret is the sensitive one, the id the other.
+        let mut headers = HeaderMap::with_capacity(happytalk_api::CREDENTIAL_HEADERS.len());
+        for header in happytalk_api::CREDENTIAL_HEADERS {
+            let name = HeaderName::from_bytes(header.name.as_bytes()).map_err(|_| {
+                ConfigurationError(format!("the header name {:?} cannot be sent", header.name))
+            })?;
+            let value = match header.sensitive {
+                true => secret.clone(),
+                false => id.clone(),
+            };
+            headers.insert(name, value);
+        }
         Ok(headers)
     }
 }

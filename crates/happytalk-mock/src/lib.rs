@@ -98,6 +98,7 @@
 #[allow(missing_docs, clippy::all)]
 pub mod httpmock;
 mod delivery;
+mod handlers;
 mod script;
 mod server;
 
@@ -385,23 +386,27 @@ impl MockHappyTalk {
         self.state().received.clone()
     }
 
-    /// How many messages were sent into `room_id` (`POST /v1/chat/write`).
-    pub fn requests_for_room(&self, room_id: &str) -> usize {
-        self.state()
-            .received
-            .iter()
-            .filter(|r| r.operation == Some(operations::SEND_MESSAGE.id))
-            .filter(|r| r.body.as_ref().and_then(|b| b["room_id"].as_str()) == Some(room_id))
-            .count()
+    /// The requests about room `room_id` (a body whose `room_id` is it: the messages sent
+    /// into it, its end), in order.
+    pub fn requests_for_room(&self, room_id: &str) -> Vec<Received> {
+        self.received_where(|r| {
+            r.body.as_ref().and_then(|b| b["room_id"].as_str()) == Some(room_id)
+        })
     }
 
-    /// How many lookups asked for `sender_key`.
-    pub fn requests_for_sender_key(&self, sender_key: &str) -> usize {
-        self.state()
+    /// The requests for `sender_key` (a query whose `senderKey` is it: the lookups), in order.
+    pub fn requests_for_sender_key(&self, sender_key: &str) -> Vec<Received> {
+        self.received_where(|r| r.sender_key.as_deref() == Some(sender_key))
+    }
+
+    fn received_where(&self, wanted: impl Fn(&Received) -> bool) -> Vec<Received> {
+        let state = self.state();
+        state
             .received
             .iter()
-            .filter(|r| r.sender_key.as_deref() == Some(sender_key))
-            .count()
+            .filter(|r| wanted(r))
+            .cloned()
+            .collect()
     }
 
     /// Panics, listing them, if any request broke HappyTalk's documented contract.
@@ -510,7 +515,8 @@ pub struct Received {
     pub violations: Vec<String>,
 }
 
-/// Request headers; `Debug` shows `HT-Client-Secret` as `<redacted>`.
+/// Request headers; `Debug` shows the secret credential (`HT-Client-Secret`, the spec's
+/// sensitive `securitySchemes` entry) as `<redacted>`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Headers(pub(crate) BTreeMap<String, String>);
 
@@ -525,11 +531,10 @@ impl fmt::Debug for Headers {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
             .entries(self.0.iter().map(|(name, value)| {
-                let shown = if name == "ht-client-secret" {
-                    "<redacted>"
-                } else {
-                    value.as_str()
-                };
+                let secret = happytalk_api::CREDENTIAL_HEADERS
+                    .iter()
+                    .any(|header| header.sensitive && header.name.eq_ignore_ascii_case(name));
+                let shown = if secret { "<redacted>" } else { value.as_str() };
                 (name, shown)
             }))
             .finish()

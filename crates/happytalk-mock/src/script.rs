@@ -19,6 +19,9 @@ pub enum Match {
     Customer(String),
     /// Requests for this sender key (a query whose `senderKey` is it): system-message lookups.
     SenderKey(String),
+    /// Requests that every one of these matches: an operation for a customer, … (build it
+    /// with [`and`](Self::and)).
+    All(Vec<Match>),
 }
 
 impl Match {
@@ -42,8 +45,23 @@ impl Match {
         Self::SenderKey(sender_key.into())
     }
 
+    /// Requests this and `other` both match:
+    /// `Match::operation(&operations::SEND_MESSAGE).and(Match::customer("cust-0001"))`.
+    pub fn and(self, other: Match) -> Self {
+        let mut all = match self {
+            Self::All(all) => all,
+            one => vec![one],
+        };
+        match other {
+            Self::All(more) => all.extend(more),
+            one => all.push(one),
+        }
+        Self::All(all)
+    }
+
     pub(crate) fn matches(&self, request: &RequestFacts<'_>) -> bool {
         match self {
+            Self::All(all) => all.iter().all(|one| one.matches(request)),
             Self::Any => true,
             Self::Operation(id) => request.operation == Some(*id),
             Self::Room(room) => request.room_id == Some(room.as_str()),
@@ -115,6 +133,12 @@ impl Reply {
             delay: Duration::ZERO,
             headers: Vec::new(),
         }
+    }
+
+    /// HTTP 200 with `answer`, any generated answer type (`types::OpenRoomResult { … }`) or
+    /// anything else that serializes: the body exactly as given.
+    pub fn answer(answer: &impl serde::Serialize) -> Self {
+        Self::json(200, serde_json::to_value(answer).unwrap_or(Value::Null))
     }
 
     /// An answer with this result code (documented or not: `BizResultCode::from(-4242)`) in the

@@ -8,8 +8,7 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use happytalk_api::{
-    AnswerRole, BizResultCode, CodeRole, CounselorAvailability, CounselorPresence, Field,
-    FieldKind, HostFamily, OPERATIONS, Operation, ResultCode, RoomCreationForce, operations, types,
+    AnswerRole, CodeRole, Field, FieldKind, HostFamily, OPERATIONS, Operation, ResultCode, types,
 };
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Frame, Incoming, SizeHint};
@@ -229,7 +228,7 @@ fn checked(
 
 /// A refusal of `family` in `role` (and naming `field`), or, should the spec give the family no
 /// code for the role, an HTTP 500 saying so.
-fn refusal(family: HostFamily, role: CodeRole, field: Option<&str>) -> Reply {
+pub(crate) fn refusal(family: HostFamily, role: CodeRole, field: Option<&str>) -> Reply {
     match ResultCode::for_role(family, role) {
         Some(code) => {
             let reply = Reply::code(code);
@@ -339,95 +338,20 @@ fn check(
     Some(refusal(family, role, Some(name)))
 }
 
-/// The answer to a request that passed every check: what HappyTalk would do with it. The
-/// operations with state (rooms, system messages, previous counsellors) have their handler;
-/// any other answers the spec's example of its success.
+/// The answer to a request that passed every check: what HappyTalk would do with it. An
+/// operation with state has its handler (see [`handlers`](crate::handlers)); any other answers
+/// the spec's example of its success.
 fn handle(operation: &'static Operation, received: &mut Received, state: &mut State) -> Reply {
-    let id = operation.id;
-    if id == operations::SYSTEM_MESSAGES.id {
-        return system_messages(received, state);
+    match crate::handlers::handler(operation) {
+        Some(handler) => handler(operation, received, state),
+        None => Reply::json(200, success(operation, received.body.as_ref(), None)),
     }
-    let body = received.body.clone().unwrap_or(Value::Null);
-    // The body passed every check: it reads as the generated request type.
-    let unreadable = || refusal(operation.host, CodeRole::InvalidParameter, None);
-    if id == operations::OPEN_ROOM.id {
-        let Ok(open) = serde_json::from_value::<types::OpenRoomRequest>(body.clone()) else {
-            return unreadable();
-        };
-        let uuid = open.uuid.as_str();
-        let forced = open.is_room_create_force == Some(RoomCreationForce::Force);
-        if !forced
-            && state
-                .rooms
-                .values()
-                .any(|room| room.uuid == uuid && !room.ended)
-        {
-            return Reply::code(BizResultCode::RoomInProgress);
-        }
-        let room_id = state.open_room(uuid);
-        return Reply::json(200, success(operation, Some(&body), Some(&room_id)));
-    }
-    // A message and an end need the room, open, of their customer.
-    let in_room = if id == operations::SEND_MESSAGE.id {
-        Some(
-            serde_json::from_value::<types::ChatMessageRequest>(body.clone())
-                .map(|message| (message.uuid.to_string(), message.room_id.to_string())),
-        )
-    } else if id == operations::END_ROOM.id {
-        Some(
-            serde_json::from_value::<types::EndRoomRequest>(body.clone())
-                .map(|end| (end.uuid.to_string(), end.room_id.to_string())),
-        )
-    } else {
-        None
-    };
-    if let Some(in_room) = in_room {
-        let Ok((uuid, room_id)) = in_room else {
-            return unreadable();
-        };
-        let Some(room) = state.rooms.get_mut(&room_id) else {
-            return Reply::code(BizResultCode::RoomNotFound);
-        };
-        if room.uuid != uuid {
-            return Reply::code(BizResultCode::UuidMismatch);
-        }
-        if room.ended {
-            return Reply::code(BizResultCode::RoomEnded);
-        }
-        if id == operations::END_ROOM.id {
-            room.ended = true;
-        }
-        return Reply::code(operation.success_code());
-    }
-    if id == operations::CHECK_PREVIOUS_COUNSELOR.id {
-        let Ok(asked) = serde_json::from_value::<types::PreviousCounselorRequest>(body) else {
-            return unreadable();
-        };
-        let (availability, name) = state
-            .previous_counselors
-            .get(asked.uuid.as_str())
-            .cloned()
-            .unwrap_or((CounselorAvailability::Unavailable, None));
-        let answer = types::PreviousCounselorResult {
-            code: BizResultCode::Success,
-            counselor: Some(match name {
-                Some(_) => CounselorPresence::Exists,
-                None => CounselorPresence::NotExists,
-            }),
-            counselor_code: Some(availability),
-            counselor_name: Some(name.unwrap_or_default()),
-            message: None,
-            field: None,
-        };
-        return Reply::json(200, serde_json::to_value(answer).unwrap_or(Value::Null));
-    }
-    Reply::json(200, success(operation, Some(&body), None))
 }
 
 /// The success answer of `operation`: the spec's example named `success` (or only the code,
 /// when it has none), with the room set to `room` (or to the request's room, for an operation
 /// whose request names one) and the echoed fields taken from the request.
-fn success(operation: &Operation, request: Option<&Value>, room: Option<&str>) -> Value {
+pub(crate) fn success(operation: &Operation, request: Option<&Value>, room: Option<&str>) -> Value {
     let mut answer = operation
         .success_example
         .and_then(|example| serde_json::from_str::<Value>(example).ok())
@@ -456,14 +380,17 @@ fn success(operation: &Operation, request: Option<&Value>, room: Option<&str>) -
     Value::Object(answer)
 }
 
-/// Whether the two headers carry the credentials the mock accepts; each problem is recorded.
+/// Whether the credential headers (the spec's `securitySchemes`) carry the credentials the
+/// mock accepts: the client id, and the secret (the sensitive one); each problem is recorded.
 fn authorised(received: &mut Received, state: &State) -> bool {
     let mut ok = true;
-    for (name, expected, what) in [
-        ("ht-client-id", &state.client_id, "HT-Client-Id"),
-        ("ht-client-secret", &state.client_secret, "HT-Client-Secret"),
-    ] {
-        match received.headers.0.get(name) {
+    for header in happytalk_api::CREDENTIAL_HEADERS {
+        let expected = match header.sensitive {
+            true => &state.client_secret,
+            false => &state.client_id,
+        };
+        let what = header.name;
+        match received.headers.0.get(&what.to_ascii_lowercase()) {
             None => {
                 received.violate(format!("{what} is missing"));
                 ok = false;
@@ -477,31 +404,6 @@ fn authorised(received: &mut Received, state: &State) -> bool {
         }
     }
     ok
-}
-
-/// `GET /kakaoWebhook/v3/bzmc/sm` once its checks passed: the store.
-fn system_messages(received: &mut Received, state: &State) -> Reply {
-    use happytalk_api::KakaoResultCode;
-    let sender_key = received.sender_key.clone().unwrap_or_default();
-    let Some(messages) = state.store.get(&sender_key) else {
-        return Reply::code(KakaoResultCode::InvalidSenderProfile);
-    };
-    let found: Vec<&types::SystemMessage> = match received.id.as_deref().map(str::parse::<i64>) {
-        None => messages
-            .iter()
-            .filter(|m| m.status == Some(happytalk_api::SystemMessageStatus::Active))
-            .collect(),
-        Some(id) => match messages.iter().find(|m| Ok(m.id) == id) {
-            Some(found) => vec![found],
-            None => return Reply::code(KakaoResultCode::DataNotFound),
-        },
-    };
-    let answer = types::SystemMessageResult {
-        code: KakaoResultCode::Success,
-        data: Some(found.into_iter().cloned().collect()),
-        message: None,
-    };
-    Reply::json(200, serde_json::to_value(answer).unwrap_or(Value::Null))
 }
 
 /// The answer of `operation` with `code`, in the shape the spec gives its answers: the code,

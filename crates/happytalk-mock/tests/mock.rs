@@ -41,7 +41,12 @@ async fn a_user_test_of_a_whole_conversation_is_short() {
         .end_room(EndRoom::new("cust-0001", &room.room_id))
         .await;
     assert_eq!(ending.unwrap(), RoomEnding::Ended);
-    assert_eq!(mock.requests_for_room(&room.room_id), 1);
+    let about_the_room: Vec<_> = mock
+        .requests_for_room(&room.room_id)
+        .into_iter()
+        .map(|request| request.operation)
+        .collect();
+    assert_eq!(about_the_room, [Some("send_message"), Some("end_room")]);
     assert!(mock.room(&room.room_id).unwrap().ended);
     mock.assert_no_violations();
 }
@@ -358,7 +363,7 @@ async fn system_messages_come_from_the_store() {
     assert_eq!(*unknown.code(), KakaoResultCode::InvalidSenderProfile);
     mock.add_sender_key("empty");
     assert_eq!(client.system_messages("empty").await.unwrap(), []);
-    assert_eq!(mock.requests_for_sender_key("example-senderKey"), 3);
+    assert_eq!(mock.requests_for_sender_key("example-senderKey").len(), 3);
     mock.assert_no_violations();
 }
 
@@ -375,7 +380,7 @@ async fn a_script_fails_twice_then_the_documented_answer_returns() {
         .unwrap();
     let found = retrying.system_messages("example-senderKey").await.unwrap();
     assert_eq!(found.len(), 1);
-    assert_eq!(mock.requests_for_sender_key("example-senderKey"), 3);
+    assert_eq!(mock.requests_for_sender_key("example-senderKey").len(), 3);
 }
 
 #[tokio::test]
@@ -609,4 +614,34 @@ fn the_generated_httpmock_helpers_stub_an_operation() {
     });
     assert_eq!(room.unwrap(), "1234567");
     stub.assert();
+}
+
+/// A rule can name an operation and a customer together, and answer with any generated answer
+/// type: only that customer's sends get it; the other customer's and the same customer's other
+/// operations are answered as usual.
+#[tokio::test]
+async fn a_rule_matches_an_operation_for_one_customer_and_answers_a_generated_type() {
+    let mock = MockHappyTalk::start().await;
+    mock.add_room("cust-0001", "1234567");
+    mock.add_room("cust-0002", "7654321");
+    let answer = types::ChatMessageResult {
+        code: BizResultCode::SystemError,
+        room_id: None,
+        message: Some("System".to_owned()),
+        field: None,
+        uuid: None,
+        type_: None,
+        content: None,
+    };
+    mock.on(Match::operation(&operations::SEND_MESSAGE).and(Match::customer("cust-0001")))
+        .once()
+        .reply(Reply::answer(&answer));
+    let client = client(&mock);
+    let refused = api_error(client.send_message(&text()).await);
+    assert_eq!(*refused.code(), BizResultCode::SystemError);
+    assert_eq!(refused.message(), Some("System"));
+    let other = ChatMessage::text("cust-0002", "7654321", "안녕하세요");
+    assert_eq!(client.send_message(&other).await.unwrap(), "7654321");
+    // Used once: the same send now reaches the room.
+    assert_eq!(client.send_message(&text()).await.unwrap(), "1234567");
 }
