@@ -1,8 +1,10 @@
-//! A new operation is a spec edit: added to a copy of the spec with an answer example named
-//! `success`, `cargo xtask generate` puts it in the client and the tables, and the mock serves
-//! it (checking its query field and answering the example) with no code of its own.
+//! A new operation is a spec edit: added to a copy of the spec (on the Kakao host, three string
+//! fields, a `code` answer, a request example and a `success` example), `cargo xtask generate`
+//! puts it in the client and the tables, and with no other edit happytalk-ext's generic call
+//! runs it (typed and by id), refusing a bad value before the wire; the mock serves it from its
+//! example; `happytalk call` sends it; and the generic test of every operation covers it.
 //!
-//! The test works on a copy of the three crates involved, in a scratch workspace beside this
+//! The test works on a copy of the crates involved, in a scratch workspace beside this
 //! checkout, and builds a small program there against the regenerated code. It shares this
 //! checkout's target directory, so the dependencies already built are reused.
 
@@ -38,85 +40,122 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// The operation added: a GET on the Biz host with one constrained query field and an answer
-/// whose `success` example the mock is to serve.
-const PATH_ITEM: &str = r#"  /v1/chat/greeting:
-    x-host-family: biz
+/// The operation added: a POST on the Kakao host with three constrained string fields, an
+/// answer with a `code`, and the examples the generic test and the mock read.
+const PATH_ITEM: &str = r#"  /kakaoWebhook/v3/bzc/chat/greeting:
+    x-host-family: kakao
     servers:
-      - url: https://biz-api.happytalk.io
+      - url: https://kakao-api.happytalk.io
         x-environment: production
-      - url: https://patch-biz-api.happytalk.io
+      - url: https://patch-kakao-api.happytalk.io
         x-environment: patch
-    get:
+    post:
       operationId: greet_customer
-      summary: A greeting for a customer (an operation of this test only).
-      x-retry: read
-      parameters:
-        - name: uuid
-          in: query
-          required: true
-          schema:
-            type: string
-            minLength: 5
-            maxLength: 20
+      summary: Greet a customer (an operation of this test only).
+      x-retry: safe-to-repeat
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/GreetingRequest'
+            examples:
+              hello:
+                value:
+                  sender_key: sender-key-0001
+                  user_key: user-0001
+                  greeting: 안녕하세요
       responses:
         '2XX':
-          description: The greeting.
-          content:
-            application/json:
-              schema:
-                $ref: '#/components/schemas/GreetingResult'
-              examples:
-                success:
-                  value:
-                    code: 0
-                    greeting: 안녕하세요, 무엇을 도와드릴까요?
+          $ref: '#/components/responses/GreetingResult'
+        '4XX':
+          $ref: '#/components/responses/GreetingResult'
+        '5XX':
+          $ref: '#/components/responses/GreetingResult'
 "#;
 
-const SCHEMA: &str = r#"    GreetingResult:
+const RESPONSE: &str = r#"    GreetingResult:
+      description: The greeting's outcome.
+      content:
+        application/json:
+          schema:
+            $ref: '#/components/schemas/GreetingResult'
+          examples:
+            success:
+              value:
+                code: "200"
+                greeting: 안녕하세요, 무엇을 도와드릴까요?
+"#;
+
+const SCHEMAS: &str = r#"    GreetingRequest:
+      type: object
+      required: [sender_key, user_key, greeting]
+      properties:
+        sender_key:
+          type: string
+          minLength: 1
+          maxLength: 40
+        user_key:
+          type: string
+          minLength: 1
+          maxLength: 20
+        greeting:
+          type: string
+          minLength: 1
+          maxLength: 100
+    GreetingResult:
       type: object
       required: [code]
       properties:
         code:
-          allOf: [{ $ref: '#/components/schemas/BizResultCode' }]
+          allOf: [{ $ref: '#/components/schemas/KakaoResultCode' }]
           x-result: code
+        message:
+          type: string
+          x-result: message
         greeting:
           type: string
 "#;
 
-/// The program built against the regenerated crates: the mock serves the new operation, the
-/// generated method calls it through ext's client, and it prints what came back.
+/// The program built against the regenerated crates, with no code of the new operation's: ext's
+/// generic call runs it (typed, and by id with JSON fields), refuses a bad value before the
+/// wire, the mock answers it, and the regenerated `happytalk call` sends it.
 const PROBE: &str = r#"
-use happytalk_api::{OPERATIONS, types};
+use happytalk_api::requests::GreetCustomer;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let operation = OPERATIONS
-        .iter()
-        .find(|operation| operation.id == "greet_customer")
-        .expect("the new operation is in the table");
     let mock = happytalk_mock::MockHappyTalk::start().await;
     let client = happytalk_ext::Client::new(mock.environment(), mock.credentials()).unwrap();
-    let uuid = types::GreetCustomerUuid::try_from("cust-0001").unwrap();
-    let answer = client
-        .api(operation.host)
-        .greet_customer(&uuid)
+    let typed = client
+        .call(GreetCustomer::new("sender-key-0001", "user-0001", "안녕하세요"))
         .await
-        .expect("the mock answers the new operation")
-        .into_inner();
-    println!("{}", serde_json::to_string(&answer).unwrap());
-    // The mock checked the field from the table: a uuid too short is refused by it.
-    let refused = happytalk_ext::reqwest::Client::new()
-        .get(format!("{}/v1/chat/greeting?uuid=abc", mock.uri()))
-        .header("HT-Client-Id", happytalk_mock::DEFAULT_CLIENT_ID)
-        .header("HT-Client-Secret", happytalk_mock::DEFAULT_CLIENT_SECRET)
-        .send()
+        .expect("the generic call runs the new operation");
+    println!("{}", serde_json::to_string(&typed).unwrap());
+    let fields = serde_json::json!({
+        "sender_key": "sender-key-0001", "user_key": "user-0001", "greeting": "안녕하세요"
+    });
+    let by_id = client
+        .call_fields("greet_customer", fields.as_object().unwrap())
         .await
-        .unwrap()
-        .text()
+        .expect("and by its id");
+    println!("{by_id}");
+    let refused = client
+        .call(GreetCustomer::new("sender-key-0001", "a-user-key-longer-than-20", "hi"))
+        .await
+        .unwrap_err();
+    println!("{refused}");
+    println!("{}", mock.received().len());
+    let cli = tokio::process::Command::new(std::env::var("HAPPYTALK_CLI").unwrap())
+        .args(["--base-url", &mock.uri(), "--json", "call", "greet_customer"])
+        .args(["sender_key=sender-key-0001", "user_key=user-0001", "greeting=안녕하세요"])
+        .env("HT_CLIENT_ID", happytalk_mock::DEFAULT_CLIENT_ID)
+        .env("HT_CLIENT_SECRET", happytalk_mock::DEFAULT_CLIENT_SECRET)
+        .output()
         .await
         .unwrap();
-    println!("{refused}");
+    print!("{}", String::from_utf8_lossy(&cli.stdout));
+    eprint!("{}", String::from_utf8_lossy(&cli.stderr));
 }
 "#;
 
@@ -132,14 +171,34 @@ fn run(dir: &Path, command: &mut Command) -> Output {
 }
 
 #[test]
-fn an_operation_added_to_the_spec_is_served_by_the_mock_with_its_success_example() {
+fn an_operation_added_to_the_spec_needs_no_code_in_ext_the_cli_the_mock_or_the_tests() {
     let root = root();
     let dir = std::env::temp_dir().join(format!("happytalk-new-operation-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    for krate in ["happytalk-api", "happytalk-ext", "happytalk-mock"] {
+    for krate in [
+        "happytalk-api",
+        "happytalk-ext",
+        "happytalk-mock",
+        "happytalk-cli",
+    ] {
         let from = root.join("crates").join(krate);
         copy_tree(&from, &dir.join("crates").join(krate));
     }
+    copy_tree(&root.join("tests"), &dir.join("tests"));
+    // The one edit outside the spec, and not to the code: the copy's binary gets a name of its
+    // own, so that building it into the shared target directory leaves this checkout's
+    // `happytalk` alone.
+    let cli_manifest = dir.join("crates/happytalk-cli/Cargo.toml");
+    let manifest = std::fs::read_to_string(&cli_manifest).unwrap();
+    assert!(
+        manifest.contains("name = \"happytalk\"\n"),
+        "the binary's name"
+    );
+    let renamed = manifest.replace(
+        "name = \"happytalk\"\n",
+        "name = \"happytalk-new-operation\"\n",
+    );
+    std::fs::write(&cli_manifest, renamed).unwrap();
     // The workspace's own manifest and lock file, with these members.
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     let members = r#"members = ["crates/*", "xtask", "tests"]"#;
@@ -149,25 +208,31 @@ fn an_operation_added_to_the_spec_is_served_by_the_mock_with_its_success_example
     );
     let manifest = manifest.replace(
         members,
-        r#"members = ["crates/happytalk-api", "crates/happytalk-ext", "crates/happytalk-mock", "probe"]"#,
+        r#"members = ["crates/happytalk-api", "crates/happytalk-ext", "crates/happytalk-mock", "crates/happytalk-cli", "tests", "probe"]"#,
     );
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 
-    // The spec, with one operation more.
+    // The spec, with one operation more: its path, its answer and its two schemas.
     let spec = std::fs::read_to_string(root.join("spec/happytalk.yaml")).unwrap();
-    let paths_at = spec.find("\n  /v1/chat/write:\n").expect("the send path") + 1;
-    let schemas_at = spec
-        .find("\n    BizResultCode:\n")
-        .expect("the code schema")
-        + 1;
     let mut edited = spec.clone();
-    edited.insert_str(schemas_at, SCHEMA);
-    edited.insert_str(paths_at, PATH_ITEM);
+    for (before, added) in [
+        ("\n    BizResultCode:\n", SCHEMAS),
+        ("\n  responses:\n", RESPONSE),
+        ("\n  /v1/chat/write:\n", PATH_ITEM),
+    ] {
+        let at = edited.find(before).expect(before) + 1;
+        let at = if before == "\n  responses:\n" {
+            at + before.len() - 1
+        } else {
+            at
+        };
+        edited.insert_str(at, added);
+    }
     std::fs::create_dir_all(dir.join("spec")).unwrap();
     std::fs::write(dir.join("spec/happytalk.yaml"), edited).unwrap();
 
-    // Regenerated: the client has the method, the tables the operation.
+    // Regenerated: the client has the method, the tables the operation and its request.
     let generate = run(
         &dir,
         Command::new(env!("CARGO_BIN_EXE_xtask")).arg("generate"),
@@ -179,11 +244,11 @@ fn an_operation_added_to_the_spec_is_served_by_the_mock_with_its_success_example
     );
     let tables = std::fs::read_to_string(dir.join("crates/happytalk-api/src/tables.rs")).unwrap();
     assert!(
-        tables.contains("pub const GREET_CUSTOMER: Operation"),
+        tables.contains("pub const GREET_CUSTOMER: Operation")
+            && tables.contains("impl crate::Request for GreetCustomer"),
         "{tables}"
     );
 
-    // No code of the mock's own: the program only calls the generated method.
     std::fs::create_dir_all(dir.join("probe/src")).unwrap();
     std::fs::write(
         dir.join("probe/Cargo.toml"),
@@ -198,7 +263,7 @@ happytalk-api.workspace = true
 happytalk-ext.workspace = true
 happytalk-mock.workspace = true
 serde_json.workspace = true
-tokio = { workspace = true, features = ["macros", "rt"] }
+tokio = { workspace = true, features = ["macros", "rt", "process"] }
 "#,
     )
     .unwrap();
@@ -208,26 +273,65 @@ tokio = { workspace = true, features = ["macros", "rt"] }
         .expect("the target directory")
         .to_path_buf();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let probe = run(
+    run(
         &dir,
-        Command::new(cargo)
-            .args(["run", "--quiet", "--offline", "-p", "probe"])
+        Command::new(&cargo)
+            .args(["build", "--quiet", "--offline", "-p", "happytalk-cli"])
             .env("CARGO_TARGET_DIR", &target),
     );
+    let probe = run(
+        &dir,
+        Command::new(&cargo)
+            .args(["run", "--quiet", "--offline", "-p", "probe"])
+            .env("CARGO_TARGET_DIR", &target)
+            .env(
+                "HAPPYTALK_CLI",
+                target.join("debug/happytalk-new-operation"),
+            ),
+    );
     let lines: Vec<String> = text(&probe.stdout).lines().map(str::to_owned).collect();
-    let [first, second] = lines.as_slice() else {
+    let [typed, by_id, refused, received, cli] = lines.as_slice() else {
         panic!(
-            "the probe prints two answers: {lines:?}\n{}",
+            "the probe prints five lines: {lines:?}\n{}",
             text(&probe.stderr)
         );
     };
-    let answered: serde_json::Value = serde_json::from_str(first).unwrap();
+    let example =
+        serde_json::json!({"code": "200", "greeting": "안녕하세요, 무엇을 도와드릴까요?"});
+    let typed: serde_json::Value = serde_json::from_str(typed).unwrap();
     assert_eq!(
-        answered,
-        serde_json::json!({"code": 0, "greeting": "안녕하세요, 무엇을 도와드릴까요?"}),
-        "the example named success, as the spec writes it"
+        typed, example,
+        "the example named success, through the typed call"
     );
-    let refused: serde_json::Value = serde_json::from_str(second).unwrap();
-    assert_eq!(refused, serde_json::json!({"code": -802}), "{second}");
+    let by_id: serde_json::Value = serde_json::from_str(by_id).unwrap();
+    assert_eq!(by_id, example, "and by id");
+    assert!(
+        refused.contains("`user_key` must be 1 to 20 characters"),
+        "{refused}"
+    );
+    assert_eq!(received, "2", "the refused request never left");
+    let cli: serde_json::Value = serde_json::from_str(cli).unwrap();
+    assert_eq!(cli, example, "happytalk call");
+
+    // The generic test of every operation covers it, unchanged.
+    let covered = run(
+        &dir,
+        Command::new(&cargo)
+            .args([
+                "test",
+                "--quiet",
+                "--offline",
+                "-p",
+                "happytalk-tests",
+                "--test",
+                "operations",
+            ])
+            .env("CARGO_TARGET_DIR", &target),
+    );
+    assert!(
+        text(&covered.stdout).contains("3 passed"),
+        "{}",
+        text(&covered.stdout)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
