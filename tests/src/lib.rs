@@ -157,7 +157,7 @@ const MAX_REQUEST: usize = 64 * 1024;
 
 /// One HTTP/1.1 request as the server read it. Header names are lower case.
 #[derive(Debug)]
-pub struct Received {
+pub struct RawRequest {
     pub method: String,
     pub target: String,
     pub headers: BTreeMap<String, String>,
@@ -165,7 +165,7 @@ pub struct Received {
 }
 
 /// Reads the head up to `\r\n\r\n`, then `Content-Length` bytes of body.
-pub async fn read_request(stream: &mut (impl AsyncRead + Unpin)) -> Result<Received, String> {
+pub async fn read_request(stream: &mut (impl AsyncRead + Unpin)) -> Result<RawRequest, String> {
     let mut buffer = Vec::new();
     let head_end = loop {
         if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -193,7 +193,7 @@ pub async fn read_request(stream: &mut (impl AsyncRead + Unpin)) -> Result<Recei
     while buffer.len() < body_start + length {
         read_more(stream, &mut buffer).await?;
     }
-    Ok(Received {
+    Ok(RawRequest {
         method,
         target,
         headers,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use happytalk_ext::{
     ChatMessage, Client, Environment, Error, RetryPolicy, RootCertificate, TransportErrorKind,
 };
-use happytalk_tests::{Received, read_request};
+use happytalk_tests::{RawRequest, read_request};
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
@@ -29,7 +29,7 @@ const ANSWER: &str = r#"{"code":0,"room_id":"1234567","message":""}"#;
 /// What the server saw over its connections.
 #[derive(Debug, Default)]
 struct ServerLog {
-    requests: Vec<Received>,
+    requests: Vec<RawRequest>,
     /// Connections whose TLS handshake failed, with the server side's error.
     failed_handshakes: Vec<String>,
 }

@@ -11,6 +11,19 @@ use syn::visit_mut::{self, VisitMut};
 /// The header progenitor adds to every request.
 const HEADER: &str = "api-version";
 
+/// How many operations `file` has: the `async fn`s of its `impl` blocks.
+pub fn operations(file: &syn::File) -> usize {
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Impl(block) => Some(block),
+            _ => None,
+        })
+        .flat_map(|block| &block.items)
+        .filter(|item| matches!(item, syn::ImplItem::Fn(method) if method.sig.asyncness.is_some()))
+        .count()
+}
+
 /// Removes the header from every operation of `file`; returns how many operations had it.
 pub fn strip(file: &mut syn::File) -> usize {
     let mut stripper = Stripper { removed: 0 };
@@ -139,5 +152,25 @@ mod tests {
             code.contains("let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize);"),
             "{code}"
         );
+    }
+
+    #[test]
+    fn an_operation_that_adds_the_header_another_way_is_counted_as_not_stripped() {
+        let mut file: syn::File = syn::parse_quote! {
+            impl Client {
+                pub async fn one(&self) {
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                    header_map.append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                    );
+                }
+                pub async fn two(&self) {
+                    let header_map = some_other_way("api-version");
+                }
+            }
+        };
+        assert_eq!(operations(&file), 2);
+        assert_eq!(strip(&mut file), 1, "generate then fails: 1 of 2");
     }
 }

@@ -26,7 +26,8 @@ use progenitor::{GenerationSettings, Generator, InterfaceStyle};
 
 const SPEC: &str = "spec/happytalk.yaml";
 const OUTPUT: &str = "crates/happytalk-api/src/generated.rs";
-/// The tables of the spec, beside the client.
+/// The tables of the spec, beside the client: host families and code tables, then operations.
+const CODES_OUTPUT: &str = "crates/happytalk-api/src/codes.rs";
 const TABLES_OUTPUT: &str = "crates/happytalk-api/src/tables.rs";
 /// progenitor's typed httpmock helpers, in the mock crate.
 const HTTPMOCK_OUTPUT: &str = "crates/happytalk-mock/src/httpmock.rs";
@@ -41,15 +42,15 @@ usage: cargo xtask generate [--check] [--spec PATH] [--out PATH] [--base REV]
        cargo xtask build-cost [--runs N]
 
   generate          regenerate, from the spec, crates/happytalk-api/src/generated.rs (the
-                    client), crates/happytalk-api/src/tables.rs (code tables, result codes,
-                    hosts, operations, limits) and crates/happytalk-mock/src/httpmock.rs
-                    (httpmock helpers)
+                    client), crates/happytalk-api/src/codes.rs (host families, code tables,
+                    result codes), crates/happytalk-api/src/tables.rs (operations, requests,
+                    limits) and crates/happytalk-mock/src/httpmock.rs (httpmock helpers)
   generate --check  fail (exit 1) with a diff if the checked-in code differs from what the spec
                     produces; writes nothing
   --spec PATH       read another spec instead of spec/happytalk.yaml
   --out PATH        write (or, with --check, compare) the client to another file (the
-                    tables and the httpmock helpers go beside it, as tables.rs and
-                    httpmock.rs)
+                    tables and the httpmock helpers go beside it, as codes.rs, tables.rs
+                    and httpmock.rs)
   --base REV        compare the spec with the one committed at REV (default HEAD) for the
                     API changes report that `generate` prints
 
@@ -119,14 +120,23 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
     let generated = generate(&spec_path)?;
     // With --out, everything goes beside the client, so that a trial run leaves the checkout
     // alone.
-    let (tables_path, httpmock_path) = if output_path == root.join(OUTPUT) {
-        (root.join(TABLES_OUTPUT), root.join(HTTPMOCK_OUTPUT))
+    let (codes_path, tables_path, httpmock_path) = if output_path == root.join(OUTPUT) {
+        (
+            root.join(CODES_OUTPUT),
+            root.join(TABLES_OUTPUT),
+            root.join(HTTPMOCK_OUTPUT),
+        )
     } else {
         let beside = output_path.parent().unwrap_or(&root).to_path_buf();
-        (beside.join("tables.rs"), beside.join("httpmock.rs"))
+        (
+            beside.join("codes.rs"),
+            beside.join("tables.rs"),
+            beside.join("httpmock.rs"),
+        )
     };
     let outputs = [
         (output_path, generated.client),
+        (codes_path, generated.codes),
         (tables_path, generated.tables),
         (httpmock_path, generated.httpmock),
     ];
@@ -389,8 +399,9 @@ fn generate(spec_path: &Path) -> Result<Generated, String> {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Positional)
-        // The hand-written lib.rs implements ClientHooks: it applies the credentials and removes
-        // progenitor's `api-version` header (see that file for why).
+        // The hand-written lib.rs implements ClientHooks: it applies the credentials (and
+        // traces each exchange). progenitor's `api-version` header is removed from the
+        // generated code itself, by xtask/src/api_version.rs (see that file for why).
         .with_hooks(progenitor::HooksMode::Expected)
         .with_inner_type("crate::ClientState".parse().expect("a type path parses"))
         .with_derive("PartialEq")
@@ -432,12 +443,15 @@ fn generate(spec_path: &Path) -> Result<Generated, String> {
 
     let mut file: syn::File = syn::parse2(line_doc_comments(tokens))
         .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
-    if api_version::strip(&mut file) == 0 {
-        return Err(
-            "progenitor's output no longer adds the `api-version` header the way \
-                    xtask/src/api_version.rs expects; update that module"
-                .to_owned(),
-        );
+    // Every operation loses the header, or generation fails: a progenitor upgrade that changed
+    // the way some operations add it must not leave them sending it.
+    let operations = api_version::operations(&file);
+    let stripped = api_version::strip(&mut file);
+    if stripped == 0 || stripped != operations {
+        return Err(format!(
+            "progenitor's output adds the `api-version` header the way xtask/src/api_version.rs \
+             expects in {stripped} of its {operations} operations; update that module"
+        ));
     }
     generated_fixes::apply(&mut file)?;
     let client = prettyplease::unparse(&file);
@@ -448,8 +462,12 @@ fn generate(spec_path: &Path) -> Result<Generated, String> {
             problems.join("\n  - ")
         )
     })?;
-    let tables: syn::File = syn::parse_str(&tables)
-        .map_err(|e| format!("xtask/src/tables.rs wrote code that does not parse: {e}"))?;
+    let parsed = |code: &str| {
+        syn::parse_str::<syn::File>(code)
+            .map_err(|e| format!("xtask/src/tables.rs wrote code that does not parse: {e}"))
+    };
+    let codes = parsed(&tables.codes)?;
+    let tables = parsed(&tables.tables)?;
     let httpmock: syn::File = syn::parse2(line_doc_comments(httpmock))
         .map_err(|e| format!("progenitor produced httpmock code that does not parse: {e}"))?;
     let header = format!(
@@ -458,6 +476,7 @@ fn generate(spec_path: &Path) -> Result<Generated, String> {
     );
     Ok(Generated {
         client: format!("{header}{client}"),
+        codes: format!("{header}{}", prettyplease::unparse(&codes)),
         tables: format!("{header}{}", prettyplease::unparse(&tables)),
         httpmock: format!("{header}{}", prettyplease::unparse(&httpmock)),
     })
@@ -467,6 +486,8 @@ fn generate(spec_path: &Path) -> Result<Generated, String> {
 struct Generated {
     /// The client module of happytalk-api.
     client: String,
+    /// The code tables module of happytalk-api.
+    codes: String,
     /// The tables module of happytalk-api.
     tables: String,
     /// The httpmock helpers of happytalk-mock.

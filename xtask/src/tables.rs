@@ -1,5 +1,6 @@
 //! The second emitter of `cargo xtask generate`: the tables every layer above the generated
-//! client reads instead of restating the spec (`crates/happytalk-api/src/tables.rs`).
+//! client reads instead of restating the spec (`crates/happytalk-api/src/codes.rs`, the host
+//! families and code tables; `crates/happytalk-api/src/tables.rs`, the operations).
 //!
 //! From the spec's own words and its extensions (see the spec's `info.description`):
 //!
@@ -60,7 +61,7 @@ pub fn build(
     spec: &Value,
     yaml: &serde_norway::Value,
     generated_client: &str,
-) -> Result<String, Vec<String>> {
+) -> Result<Tables, Vec<String>> {
     let mut emitter = Emitter {
         spec,
         yaml,
@@ -70,13 +71,22 @@ pub fn build(
     let tables = emitter.code_tables();
     let families = emitter.host_families(&tables);
     let operations = emitter.operations(&families);
-    emitter.header();
+    // `codes.rs`: the host families and the code tables, which need nothing but raw values.
+    emitter.line(
+        "//! The spec's host families and code tables: result codes per family, and every open \
+         or closed table of values.",
+    );
+    emitter.line("#![allow(clippy::all)]");
+    emitter.line("use crate::raw::RawValue;");
     emitter.emit_families(&families, &tables);
     for table in &tables {
         emitter.emit_table(table);
     }
     emitter.emit_result_code(&families, &tables);
     emitter.emit_roles(&tables);
+    let codes = std::mem::take(&mut emitter.out);
+    // `tables.rs`: what reads them: operations, answers, limits, requests, inbound calls.
+    emitter.header();
     emitter.emit_operations(&operations, &families);
     emitter.emit_answers(&operations, &families, &tables);
     emitter.emit_limits(&operations, generated_client);
@@ -84,10 +94,21 @@ pub fn build(
     emitter.emit_inbound();
     emitter.emit_credentials();
     if emitter.problems.is_empty() {
-        Ok(emitter.out)
+        Ok(Tables {
+            codes,
+            tables: emitter.out,
+        })
     } else {
         Err(emitter.problems)
     }
+}
+
+/// The two generated files of tables, as source text.
+pub struct Tables {
+    /// `codes.rs`: host families and code tables.
+    pub codes: String,
+    /// `tables.rs`: operations, answers, limits, requests, inbound calls, credentials.
+    pub tables: String,
 }
 
 struct Emitter<'a> {
@@ -304,11 +325,13 @@ impl<'a> Emitter<'a> {
 
     fn header(&mut self) {
         self.line(
-            "//! The spec's tables: host families, code tables, result codes, operations, answer \
-             roles and length limits.",
+            "//! The spec's tables of operations: each operation's fields, answer roles and \
+             success example, the answers' result codes, the length limits, the request \
+             builders, the inbound calls and the credentials.",
         );
         self.line("#![allow(clippy::all)]");
-        self.line("use crate::table::{AnswerField, AnswerRole, Condition, Field, FieldKind, Operation, RawValue, RetryClass};");
+        self.line("use crate::codes::{HostFamily, ResultCode};");
+        self.line("use crate::operation::{AnswerField, AnswerRole, Condition, Field, FieldKind, Operation, RetryClass};");
         self.line("use crate::types;");
     }
 
@@ -1363,7 +1386,7 @@ impl ::serde::Serialize for {name} {{
 }}
 
 impl<'de> ::serde::Deserialize<'de> for {name} {{
-    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{ crate::table::deserialize_str_table(deserializer) }}
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{ crate::raw::deserialize_str_table(deserializer) }}
 }}"#
                 )
             }
@@ -1384,7 +1407,7 @@ impl<'de> ::serde::Deserialize<'de> for {name} {{
 impl ::schemars::JsonSchema for {name} {{
     fn schema_name() -> String {{ {schema_name}.to_owned() }}
     fn json_schema(generator: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {{
-        crate::table::open_table_schema(generator, {description}, &[{examples}], {integer})
+        crate::raw::open_table_schema(generator, {description}, &[{examples}], {integer})
     }}
 }}"#,
             schema_name = lit(name),
@@ -1481,9 +1504,9 @@ impl ::schemars::JsonSchema for {name} {{
 {boolean}}}
 
 {default}impl TryFrom<{wire}> for {name} {{
-    type Error = crate::NotInTable;
-    fn try_from(value: {wire}) -> Result<Self, crate::NotInTable> {{
-        match value {{ {parse} _ => Err(crate::NotInTable::new(value.to_string(), {shown})) }}
+    type Error = crate::validation::NotInTable;
+    fn try_from(value: {wire}) -> Result<Self, crate::validation::NotInTable> {{
+        match value {{ {parse} _ => Err(crate::validation::NotInTable::new(value.to_string(), {shown})) }}
     }}
 }}
 
@@ -1506,7 +1529,7 @@ impl<'de> ::serde::Deserialize<'de> for {name} {{
 impl ::schemars::JsonSchema for {name} {{
     fn schema_name() -> String {{ {schema_name}.to_owned() }}
     fn json_schema(generator: &mut ::schemars::r#gen::SchemaGenerator) -> ::schemars::schema::Schema {{
-        crate::table::closed_table_schema(generator, {description}, &[{examples}], {integer})
+        crate::raw::closed_table_schema(generator, {description}, &[{examples}], {integer})
     }}
 }}"#,
             known = table
@@ -1881,7 +1904,7 @@ impl PartialEq<{table}> for &ResultCode {{
                 );
             }
             self.line(&format!(
-                r#"impl crate::Answer for types::{schema} {{
+                r#"impl crate::operation::Answer for types::{schema} {{
     fn code(&self) -> ResultCode {{ ResultCode::{rust}(self.{code_field}{copy}) }}
     fn is_success(&self) -> bool {{ self.{code_field}.is_success() }}
     fn message(&self) -> Option<&str> {{ {message} }}
@@ -2260,8 +2283,8 @@ impl PartialEq<{table}> for &ResultCode {{
                 continue;
             }
             self.line(&format!(
-                r#"impl crate::Request for {builder} {{
-    const OPERATION: &'static crate::Operation = &super::operations::{constant};
+                r#"impl crate::operation::Request for {builder} {{
+    const OPERATION: &'static crate::operation::Operation = &super::operations::{constant};
     type Answer = types::{answer};
     type Checked = {checked_type};
 
@@ -2301,7 +2324,7 @@ impl PartialEq<{table}> for &ResultCode {{
         self.line(&format!(
             r#"/// Runs `visitor` with the [`Request`](crate::Request) type of the operation `operation_id`
 /// (the spec's `operationId`), or gives the visitor back when no operation has that id.
-pub fn visit_request<V: crate::RequestVisitor>(operation_id: &str, visitor: V) -> Result<V::Output, V> {{
+pub fn visit_request<V: crate::operation::RequestVisitor>(operation_id: &str, visitor: V) -> Result<V::Output, V> {{
     match operation_id {{ {arms} _ => Err(visitor) }}
 }}"#
         ));
@@ -2331,7 +2354,7 @@ pub fn visit_request<V: crate::RequestVisitor>(operation_id: &str, visitor: V) -
             };
             let sensitive = declared.get("x-sensitive") == Some(&Value::Bool(true));
             entries.push(format!(
-                "crate::CredentialHeader {{ scheme: {}, name: {}, sensitive: {sensitive} }},",
+                "crate::operation::CredentialHeader {{ scheme: {}, name: {}, sensitive: {sensitive} }},",
                 lit(scheme),
                 lit(name)
             ));
@@ -2341,7 +2364,7 @@ pub fn visit_request<V: crate::RequestVisitor>(operation_id: &str, visitor: V) -
              a `sensitive` one is a secret (`x-sensitive`).",
         );
         self.line(&format!(
-            "pub const CREDENTIAL_HEADERS: [crate::CredentialHeader; {}] = [{}];",
+            "pub const CREDENTIAL_HEADERS: [crate::operation::CredentialHeader; {}] = [{}];",
             entries.len(),
             entries.join("\n")
         ));
@@ -2357,7 +2380,7 @@ pub fn visit_request<V: crate::RequestVisitor>(operation_id: &str, visitor: V) -
             .unwrap_or_default();
         self.doc("What HappyTalk posts to *you* (the spec's `x-inbound`), as constants.");
         self.line("pub mod inbound {");
-        self.line("use crate::table::Inbound;");
+        self.line("use crate::operation::Inbound;");
         let mut names = Vec::new();
         for (name, call) in declared {
             let place = format!("x-inbound.{name}");
@@ -2423,7 +2446,7 @@ pub fn visit_request<V: crate::RequestVisitor>(operation_id: &str, visitor: V) -
         self.line("}");
         self.doc("Everything HappyTalk posts to the integrator.");
         self.line(&format!(
-            "pub const INBOUND: [&crate::table::Inbound; {}] = [{}];",
+            "pub const INBOUND: [&crate::operation::Inbound; {}] = [{}];",
             names.len(),
             names
                 .iter()
@@ -2466,7 +2489,7 @@ pub fn visit_request<V: crate::RequestVisitor>(operation_id: &str, visitor: V) -
     pub const MIN_LENGTH: usize = {min};
 {max_const}}}
 
-impl crate::LengthLimits for types::{type_name} {{
+impl crate::validation::LengthLimits for types::{type_name} {{
     const FIELD: &'static str = {field};
     const MIN_LENGTH: usize = {min};
     const MAX_LENGTH: Option<usize> = {max};

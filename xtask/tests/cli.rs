@@ -193,6 +193,7 @@ fn checkout_copy(name: &str) -> PathBuf {
     for file in [
         "spec/happytalk.yaml",
         "crates/happytalk-api/src/generated.rs",
+        "crates/happytalk-api/src/codes.rs",
         "crates/happytalk-api/src/tables.rs",
         "crates/happytalk-mock/src/httpmock.rs",
     ] {

@@ -245,7 +245,7 @@ fn an_operation_added_to_the_spec_needs_no_code_in_ext_the_cli_the_mock_or_the_t
     let tables = std::fs::read_to_string(dir.join("crates/happytalk-api/src/tables.rs")).unwrap();
     assert!(
         tables.contains("pub const GREET_CUSTOMER: Operation")
-            && tables.contains("impl crate::Request for GreetCustomer"),
+            && tables.contains("impl crate::operation::Request for GreetCustomer"),
         "{tables}"
     );
 

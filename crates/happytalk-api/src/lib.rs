@@ -53,23 +53,28 @@
 #[rustfmt::skip]
 mod generated;
 #[rustfmt::skip]
+mod codes;
+#[rustfmt::skip]
 mod tables;
 mod decode;
 mod kst;
 pub use decode::UndecodableBody;
-mod table;
+mod operation;
+mod raw;
 mod validation;
 
+pub use codes::*;
 pub use generated::*;
 pub use kst::{KstTimestamp, NotATimestamp};
-use progenitor_client::{ClientHooks, OperationInfo};
-use reqwest::header::HeaderMap;
-pub use table::{
+pub use operation::{
     Answer, AnswerField, AnswerRole, Condition, CredentialHeader, Field, FieldKind, Inbound,
-    LengthLimits, Operation, RawValue, Request, RequestVisitor, RetryClass,
+    Operation, Request, RequestVisitor, RetryClass,
 };
+use progenitor_client::{ClientHooks, OperationInfo};
+pub use raw::RawValue;
+use reqwest::header::HeaderMap;
 pub use tables::*;
-pub use validation::{NotInTable, Rule, ValidationError, checked};
+pub use validation::{LengthLimits, NotInTable, Rule, ValidationError, checked};
 
 /// The date and time crate [`KstTimestamp`] is built on, at the version this crate uses.
 pub use chrono;

@@ -5,8 +5,6 @@
 
 use std::fmt;
 
-use crate::table::LengthLimits;
-
 /// A value refused before anything was sent: which field, what rule, what was given.
 ///
 /// A value is quoted only when it is short and not personal data (`x-personal-data`);
@@ -221,6 +219,20 @@ impl fmt::Display for NotInTable {
 }
 
 impl std::error::Error for NotInTable {}
+
+/// The length limits of a generated string type (`minLength`, `maxLength` in the spec, in
+/// characters), and the field it is for. Implemented by `cargo xtask generate`; the types also
+/// carry the limits as inherent constants (`MIN_LENGTH`, `MAX_LENGTH`).
+pub trait LengthLimits: for<'a> TryFrom<&'a str> {
+    /// The field's name on the wire.
+    const FIELD: &'static str;
+    /// The fewest characters allowed.
+    const MIN_LENGTH: usize;
+    /// The most characters allowed, if limited.
+    const MAX_LENGTH: Option<usize>;
+    /// The value is personal data (`x-personal-data`): never shown in an error or a trace.
+    const PERSONAL_DATA: bool;
+}
 
 #[cfg(test)]
 mod tests {

@@ -178,7 +178,7 @@ pub enum Command {
 
     /// Open or end a counselling room.
     #[command(subcommand, about = about(&[&operations::OPEN_ROOM, &operations::END_ROOM]))]
-    Room(Room),
+    Room(RoomCommand),
 
     /// Whether the previous counsellor can take the customer.
     #[command(about = about(&[&operations::CHECK_PREVIOUS_COUNSELOR]))]
@@ -226,7 +226,7 @@ pub enum Command {
 
 /// `room open|end`.
 #[derive(Debug, Subcommand)]
-pub enum Room {
+pub enum RoomCommand {
     /// Open a room for a customer; prints the room, the counsellor and the start message. Every
     /// optional field of the spec has a flag.
     Open {
@@ -367,7 +367,7 @@ pub enum Mock {
         auto_end: bool,
         /// What the customer sends.
         #[command(subcommand)]
-        message: Delivery,
+        message: DeliveryCommand,
     },
 }
 
@@ -393,7 +393,7 @@ fn deliver_about() -> String {
 
 /// `mock deliver text|image|file`.
 #[derive(Debug, Subcommand)]
-pub enum Delivery {
+pub enum DeliveryCommand {
     /// A text message.
     Text {
         #[command(flatten)]

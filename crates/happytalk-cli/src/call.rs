@@ -11,7 +11,7 @@ use crate::failure::Failure;
 use crate::output::say;
 
 /// What `happytalk call ARGS…` asks for.
-pub enum Request {
+pub enum Asked {
     /// `--list`.
     List,
     /// `OPERATION_ID --help`.
@@ -22,9 +22,9 @@ pub enum Request {
 
 /// Reads the arguments after `call`: an operation id, then its fields (`FIELD=VALUE` is a
 /// string, `FIELD:=JSON` any JSON value, as in httpie), or `--help` after the id.
-pub fn parse(list: bool, args: &[String]) -> Result<Request, Failure> {
+pub fn parse(list: bool, args: &[String]) -> Result<Asked, Failure> {
     if list {
-        return Ok(Request::List);
+        return Ok(Asked::List);
     }
     let Some((id, fields)) = args.split_first() else {
         return Err(Failure::Usage(format!(
@@ -46,7 +46,7 @@ pub fn parse(list: bool, args: &[String]) -> Result<Request, Failure> {
         .iter()
         .any(|field| field == "--help" || field == "-h")
     {
-        return Ok(Request::Help(operation));
+        return Ok(Asked::Help(operation));
     }
     let mut values = Map::new();
     for field in fields {
@@ -70,7 +70,7 @@ pub fn parse(list: bool, args: &[String]) -> Result<Request, Failure> {
             return Err(Failure::Usage(format!("the field `{name}` is given twice")));
         }
     }
-    Ok(Request::Send(operation, values))
+    Ok(Asked::Send(operation, values))
 }
 
 /// Every operation id, for a message.

@@ -19,7 +19,7 @@ use std::process::ExitCode;
 
 use happytalk_ext::{ChatMessage, Client, Credentials, EndRoom, Environment, OpenRoom};
 
-use args::{Cli, Command, Delivery, Env, Mock, Room, Send};
+use args::{Cli, Command, DeliveryCommand, Env, Mock, RoomCommand, Send};
 use failure::Failure;
 
 fn main() -> ExitCode {
@@ -68,15 +68,15 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
     // Listing and help need no client (nor credentials).
     let call = match &cli.command {
         Command::Call { list, args } => match call::parse(*list, args)? {
-            call::Request::List => {
+            call::Asked::List => {
                 call::list(cli.json);
                 return Ok(());
             }
-            call::Request::Help(operation) => {
+            call::Asked::Help(operation) => {
                 call::help(operation);
                 return Ok(());
             }
-            call::Request::Send(operation, fields) => Some((operation, fields)),
+            call::Asked::Send(operation, fields) => Some((operation, fields)),
         },
         _ => None,
     };
@@ -93,7 +93,7 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
             let room_id = client.send_message(&message).await?;
             output::sent(&room_id, cli.json);
         }
-        Command::Room(Room::Open {
+        Command::Room(RoomCommand::Open {
             uuid,
             force,
             params,
@@ -112,7 +112,7 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
             let opened = client.open_room(room).await?;
             output::opened(&opened, cli.json);
         }
-        Command::Room(Room::End { uuid, room_id, by }) => {
+        Command::Room(RoomCommand::End { uuid, room_id, by }) => {
             let mut end = EndRoom::new(uuid, room_id);
             if let Some(by) = by {
                 end = end.end_type(*by);
@@ -145,12 +145,12 @@ async fn deliver(
     to: &str,
     msgid: Option<&str>,
     auto_end: bool,
-    message: &Delivery,
+    message: &DeliveryCommand,
 ) -> Result<(), Failure> {
     use happytalk_mock::Delivery as Message;
     let (uuid, delivery) = match message {
-        Delivery::Text { from, text } => (&from.uuid, Message::text(&from.room_id, text)),
-        Delivery::Image {
+        DeliveryCommand::Text { from, text } => (&from.uuid, Message::text(&from.room_id, text)),
+        DeliveryCommand::Image {
             from,
             url,
             width,
@@ -159,7 +159,7 @@ async fn deliver(
             &from.uuid,
             Message::image(&from.room_id, url, *width, *height),
         ),
-        Delivery::File {
+        DeliveryCommand::File {
             from,
             text,
             url,

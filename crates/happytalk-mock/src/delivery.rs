@@ -33,11 +33,11 @@ pub struct Delivery {
     msgid: Option<String>,
     auto_end: bool,
     timeout: Duration,
-    body: Body,
+    body: DeliveryBody,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-enum Body {
+enum DeliveryBody {
     Text(String),
     Image {
         url: String,
@@ -53,7 +53,7 @@ enum Body {
 }
 
 impl Delivery {
-    fn new(room_id: impl Into<String>, body: Body) -> Self {
+    fn new(room_id: impl Into<String>, body: DeliveryBody) -> Self {
         Self {
             room_id: room_id.into(),
             uuid: None,
@@ -66,7 +66,7 @@ impl Delivery {
 
     /// A text message into `room_id`, from the room's customer.
     pub fn text(room_id: impl Into<String>, text: impl Into<String>) -> Self {
-        Self::new(room_id, Body::Text(text.into()))
+        Self::new(room_id, DeliveryBody::Text(text.into()))
     }
 
     /// An image (`content` blank, `image` with its size and address).
@@ -77,7 +77,7 @@ impl Delivery {
         height: i64,
     ) -> Self {
         let url = url.into();
-        Self::new(room_id, Body::Image { url, width, height })
+        Self::new(room_id, DeliveryBody::Image { url, width, height })
     }
 
     /// A file (`content` an object with the message and a download link).
@@ -90,7 +90,7 @@ impl Delivery {
         let (text, link_name, url) = (text.into(), link_name.into(), url.into());
         Self::new(
             room_id,
-            Body::File {
+            DeliveryBody::File {
                 text,
                 link_name,
                 url,
@@ -103,7 +103,7 @@ impl Delivery {
     /// path takes [`uuid`](Self::uuid) if set, else the body's `uuid`, else the room's
     /// customer.
     pub fn raw(room_id: impl Into<String>, body: serde_json::Value) -> Self {
-        Self::new(room_id, Body::Raw(body))
+        Self::new(room_id, DeliveryBody::Raw(body))
     }
 
     /// From this customer rather than the room's.
@@ -134,7 +134,7 @@ impl Delivery {
     /// Whether it says the room ended automatically (a raw body by its own `auto_end`).
     pub(crate) fn ends_room(&self) -> bool {
         match &self.body {
-            Body::Raw(raw) => {
+            DeliveryBody::Raw(raw) => {
                 raw.get("auto_end").and_then(serde_json::Value::as_str)
                     == Some(AutoEnd::from_bool(true).as_str())
             }
@@ -147,7 +147,7 @@ impl Delivery {
         let explicit = self.uuid.is_some();
         let uuid = self.uuid.unwrap_or_else(|| uuid.to_owned());
         let (shape, content, image) = match self.body {
-            Body::Raw(raw) => {
+            DeliveryBody::Raw(raw) => {
                 let text = |key: &str| raw.get(key).and_then(serde_json::Value::as_str);
                 let path_uuid = match text("uuid") {
                     Some(body_uuid) if !explicit => body_uuid.to_owned(),
@@ -157,8 +157,8 @@ impl Delivery {
                 let msgid = text("msgid").unwrap_or_default().to_owned();
                 return Ok((path_uuid, msgid, json(&raw)?));
             }
-            Body::Text(text) => ("text", serde_json::Value::String(text), None),
-            Body::Image { url, width, height } => {
+            DeliveryBody::Text(text) => ("text", serde_json::Value::String(text), None),
+            DeliveryBody::Image { url, width, height } => {
                 let image = types::InboundImage {
                     url: Some(url),
                     width: Some(width),
@@ -170,7 +170,7 @@ impl Delivery {
                     Some(value(&image)?),
                 )
             }
-            Body::File {
+            DeliveryBody::File {
                 text,
                 link_name,
                 url,

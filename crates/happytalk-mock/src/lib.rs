@@ -138,7 +138,7 @@ pub(crate) struct State {
     pub(crate) client_id: String,
     pub(crate) client_secret: String,
     pub(crate) store: BTreeMap<String, Vec<types::SystemMessage>>,
-    pub(crate) rules: Vec<script::Rule>,
+    pub(crate) rules: Vec<script::ScriptedRule>,
     pub(crate) received: Vec<Received>,
     /// Every room opened (or added), by id.
     pub(crate) rooms: BTreeMap<String, Room>,
@@ -481,7 +481,7 @@ impl RuleBuilder<'_> {
     /// Answer `reply` (always, unless [`once`](Self::once) or [`times`](Self::times) said
     /// otherwise).
     pub fn reply(self, reply: Reply) {
-        self.mock.state().rules.push(script::Rule {
+        self.mock.state().rules.push(script::ScriptedRule {
             matcher: self.matcher,
             reply,
             remaining: self.remaining,

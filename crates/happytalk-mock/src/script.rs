@@ -226,7 +226,7 @@ impl Reply {
 
 /// A rule: what it matches, what it answers, and how many more times (`None`: always).
 #[derive(Clone, Debug)]
-pub(crate) struct Rule {
+pub(crate) struct ScriptedRule {
     pub(crate) matcher: Match,
     pub(crate) reply: Reply,
     pub(crate) remaining: Option<usize>,

@@ -25,7 +25,7 @@ use crate::{Headers, Received, State};
 /// parameter-length code, HTTP 413).
 pub(crate) const MAX_BODY: usize = 64 * 1024;
 
-type Failure = Box<dyn std::error::Error + Send + Sync>;
+type ServeError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Accepts connections until the task is aborted; aborting it also ends every connection
 /// (they live in its `JoinSet`).
@@ -52,7 +52,7 @@ pub(crate) async fn accept(listener: TcpListener, state: Arc<Mutex<State>>) {
 async fn answer(
     request: hyper::Request<Incoming>,
     state: Arc<Mutex<State>>,
-) -> Result<hyper::Response<ReplyBody>, Failure> {
+) -> Result<hyper::Response<ReplyBody>, ServeError> {
     let (parts, body) = request.into_parts();
     let body = Limited::new(body, MAX_BODY)
         .collect()
@@ -449,7 +449,7 @@ fn respond(
     reply: Reply,
     operation: Option<&'static Operation>,
     request: Option<&Value>,
-) -> Result<hyper::Response<ReplyBody>, Failure> {
+) -> Result<hyper::Response<ReplyBody>, ServeError> {
     let (content_type, body) = match reply.body {
         Body::Drop => return Err("the reply drops the connection".into()),
         Body::Code {

@@ -1,10 +1,9 @@
-//! The shapes of the tables `cargo xtask generate` writes from the spec (`tables.rs`): what an
-//! operation is, what a request field allows, what the fields of an answer mean, and the raw
-//! values code tables keep. The tables themselves are generated; these types are not.
+//! The shapes of the operation table `cargo xtask generate` writes from the spec (`tables.rs`):
+//! what an operation is, what a request field allows, what the fields of an answer mean, and
+//! what a request of one operation is ([`Request`]). The tables themselves are generated; these
+//! types are not.
 
-use std::fmt;
-
-use crate::tables::{HostFamily, ResultCode};
+use crate::codes::{HostFamily, ResultCode};
 
 /// One operation of the spec, as every layer above the generated client needs it: where it
 /// goes, how it may be retried, what its request carries and what its answer means.
@@ -257,7 +256,7 @@ pub trait Request: Sized + Send + 'static {
 
     /// The request with every value checked against the spec, or the first value refused
     /// (nothing has been sent).
-    fn check(self) -> Result<Self::Checked, crate::ValidationError>;
+    fn check(self) -> Result<Self::Checked, crate::validation::ValidationError>;
 
     /// The request with the fields of `fields`, by their names on the wire (body, query and
     /// path alike), each checked as it is set; a field the operation does not have is refused.
@@ -284,111 +283,4 @@ pub trait RequestVisitor {
     type Output;
     /// Does it with `R`.
     fn visit<R: Request>(self) -> Self::Output;
-}
-
-/// The length limits of a generated string type (`minLength`, `maxLength` in the spec, in
-/// characters), and the field it is for. Implemented by `cargo xtask generate`; the types also
-/// carry the limits as inherent constants (`MIN_LENGTH`, `MAX_LENGTH`).
-pub trait LengthLimits: for<'a> TryFrom<&'a str> {
-    /// The field's name on the wire.
-    const FIELD: &'static str;
-    /// The fewest characters allowed.
-    const MIN_LENGTH: usize;
-    /// The most characters allowed, if limited.
-    const MAX_LENGTH: Option<usize>;
-    /// The value is personal data (`x-personal-data`): never shown in an error or a trace.
-    const PERSONAL_DATA: bool;
-}
-
-/// A value exactly as HappyTalk sent it: what a code table's `Unknown` variant keeps, and what
-/// a variant standing for several documented values keeps to tell which. Only decoding (or
-/// converting a raw value into the table's type) makes one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RawValue<T>(T);
-
-impl<T> RawValue<T> {
-    pub(crate) fn new(value: T) -> Self {
-        Self(value)
-    }
-
-    /// The value.
-    pub fn get(&self) -> &T {
-        &self.0
-    }
-
-    /// The value, owned.
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
-impl RawValue<String> {
-    /// The value as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<T: fmt::Display> fmt::Display for RawValue<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-/// Decodes a string code table without copying a documented value: `From<&str>` for text
-/// serde can lend, `From<String>` for text it cannot.
-pub(crate) fn deserialize_str_table<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: for<'a> From<&'a str> + From<String>,
-{
-    struct Table<T>(std::marker::PhantomData<T>);
-    impl<T> serde::de::Visitor<'_> for Table<T>
-    where
-        T: for<'a> From<&'a str> + From<String>,
-    {
-        type Value = T;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string")
-        }
-        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
-            Ok(T::from(value))
-        }
-        fn visit_string<E: serde::de::Error>(self, value: String) -> Result<T, E> {
-            Ok(T::from(value))
-        }
-    }
-    deserializer.deserialize_str(Table(std::marker::PhantomData))
-}
-
-/// A closed table's JSON Schema: a string (or an integer) that is one of its values.
-#[cfg(feature = "schemars")]
-pub(crate) fn closed_table_schema(
-    generator: &mut schemars::r#gen::SchemaGenerator,
-    description: &str,
-    values: &[serde_json::Value],
-    integer: bool,
-) -> schemars::schema::Schema {
-    let mut schema = open_table_schema(generator, description, &[], integer).into_object();
-    schema.enum_values = Some(values.to_vec());
-    schema.into()
-}
-
-/// A string code table's JSON Schema: a string, described, with the documented values as
-/// examples (not an `enum`: the table is open).
-#[cfg(feature = "schemars")]
-pub(crate) fn open_table_schema(
-    generator: &mut schemars::r#gen::SchemaGenerator,
-    description: &str,
-    known: &[serde_json::Value],
-    integer: bool,
-) -> schemars::schema::Schema {
-    let mut schema = if integer {
-        <i64 as schemars::JsonSchema>::json_schema(generator).into_object()
-    } else {
-        <String as schemars::JsonSchema>::json_schema(generator).into_object()
-    };
-    schema.metadata().description = Some(description.to_owned());
-    schema.metadata().examples = known.to_vec();
-    schema.into()
 }
