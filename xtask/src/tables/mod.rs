@@ -1,0 +1,557 @@
+//! The second emitter of `cargo xtask generate`: the tables every layer above the generated
+//! client reads instead of restating the spec (`crates/happytalk-api/src/codes.rs`, the host
+//! families and code tables; `crates/happytalk-api/src/tables.rs`, the operations).
+//!
+//! From the spec's own words and its extensions (see the spec's `info.description`):
+//!
+//! - the open code tables (`x-known-values` on a component schema), each a Rust enum with one
+//!   variant per documented value and an `Unknown` that keeps any other, with its meaning and
+//!   flags; the generated structs use them (progenitor's `with_replacement`, see
+//!   [`replacements`]);
+//! - the result codes of each host family (the same kind of table, with `message`, `success`
+//!   and `roles`), and `ResultCode` over the families;
+//! - the host families with their production and patch base URLs (per-path `servers`);
+//! - every operation: method, path, host family, retry class, query and body fields, the roles
+//!   of its answer's fields and its `success` example;
+//! - the `Answer` implementations of the answer types and the length limits of every
+//!   constrained string type.
+//!
+//! Everything is written as Rust source text, parsed by syn and printed by prettyplease like
+//! the client, so that the output is deterministic and `--check` covers it.
+//!
+//! Split by job: [`spec`] reads the spec into the model below and checks its conventions;
+//! [`codes`], [`operations`], [`requests`] and [`inbound`] emit each kind of table.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+mod codes;
+mod inbound;
+mod operations;
+mod requests;
+mod spec;
+
+/// Hand-written types of happytalk-api that stand for a component schema of the same name.
+pub(crate) const HAND_WRITTEN: &[(&str, &str)] = &[("KstTimestamp", "crate::KstTimestamp")];
+
+/// The order methods are listed in (the order of the OpenAPI path item).
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Component schemas the generated structs must use a type of `tables.rs` (or a hand-written
+/// one) for, `(schema name, Rust path)`: progenitor's `with_replacement` settings.
+pub fn replacements(spec: &Value) -> Vec<(String, String)> {
+    let schemas = spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    let mut replacements: Vec<(String, String)> = schemas
+        .into_iter()
+        .flatten()
+        .filter(|(_, schema)| schema.get("x-known-values").is_some())
+        .map(|(name, _)| (name.clone(), format!("crate::{name}")))
+        .collect();
+    for (schema, path) in HAND_WRITTEN {
+        if schemas.is_some_and(|schemas| schemas.contains_key(*schema)) {
+            replacements.push(((*schema).to_owned(), (*path).to_owned()));
+        }
+    }
+    replacements
+}
+
+/// Reads the spec and writes the tables (`generated_client` is progenitor's output, whose
+/// type names the limits are attached to); every problem is one sentence.
+///
+/// `yaml` is the same spec as YAML, read for the order of an object's properties (the JSON
+/// view sorts them): fields are listed, and checked, in the order the spec gives them.
+pub fn build(
+    spec: &Value,
+    yaml: &serde_norway::Value,
+    generated_client: &str,
+) -> Result<Tables, Vec<String>> {
+    let mut emitter = Emitter {
+        spec,
+        yaml,
+        problems: Vec::new(),
+        out: String::new(),
+    };
+    let tables = emitter.code_tables();
+    let families = emitter.host_families(&tables);
+    let operations = emitter.operations(&families);
+    // `codes.rs`: the host families and the code tables, which need nothing but raw values.
+    emitter.line(
+        "//! The spec's host families and code tables: result codes per family, and every open \
+         or closed table of values.",
+    );
+    emitter.line("#![allow(clippy::all)]");
+    emitter.line("use crate::raw::RawValue;");
+    emitter.emit_families(&families, &tables);
+    for table in &tables {
+        emitter.emit_table(table);
+    }
+    emitter.emit_result_code(&families, &tables);
+    emitter.emit_roles(&tables);
+    let codes = std::mem::take(&mut emitter.out);
+    // `tables.rs`: what reads them: operations, answers, limits, requests, inbound calls.
+    emitter.header();
+    emitter.emit_operations(&operations, &families);
+    emitter.emit_answers(&operations, &families, &tables);
+    emitter.emit_limits(&operations, generated_client);
+    emitter.emit_requests(&operations, generated_client);
+    emitter.emit_inbound();
+    emitter.emit_credentials();
+    if emitter.problems.is_empty() {
+        Ok(Tables {
+            codes,
+            tables: emitter.out,
+        })
+    } else {
+        Err(emitter.problems)
+    }
+}
+
+/// The two generated files of tables, as source text.
+pub struct Tables {
+    /// `codes.rs`: host families and code tables.
+    pub codes: String,
+    /// `tables.rs`: operations, answers, limits, requests, inbound calls, credentials.
+    pub tables: String,
+}
+
+struct Emitter<'a> {
+    spec: &'a Value,
+    yaml: &'a serde_norway::Value,
+    problems: Vec<String>,
+    out: String,
+}
+
+/// A code table (`x-known-values` on a component schema).
+struct Table {
+    schema: String,
+    /// The schema's `default`, if it has one.
+    default: Option<Value>,
+    description: String,
+    /// `None` for a string table; the Rust integer type otherwise.
+    integer: Option<&'static str>,
+    entries: Vec<Entry>,
+    /// Declared flags: name → (description, default).
+    flags: BTreeMap<String, (String, bool)>,
+    /// A closed table (the schema also has `enum`): a request field's values, no `Unknown`.
+    closed: bool,
+    /// `x-boolean`: the values that stand for true and false, for a setter taking a `bool`.
+    boolean: Option<(String, String)>,
+}
+
+struct Entry {
+    name: String,
+    /// One value, or several that share the entry.
+    values: Vec<Value>,
+    meaning: String,
+    message: Option<String>,
+    success: bool,
+    roles: Vec<String>,
+    flags: BTreeMap<String, bool>,
+}
+
+impl Table {
+    fn is_result_code(&self) -> bool {
+        self.entries.iter().any(|entry| entry.success)
+    }
+
+    fn flag_of(&self, entry: &Entry, flag: &str) -> bool {
+        entry
+            .flags
+            .get(flag)
+            .copied()
+            .unwrap_or_else(|| self.flags[flag].1)
+    }
+
+    /// The Rust literal of a value.
+    fn literal(&self, value: &Value) -> String {
+        match self.integer {
+            Some(_) => value.to_string(),
+            None => lit(value.as_str().unwrap_or_default()),
+        }
+    }
+
+    /// `x-boolean`'s values and the variants that hold them: `(yes, no, yes variant, no
+    /// variant)`. (The values were checked to be the table's when it was read.)
+    fn boolean_variants(&self) -> Option<(&str, &str, String, String)> {
+        let (yes, no) = self.boolean.as_ref()?;
+        let variant = |value: &str| {
+            self.entries
+                .iter()
+                .find(|entry| entry.values[0].as_str() == Some(value))
+                .map(|entry| entry.name.clone())
+                .unwrap_or_default()
+        };
+        Some((yes, no, variant(yes), variant(no)))
+    }
+
+    /// The value as HappyTalk writes it, for docs.
+    fn shown(&self, value: &Value) -> String {
+        match value {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
+struct Family {
+    id: String,
+    rust: String,
+    description: String,
+    production: String,
+    patch: String,
+    /// The index into the code tables of its result code.
+    result_code: usize,
+}
+
+struct OperationSpec {
+    id: String,
+    method: String,
+    path: String,
+    family: usize,
+    retry: &'static str,
+    summary: String,
+    query: Vec<FieldSpec>,
+    body: Vec<FieldSpec>,
+    /// The request body's schema, if it has one.
+    body_schema: Option<String>,
+    /// The answer's schema name and its fields with a role.
+    answer: Option<(String, Vec<RoleField>)>,
+    success_example: Option<String>,
+}
+
+/// A field of an answer with a role: its name, the role's variant, whether it is required.
+type RoleField = (String, &'static str, bool);
+
+struct FieldSpec {
+    name: String,
+    summary: String,
+    required: bool,
+    required_when: Option<(String, Vec<String>)>,
+    /// Its `FieldKind` expression.
+    kind: String,
+    personal_data: bool,
+    /// `(min, max)` characters, when the field is a constrained string.
+    length: Option<(usize, Option<usize>)>,
+    /// The generated type of a constrained string (typify names it after its place).
+    type_name: Option<String>,
+    /// How a request builder takes it.
+    rust: RustField,
+    /// `x-indexed`: the family of numbered fields it belongs to (`parameter`).
+    indexed: Option<String>,
+}
+
+/// How a request builder takes a field.
+enum RustField {
+    /// A string with limits: its generated type, checked.
+    Constrained,
+    /// A string without limits.
+    Text,
+    /// An integer of this Rust type.
+    Integer(&'static str),
+    /// A code table of `tables.rs`.
+    Table {
+        name: String,
+        closed: bool,
+        boolean: bool,
+        integer: Option<&'static str>,
+        listed: String,
+    },
+    Boolean,
+}
+
+impl<'a> Emitter<'a> {
+    fn problem(&mut self, text: String) {
+        self.problems.push(text);
+    }
+
+    fn line(&mut self, text: &str) {
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn doc(&mut self, text: &str) {
+        for line in text.trim_end().lines() {
+            if line.trim().is_empty() {
+                self.line("///");
+            } else {
+                self.line(&format!("/// {line}"));
+            }
+        }
+    }
+
+    /// The properties of component schema `name`, in the spec's order.
+    fn properties(&self, name: &str) -> Vec<(String, &'a Value)> {
+        let spec: &'a Value = self.spec;
+        let properties = &spec["components"]["schemas"][name]["properties"];
+        let order = self
+            .yaml
+            .get("components")
+            .and_then(|v| v.get("schemas"))
+            .and_then(|v| v.get(name))
+            .and_then(|v| v.get("properties"))
+            .and_then(serde_norway::Value::as_mapping);
+        let mut names: Vec<String> = order
+            .into_iter()
+            .flat_map(|mapping| mapping.keys())
+            .filter_map(|key| key.as_str().map(str::to_owned))
+            .collect();
+        // Anything the YAML view did not give (it always should) comes last, sorted.
+        for key in properties.as_object().into_iter().flatten().map(|(k, _)| k) {
+            if !names.contains(key) {
+                names.push(key.clone());
+            }
+        }
+        names
+            .into_iter()
+            .filter_map(|key| properties.get(&key).map(|value| (key, value)))
+            .collect()
+    }
+
+    fn schema(&self, name: &str) -> Option<&'a Value> {
+        let spec: &'a Value = self.spec;
+        spec.pointer(&format!("/components/schemas/{name}"))
+            .filter(|schema| schema.is_object())
+    }
+
+    /// The schema a `$ref`, or a single-element `allOf` wrapping one, points at, with the name
+    /// of the component it is.
+    fn resolve(&self, schema: &'a Value) -> (Option<String>, &'a Value) {
+        let reference = crate::api_diff::reference(schema);
+        match reference.and_then(|r| r.strip_prefix("#/components/schemas/")) {
+            Some(name) => match self.schema(name) {
+                Some(found) => (Some(name.to_owned()), found),
+                None => (None, schema),
+            },
+            None => (None, schema),
+        }
+    }
+
+    fn header(&mut self) {
+        self.line(
+            "//! The spec's tables of operations: each operation's fields, answer roles and \
+             success example, the answers' result codes, the length limits, the request \
+             builders, the inbound calls and the credentials.",
+        );
+        self.line("#![allow(clippy::all)]");
+        self.line("use crate::codes::{HostFamily, ResultCode};");
+        self.line("use crate::operation::{AnswerField, AnswerRole, Condition, Field, FieldKind, Operation, RetryClass};");
+        self.line("use crate::types;");
+    }
+}
+
+/// The methods of the generated `Client`, by name: each parameter (the receiver left out) with
+/// its type as tokens (`& 'a types :: EndRoomRequest`), in progenitor's order, and the return
+/// type as tokens.
+fn client_methods(generated_client: &str) -> BTreeMap<String, (Vec<(String, String)>, String)> {
+    let mut methods = BTreeMap::new();
+    let Ok(file) = syn::parse_file(generated_client) else {
+        return methods;
+    };
+    for item in &file.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        for item in &block.items {
+            let syn::ImplItem::Fn(method) = item else {
+                continue;
+            };
+            let params = method
+                .sig
+                .inputs
+                .iter()
+                .filter_map(|input| match input {
+                    syn::FnArg::Typed(typed) => {
+                        let syn::Pat::Ident(name) = &*typed.pat else {
+                            return None;
+                        };
+                        let ty = &typed.ty;
+                        Some((name.ident.to_string(), quote::quote!(#ty).to_string()))
+                    }
+                    syn::FnArg::Receiver(_) => None,
+                })
+                .collect();
+            let output = &method.sig.output;
+            let output = quote::quote!(#output).to_string();
+            methods.insert(method.sig.ident.to_string(), (params, output));
+        }
+    }
+    methods
+}
+
+/// A Rust string literal.
+fn lit(text: &str) -> String {
+    format!("{text:?}")
+}
+
+fn option<T: std::fmt::Display>(value: Option<T>) -> String {
+    match value {
+        Some(value) => format!("Some({value})"),
+        None => "None".to_owned(),
+    }
+}
+
+/// A description on one line.
+fn one_line(description: &str) -> String {
+    description.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A name of the spec's extensions that becomes part of a Rust name (a method, a variant, a
+/// constant): ASCII letters, digits, `_` or `-`, starting with a letter.
+fn is_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn is_pascal_identifier(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// The words of an identifier: split at `_`, `-`, spaces and lower-to-upper case changes (as
+/// heck, which typify uses, splits them).
+fn words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        let boundary = c.is_ascii_uppercase()
+            && i > 0
+            && (chars[i - 1].is_ascii_lowercase()
+                || chars[i - 1].is_ascii_digit()
+                || (chars[i - 1].is_ascii_uppercase()
+                    && chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase())));
+        if boundary && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        current.push(c);
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// `PascalCase`, as typify names types.
+pub fn pascal(name: &str) -> String {
+    words(name)
+        .iter()
+        .map(|word| {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(first) => {
+                    first.to_ascii_uppercase().to_string() + &chars.as_str().to_ascii_lowercase()
+                }
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// `snake_case`, as typify names fields (a keyword gets a trailing `_`).
+pub fn snake(name: &str) -> String {
+    let joined = words(name)
+        .iter()
+        .map(|word| word.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join("_");
+    const KEYWORDS: &[&str] = &[
+        "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn",
+        "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
+        "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
+        "where", "while", "async", "await", "dyn",
+    ];
+    if KEYWORDS.contains(&joined.as_str()) {
+        format!("{joined}_")
+    } else {
+        joined
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn names_are_cased_as_typify_cases_them() {
+        assert_eq!(pascal("room_id"), "RoomId");
+        assert_eq!(pascal("senderKey"), "SenderKey");
+        assert_eq!(pascal("system_messages"), "SystemMessages");
+        assert_eq!(pascal("invalid-parameter"), "InvalidParameter");
+        assert_eq!(pascal("parameter1"), "Parameter1");
+        assert_eq!(snake("createdAt"), "created_at");
+        assert_eq!(snake("inspectRequestAt"), "inspect_request_at");
+        assert_eq!(snake("type"), "type_");
+        assert_eq!(snake("buttons-allowed"), "buttons_allowed");
+        assert_eq!(snake("linkIos"), "link_ios");
+    }
+
+    /// The problems `build` finds in the project's spec after `edit`.
+    fn problems(edit: impl FnOnce(&mut Value)) -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let text = std::fs::read_to_string(root.join("spec/happytalk.yaml")).unwrap();
+        let client =
+            std::fs::read_to_string(root.join("crates/happytalk-api/src/generated.rs")).unwrap();
+        let mut spec: Value = serde_norway::from_str(&text).unwrap();
+        edit(&mut spec);
+        let yaml: serde_norway::Value = serde_norway::to_value(&spec).unwrap();
+        match build(&spec, &yaml, &client) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems,
+        }
+    }
+
+    #[test]
+    fn the_spec_builds_and_bad_names_are_problems_not_unparsable_code() {
+        assert_eq!(problems(|_| {}), Vec::<String>::new());
+        let force = "/components/schemas/RoomCreationForce/x-boolean/true";
+        let found = problems(|spec| *spec.pointer_mut(force).unwrap() = "Yes".into());
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains("x-boolean names the values")),
+            "{found:#?}"
+        );
+        let found = problems(|spec| {
+            let calls = spec["x-inbound"].as_object_mut().unwrap();
+            let message = calls.remove("message").unwrap();
+            calls.insert("new message".into(), message);
+        });
+        assert!(
+            found.iter().any(|p| p.contains("becomes a Rust constant")),
+            "{found:#?}"
+        );
+        let codes = "/components/schemas/BizResultCode/x-known-values";
+        let found = problems(|spec| {
+            let codes = spec.pointer_mut(codes).unwrap().as_array_mut().unwrap();
+            let with_roles = codes.iter_mut().find(|code| code.get("roles").is_some());
+            with_roles.unwrap()["roles"] = json!(["4xx"]);
+        });
+        assert!(
+            found.iter().any(|p| p.contains("the role \"4xx\"")),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn a_description_is_put_on_one_line() {
+        assert_eq!(
+            one_line("상담방 번호. The counselling room's id,\n   up to 30."),
+            "상담방 번호. The counselling room's id, up to 30."
+        );
+    }
+}
