@@ -462,12 +462,12 @@ fn generate(spec_path: &Path) -> Result<Generated, String> {
             problems.join("\n  - ")
         )
     })?;
-    let parsed = |code: &str| {
-        syn::parse_str::<syn::File>(code)
-            .map_err(|e| format!("xtask/src/tables.rs wrote code that does not parse: {e}"))
+    let parsed = |code: proc_macro2::TokenStream| {
+        syn::parse2::<syn::File>(code)
+            .map_err(|e| format!("xtask/src/tables wrote code that does not parse: {e}"))
     };
-    let codes = parsed(&tables.codes)?;
-    let tables = parsed(&tables.tables)?;
+    let codes = parsed(tables.codes)?;
+    let tables = parsed(tables.tables)?;
     let httpmock: syn::File = syn::parse2(line_doc_comments(httpmock))
         .map_err(|e| format!("progenitor produced httpmock code that does not parse: {e}"))?;
     let header = format!(

@@ -1080,7 +1080,13 @@ async fn call_lists_every_operation_and_sends_any_through_the_mock() {
         assert_eq!(shown["family"], operation.host.name());
     }
 
-    let mock = happytalk_mock::MockHappyTalk::start().await;
+    // A mock accepting the credentials every run here has (`happytalk` also checks that no
+    // run prints the secret).
+    let mock = happytalk_mock::MockHappyTalk::builder()
+        .credentials(CLIENT_ID, SECRET)
+        .start()
+        .await
+        .unwrap();
     mock.add_docs_example();
     let url = mock.uri();
     let call = |rest: &[&str]| {
@@ -1090,7 +1096,7 @@ async fn call_lists_every_operation_and_sends_any_through_the_mock() {
     };
     let run = |args: Vec<String>| async move {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        run_with_mock_credentials(&args).await
+        happytalk(&args).await
     };
     // A string field and a JSON number (`category_id:=3`); the answer as JSON.
     let opened = run(call(&[
@@ -1163,20 +1169,4 @@ async fn call_lists_every_operation_and_sends_any_through_the_mock() {
         );
     }
     assert_eq!(mock.received().len(), before, "nothing invalid was sent");
-}
-
-/// Runs `happytalk args…` with the credentials the mock accepts.
-async fn run_with_mock_credentials(args: &[&str]) -> Run {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_happytalk"))
-        .args(args)
-        .env("HT_CLIENT_ID", happytalk_mock::DEFAULT_CLIENT_ID)
-        .env("HT_CLIENT_SECRET", happytalk_mock::DEFAULT_CLIENT_SECRET)
-        .output()
-        .await
-        .expect("the binary runs");
-    Run {
-        code: output.status.code().expect("an exit code"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-    }
 }

@@ -69,7 +69,7 @@ impl Client {
                 let sent = R::send(checked, api);
                 // The policy's cap on the whole call, attempts and waits included. A first
                 // attempt that the HTTP client's own timeout ends within the cap (the default
-                // settings) needs no timer of it.
+                // settings) needs no timer of its own.
                 let result = if attempts == 1 && self.attempt_within_cap() {
                     sent.await
                 } else {

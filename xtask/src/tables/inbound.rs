@@ -27,21 +27,19 @@ impl<'a> Emitter<'a> {
                 continue;
             };
             let sensitive = declared.get("x-sensitive") == Some(&Value::Bool(true));
-            entries.push(format!(
-                "crate::operation::CredentialHeader {{ scheme: {}, name: {}, sensitive: {sensitive} }},",
-                lit(scheme),
-                lit(name)
-            ));
+            entries.push(quote! {
+                crate::operation::CredentialHeader { scheme: #scheme, name: #name, sensitive: #sensitive }
+            });
         }
-        self.doc(
+        let doc_attrs = docs(
             "The credentials every operation sends, as headers (the spec's `securitySchemes`); \
              a `sensitive` one is a secret (`x-sensitive`).",
         );
-        self.line(&format!(
-            "pub const CREDENTIAL_HEADERS: [crate::operation::CredentialHeader; {}] = [{}];",
-            entries.len(),
-            entries.join("\n")
-        ));
+        let count = count(entries.len());
+        self.emit(quote! {
+            #doc_attrs
+            pub const CREDENTIAL_HEADERS: [crate::operation::CredentialHeader; #count] = [#(#entries),*];
+        });
     }
 
     /// What HappyTalk posts to the integrator (`x-inbound`): method, path and body schema.
@@ -52,9 +50,7 @@ impl<'a> Emitter<'a> {
             .and_then(Value::as_object)
             .map(|inbound| inbound.iter().collect())
             .unwrap_or_default();
-        self.doc("What HappyTalk posts to *you* (the spec's `x-inbound`), as constants.");
-        self.line("pub mod inbound {");
-        self.line("use crate::operation::Inbound;");
+        let mut constants = Vec::new();
         let mut names = Vec::new();
         for (name, call) in declared {
             let place = format!("x-inbound.{name}");
@@ -92,11 +88,10 @@ impl<'a> Emitter<'a> {
                     .as_str()
                     .and_then(|name| spec.pointer(&format!("/components/examples/{name}/value")));
                 match value {
-                    Some(value) => examples.push(format!(
-                        "({}, {})",
-                        lit(example),
-                        lit(&serde_json::to_string(value).unwrap_or_default())
-                    )),
+                    Some(value) => {
+                        let json = serde_json::to_string(value).unwrap_or_default();
+                        examples.push(quote! { (#example, #json) });
+                    }
                     None => self.problem(format!(
                         "{place}.examples.{example} names no example of `components.examples`"
                     )),
@@ -104,29 +99,29 @@ impl<'a> Emitter<'a> {
             }
             let summary = call["summary"].as_str().unwrap_or_default();
             let description = call["description"].as_str().unwrap_or_default();
-            self.doc(&format!("`{method} {path}`: {summary}\n\n{description}"));
-            let constant = name.to_uppercase();
-            self.line(&format!(
-                "pub const {constant}: Inbound = Inbound {{ name: {}, method: {}, path: {}, body: {}, summary: {}, examples: &[{}] }};",
-                lit(name),
-                lit(method),
-                lit(path),
-                lit(body),
-                lit(summary),
-                examples.join(", ")
-            ));
+            let doc_attrs = docs(&format!("`{method} {path}`: {summary}\n\n{description}"));
+            let constant = ident(name.to_uppercase());
+            constants.push(quote! {
+                #doc_attrs
+                pub const #constant: Inbound = Inbound {
+                    name: #name, method: #method, path: #path, body: #body, summary: #summary,
+                    examples: &[#(#examples),*],
+                };
+            });
             names.push(constant);
         }
-        self.line("}");
-        self.doc("Everything HappyTalk posts to the integrator.");
-        self.line(&format!(
-            "pub const INBOUND: [&crate::operation::Inbound; {}] = [{}];",
-            names.len(),
-            names
-                .iter()
-                .map(|name| format!("&inbound::{name}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        let module_docs =
+            docs("What HappyTalk posts to *you* (the spec's `x-inbound`), as constants.");
+        let all_docs = docs("Everything HappyTalk posts to the integrator.");
+        let count = count(names.len());
+        self.emit(quote! {
+            #module_docs
+            pub mod inbound {
+                use crate::operation::Inbound;
+                #(#constants)*
+            }
+            #all_docs
+            pub const INBOUND: [&crate::operation::Inbound; #count] = [#(&inbound::#names),*];
+        });
     }
 }

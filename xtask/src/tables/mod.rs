@@ -16,15 +16,18 @@
 //! - the `Answer` implementations of the answer types and the length limits of every
 //!   constrained string type.
 //!
-//! Everything is written as Rust source text, parsed by syn and printed by prettyplease like
-//! the client, so that the output is deterministic and `--check` covers it.
+//! Everything is built as syntax with `quote!` and printed by prettyplease, as progenitor and
+//! typify build and print theirs: a fragment cannot be unbalanced, fragments compose, and the
+//! output is deterministic, so that `--check` covers it.
 //!
 //! Split by job: [`spec`] reads the spec into the model below and checks its conventions;
 //! [`codes`], [`operations`], [`requests`] and [`inbound`] emit each kind of table.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
+use proc_macro2::Ident;
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
 use serde_json::Value;
 
 mod codes;
@@ -75,18 +78,17 @@ pub fn build(
         spec,
         yaml,
         problems: Vec::new(),
-        out: String::new(),
+        out: TokenStream::new(),
     };
     let tables = emitter.code_tables();
     let families = emitter.host_families(&tables);
     let operations = emitter.operations(&families);
     // `codes.rs`: the host families and the code tables, which need nothing but raw values.
-    emitter.line(
-        "//! The spec's host families and code tables: result codes per family, and every open \
-         or closed table of values.",
-    );
-    emitter.line("#![allow(clippy::all)]");
-    emitter.line("use crate::raw::RawValue;");
+    emitter.emit(quote! {
+        #![doc = " The spec's host families and code tables: result codes per family, and every open or closed table of values."]
+        #![allow(clippy::all)]
+        use crate::raw::RawValue;
+    });
     emitter.emit_families(&families, &tables);
     for table in &tables {
         emitter.emit_table(table);
@@ -112,19 +114,19 @@ pub fn build(
     }
 }
 
-/// The two generated files of tables, as source text.
+/// The two generated files of tables, as syntax for prettyplease to print.
 pub struct Tables {
     /// `codes.rs`: host families and code tables.
-    pub codes: String,
+    pub codes: TokenStream,
     /// `tables.rs`: operations, answers, limits, requests, inbound calls, credentials.
-    pub tables: String,
+    pub tables: TokenStream,
 }
 
 struct Emitter<'a> {
     spec: &'a Value,
     yaml: &'a serde_norway::Value,
     problems: Vec<String>,
-    out: String,
+    out: TokenStream,
 }
 
 /// A code table (`x-known-values` on a component schema).
@@ -169,10 +171,16 @@ impl Table {
     }
 
     /// The Rust literal of a value.
-    fn literal(&self, value: &Value) -> String {
+    fn literal(&self, value: &Value) -> TokenStream {
         match self.integer {
-            Some(_) => value.to_string(),
-            None => lit(value.as_str().unwrap_or_default()),
+            Some(_) => {
+                let number = Literal::i64_unsuffixed(value.as_i64().unwrap_or_default());
+                quote! { #number }
+            }
+            None => {
+                let text = value.as_str().unwrap_or_default();
+                quote! { #text }
+            }
         }
     }
 
@@ -234,7 +242,7 @@ struct FieldSpec {
     required: bool,
     required_when: Option<(String, Vec<String>)>,
     /// Its `FieldKind` expression.
-    kind: String,
+    kind: TokenStream,
     personal_data: bool,
     /// `(min, max)` characters, when the field is a constrained string.
     length: Option<(usize, Option<usize>)>,
@@ -270,19 +278,9 @@ impl<'a> Emitter<'a> {
         self.problems.push(text);
     }
 
-    fn line(&mut self, text: &str) {
-        self.out.push_str(text);
-        self.out.push('\n');
-    }
-
-    fn doc(&mut self, text: &str) {
-        for line in text.trim_end().lines() {
-            if line.trim().is_empty() {
-                self.line("///");
-            } else {
-                self.line(&format!("/// {line}"));
-            }
-        }
+    /// Appends `tokens`.
+    fn emit(&mut self, tokens: TokenStream) {
+        self.out.extend(tokens);
     }
 
     /// The properties of component schema `name`, in the spec's order.
@@ -333,22 +331,24 @@ impl<'a> Emitter<'a> {
     }
 
     fn header(&mut self) {
-        self.line(
-            "//! The spec's tables of operations: each operation's fields, answer roles and \
-             success example, the answers' result codes, the length limits, the request \
-             builders, the inbound calls and the credentials.",
-        );
-        self.line("#![allow(clippy::all)]");
-        self.line("use crate::codes::{HostFamily, ResultCode};");
-        self.line("use crate::operation::{AnswerField, AnswerRole, Condition, Field, FieldKind, Operation, RetryClass};");
-        self.line("use crate::types;");
+        self.emit(quote! {
+            #![doc = " The spec's tables of operations: each operation's fields, answer roles and success example, the answers' result codes, the length limits, the request builders, the inbound calls and the credentials."]
+            #![allow(clippy::all)]
+            use crate::codes::{HostFamily, ResultCode};
+            use crate::operation::{AnswerField, AnswerRole, Condition, Field, FieldKind, Operation, RetryClass};
+            use crate::types;
+        });
     }
 }
+
+/// The generated client's methods, by name: each parameter with its type as tokens, and the
+/// return type as tokens (see [`client_methods`]).
+type ClientMethods = BTreeMap<String, (Vec<(String, String)>, String)>;
 
 /// The methods of the generated `Client`, by name: each parameter (the receiver left out) with
 /// its type as tokens (`& 'a types :: EndRoomRequest`), in progenitor's order, and the return
 /// type as tokens.
-fn client_methods(generated_client: &str) -> BTreeMap<String, (Vec<(String, String)>, String)> {
+fn client_methods(generated_client: &str) -> ClientMethods {
     let mut methods = BTreeMap::new();
     let Ok(file) = syn::parse_file(generated_client) else {
         return methods;
@@ -384,16 +384,46 @@ fn client_methods(generated_client: &str) -> BTreeMap<String, (Vec<(String, Stri
     methods
 }
 
-/// A Rust string literal.
-fn lit(text: &str) -> String {
-    format!("{text:?}")
+/// `text` as doc attributes, one a line (what `///` lines are).
+fn docs(text: &str) -> TokenStream {
+    let lines = text
+        .trim_end()
+        .lines()
+        .map(|line| match line.trim().is_empty() {
+            true => String::new(),
+            false => format!(" {line}"),
+        });
+    quote! { #(#[doc = #lines])* }
 }
 
-fn option<T: std::fmt::Display>(value: Option<T>) -> String {
-    match value {
-        Some(value) => format!("Some({value})"),
-        None => "None".to_owned(),
+/// `name` as an identifier. A name that is none (a spec's bad name, which its convention check
+/// reports as a problem) becomes a placeholder instead of a panic, so that every problem of the
+/// spec is reported, not the first.
+fn ident(name: impl AsRef<str>) -> Ident {
+    let name = name.as_ref();
+    let mut chars = name.chars();
+    let valid = chars
+        .next()
+        .is_some_and(|first| first == '_' || first.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+        && name != "_";
+    match valid {
+        true => format_ident!("{name}"),
+        false => format_ident!("invalid_name"),
     }
+}
+
+/// `Some(value)` or `None`, as an expression.
+fn some<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
+    match value {
+        Some(value) => quote! { Some(#value) },
+        None => quote! { None },
+    }
+}
+
+/// A count, as an unsuffixed integer literal (`3`, not `3usize`).
+fn count(n: usize) -> Literal {
+    Literal::usize_unsuffixed(n)
 }
 
 /// A description on one line.
@@ -543,6 +573,59 @@ mod tests {
         });
         assert!(
             found.iter().any(|p| p.contains("the role \"4xx\"")),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn the_conventions_of_the_generic_call_are_problems_with_their_place() {
+        let has = |found: &[String], text: &str| {
+            assert!(found.iter().any(|p| p.contains(text)), "{text}: {found:#?}");
+        };
+        // `x-required-on-success` is for an optional property.
+        let found = problems(|spec| {
+            spec["components"]["schemas"]["OpenRoomResult"]["properties"]["code"]["x-required-on-success"] =
+                json!(true);
+        });
+        has(
+            &found,
+            "components.schemas.OpenRoomResult.code: `x-required-on-success` is for an optional property",
+        );
+        // A credential is an API key sent as a header.
+        let found = problems(|spec| {
+            spec["components"]["securitySchemes"]["htClientId"]["in"] = json!("query");
+        });
+        has(
+            &found,
+            "components.securitySchemes.htClientId: only API keys sent as headers",
+        );
+        let found = problems(|spec| {
+            let scheme = &mut spec["components"]["securitySchemes"]["htClientSecret"];
+            scheme.as_object_mut().unwrap().remove("name");
+        });
+        has(
+            &found,
+            "components.securitySchemes.htClientSecret: the header needs its `name`",
+        );
+    }
+
+    #[test]
+    fn an_operation_whose_refusals_are_not_its_answer_is_a_problem() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let text = std::fs::read_to_string(root.join("spec/happytalk.yaml")).unwrap();
+        let spec: Value = serde_norway::from_str(&text).unwrap();
+        let yaml: serde_norway::Value = serde_norway::to_value(&spec).unwrap();
+        // What progenitor writes for an operation that declares only its `2XX`.
+        let client = std::fs::read_to_string(root.join("crates/happytalk-api/src/generated.rs"))
+            .unwrap()
+            .replace("Error<types::EndRoomResult>", "Error<()>");
+        let Err(found) = build(&spec, &yaml, &client) else {
+            panic!("refused");
+        };
+        assert!(
+            found.iter().any(|p| p.contains(
+                "end_room: declare its failure statuses (`4XX` and `5XX`) with the answer's schema `EndRoomResult`"
+            )),
             "{found:#?}"
         );
     }

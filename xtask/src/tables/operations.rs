@@ -5,97 +5,87 @@ use super::*;
 
 impl<'a> Emitter<'a> {
     pub(super) fn emit_operations(&mut self, operations: &[OperationSpec], families: &[Family]) {
-        self.doc("Every operation of the spec, as a constant.");
-        self.line("pub mod operations {");
-        self.line("use super::*;");
-        for operation in operations {
-            let field_list = |fields: &[FieldSpec]| -> String {
-                fields
-                    .iter()
-                    .map(|field| {
-                        let kind = &field.kind;
-                        let when = match &field.required_when {
-                            Some((other, values)) => format!(
-                                "Some(Condition {{ field: {}, values: &[{}] }})",
-                                lit(other),
-                                values.iter().map(|v| lit(v)).collect::<Vec<_>>().join(", ")
-                            ),
-                            None => "None".to_owned(),
-                        };
-                        format!(
-                            "Field {{ name: {}, summary: {}, required: {}, required_when: {when}, kind: {kind}, personal_data: {}, indexed: {} }}",
-                            lit(&field.name),
-                            lit(&field.summary),
-                            field.required,
-                            field.personal_data,
-                            match &field.indexed {
-                                Some(family) => format!("Some({})", lit(family)),
-                                None => "None".to_owned(),
-                            }
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join(",\n")
-            };
-            let answer = operation
-                .answer
-                .as_ref()
-                .map(|(_, roles)| {
-                    roles
-                        .iter()
-                        .map(|(name, role, _)| {
-                            format!(
-                                "AnswerField {{ name: {}, role: AnswerRole::{role} }}",
-                                lit(name)
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ")
+        let field_list = |fields: &[FieldSpec]| -> Vec<TokenStream> {
+            fields
+                .iter()
+                .map(|field| {
+                    let FieldSpec {
+                        name,
+                        summary,
+                        required,
+                        kind,
+                        personal_data,
+                        ..
+                    } = field;
+                    let when = some(field.required_when.as_ref().map(|(other, values)| {
+                        quote! { Condition { field: #other, values: &[#(#values),*] } }
+                    }));
+                    let indexed = some(field.indexed.as_ref());
+                    quote! {
+                        Field {
+                            name: #name, summary: #summary, required: #required,
+                            required_when: #when, kind: #kind, personal_data: #personal_data,
+                            indexed: #indexed,
+                        }
+                    }
                 })
-                .unwrap_or_default();
-            self.doc(&format!(
+                .collect()
+        };
+        let mut constants = Vec::new();
+        for operation in operations {
+            let answer = operation.answer.iter().flat_map(|(_, roles)| {
+                roles.iter().map(|(name, role, _)| {
+                    let role = ident(role);
+                    quote! { AnswerField { name: #name, role: AnswerRole::#role } }
+                })
+            });
+            let doc_attrs = docs(&format!(
                 "`{} {}`: {}",
                 operation.method, operation.path, operation.summary
             ));
-            self.line(&format!(
-                r#"pub const {constant}: Operation = Operation {{
-    id: {id},
-    method: {method},
-    path: {path},
-    host: HostFamily::{family},
-    retry: RetryClass::{retry},
-    summary: {summary},
-    query: &[{query}],
-    body: &[{body}],
-    answer: &[{answer}],
-    success_example: {example},
-}};"#,
-                constant = operation.id.to_uppercase(),
-                id = lit(&operation.id),
-                method = lit(&operation.method),
-                path = lit(&operation.path),
-                family = families[operation.family].rust,
-                retry = operation.retry,
-                summary = lit(&operation.summary),
-                query = field_list(&operation.query),
-                body = field_list(&operation.body),
-                example = match &operation.success_example {
-                    Some(json) => format!("Some({})", lit(json)),
-                    None => "None".to_owned(),
-                },
-            ));
+            let OperationSpec {
+                id,
+                method,
+                path,
+                summary,
+                ..
+            } = operation;
+            let constant = ident(id.to_uppercase());
+            let family = ident(&families[operation.family].rust);
+            let retry = ident(operation.retry);
+            let (query, body) = (field_list(&operation.query), field_list(&operation.body));
+            let example = some(operation.success_example.as_ref());
+            constants.push(quote! {
+                #doc_attrs
+                pub const #constant: Operation = Operation {
+                    id: #id,
+                    method: #method,
+                    path: #path,
+                    host: HostFamily::#family,
+                    retry: RetryClass::#retry,
+                    summary: #summary,
+                    query: &[#(#query),*],
+                    body: &[#(#body),*],
+                    answer: &[#(#answer),*],
+                    success_example: #example,
+                };
+            });
         }
-        self.line("}");
-        self.doc("Every operation of the spec, by path and method.");
-        self.line(&format!(
-            "pub const OPERATIONS: [&Operation; {}] = [{}];",
-            operations.len(),
-            operations
-                .iter()
-                .map(|operation| format!("&operations::{}", operation.id.to_uppercase()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        let module_docs = docs("Every operation of the spec, as a constant.");
+        let all_docs = docs("Every operation of the spec, by path and method.");
+        let count = count(operations.len());
+        let names = operations
+            .iter()
+            .map(|operation| ident(operation.id.to_uppercase()));
+        self.emit(quote! {
+            #module_docs
+            pub mod operations {
+                use super::*;
+                #(#constants)*
+            }
+            #all_docs
+            pub const OPERATIONS: [&Operation; #count] = [#(&operations::#names),*];
+        });
     }
 
     pub(super) fn emit_answers(
@@ -114,11 +104,17 @@ impl<'a> Emitter<'a> {
             }
             let family = &families[operation.family];
             let table = &tables[family.result_code];
-            let text = |role: &str| -> String {
+            let text = |role: &str| -> TokenStream {
                 match roles.iter().find(|(_, r, _)| *r == role) {
-                    Some((name, _, true)) => format!("Some(self.{}.as_str())", snake(name)),
-                    Some((name, _, false)) => format!("self.{}.as_deref()", snake(name)),
-                    None => "None".to_owned(),
+                    Some((name, _, true)) => {
+                        let name = ident(snake(name));
+                        quote! { Some(self.#name.as_str()) }
+                    }
+                    Some((name, _, false)) => {
+                        let name = ident(snake(name));
+                        quote! { self.#name.as_deref() }
+                    }
+                    None => quote! { None },
                 }
             };
             let Some((code, _, code_required)) = roles.iter().find(|(_, r, _)| *r == "Code") else {
@@ -130,11 +126,10 @@ impl<'a> Emitter<'a> {
                 ));
                 continue;
             }
-            let code_field = snake(code);
-            let copy = if table.integer.is_some() {
-                ""
-            } else {
-                ".clone()"
+            let code_field = ident(snake(code));
+            let code = match table.integer {
+                Some(_) => quote! { self.#code_field },
+                None => quote! { self.#code_field.clone() },
             };
             // `x-required-on-success`: what a success must carry; the room only when it names
             // one (the refusals carry 0).
@@ -150,7 +145,7 @@ impl<'a> Emitter<'a> {
                         .collect()
                 })
                 .unwrap_or_default();
-            let mut missing = String::new();
+            let mut missing = Vec::new();
             for (property, property_schema) in self.properties(schema) {
                 if property_schema.get("x-required-on-success") != Some(&Value::Bool(true)) {
                     continue;
@@ -161,35 +156,29 @@ impl<'a> Emitter<'a> {
                     ));
                     continue;
                 }
-                let field = snake(&property);
+                let field = ident(snake(&property));
                 let room = roles
                     .iter()
                     .any(|(name, role, _)| *name == property && *role == "Room");
-                let absent = if room {
-                    format!("self.{field}.as_ref().is_none_or(|room| !room.names_a_room())")
-                } else {
-                    format!("self.{field}.is_none()")
+                let absent = match room {
+                    true => quote! { self.#field.as_ref().is_none_or(|room| !room.names_a_room()) },
+                    false => quote! { self.#field.is_none() },
                 };
-                let _ = write!(
-                    missing,
-                    "if {absent} {{ return Some({}); }}",
-                    lit(&property)
-                );
+                missing.push(quote! { if #absent { return Some(#property); } });
             }
-            self.line(&format!(
-                r#"impl crate::operation::Answer for types::{schema} {{
-    fn code(&self) -> ResultCode {{ ResultCode::{rust}(self.{code_field}{copy}) }}
-    fn is_success(&self) -> bool {{ self.{code_field}.is_success() }}
-    fn message(&self) -> Option<&str> {{ {message} }}
-    fn field(&self) -> Option<&str> {{ {field} }}
-    fn notice(&self) -> Option<&str> {{ {notice} }}
-    fn missing_on_success(&self) -> Option<&'static str> {{ {missing} None }}
-}}"#,
-                rust = family.rust,
-                message = text("Message"),
-                field = text("Field"),
-                notice = text("Notice"),
-            ));
+            let schema = ident(schema);
+            let rust = ident(&family.rust);
+            let (message, field, notice) = (text("Message"), text("Field"), text("Notice"));
+            self.emit(quote! {
+                impl crate::operation::Answer for types::#schema {
+                    fn code(&self) -> ResultCode { ResultCode::#rust(#code) }
+                    fn is_success(&self) -> bool { self.#code_field.is_success() }
+                    fn message(&self) -> Option<&str> { #message }
+                    fn field(&self) -> Option<&str> { #field }
+                    fn notice(&self) -> Option<&str> { #notice }
+                    fn missing_on_success(&self) -> Option<&'static str> { #(#missing)* None }
+                }
+            });
         }
     }
 
@@ -214,28 +203,30 @@ impl<'a> Emitter<'a> {
                 ));
                 continue;
             }
-            let max_const = match max {
-                Some(max) => format!(
-                    "    /// The most characters allowed (`maxLength`).\n    pub const MAX_LENGTH: usize = {max};\n"
-                ),
-                None => String::new(),
-            };
-            self.line(&format!(
-                r#"impl types::{type_name} {{
-    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
-    pub const MIN_LENGTH: usize = {min};
-{max_const}}}
+            let max_const = max.map(|max| {
+                let max = count(max);
+                quote! {
+                    #[doc = " The most characters allowed (`maxLength`)."]
+                    pub const MAX_LENGTH: usize = #max;
+                }
+            });
+            let type_name = ident(type_name);
+            let (name, personal) = (&field.name, field.personal_data);
+            let (min, max) = (count(min), some(max.map(count)));
+            self.emit(quote! {
+                impl types::#type_name {
+                    #[doc = " The fewest characters allowed (`minLength`; lengths count characters, not bytes)."]
+                    pub const MIN_LENGTH: usize = #min;
+                    #max_const
+                }
 
-impl crate::validation::LengthLimits for types::{type_name} {{
-    const FIELD: &'static str = {field};
-    const MIN_LENGTH: usize = {min};
-    const MAX_LENGTH: Option<usize> = {max};
-    const PERSONAL_DATA: bool = {personal};
-}}"#,
-                field = lit(&field.name),
-                max = option(max),
-                personal = field.personal_data,
-            ));
+                impl crate::validation::LengthLimits for types::#type_name {
+                    const FIELD: &'static str = #name;
+                    const MIN_LENGTH: usize = #min;
+                    const MAX_LENGTH: Option<usize> = #max;
+                    const PERSONAL_DATA: bool = #personal;
+                }
+            });
         }
     }
 }

@@ -435,8 +435,7 @@ impl<'a> Emitter<'a> {
         fields
     }
 
-    /// One field; `kind` is its `FieldKind` expression (followed by `|TypeName` for a
-    /// constrained string, which the caller adds).
+    /// One field; `kind` is its `FieldKind` expression.
     pub(super) fn field(
         &mut self,
         place: &str,
@@ -457,52 +456,46 @@ impl<'a> Emitter<'a> {
         let kind = match (resolved["type"].as_str(), resolved.get("enum")) {
             (Some("string"), Some(_)) if flag.is_some() => {
                 let (on, off) = flag.expect("checked");
-                format!("FieldKind::Flag {{ on: {}, off: {} }}", lit(on), lit(off))
+                quote! { FieldKind::Flag { on: #on, off: #off } }
             }
-            (Some("string"), Some(values)) => format!(
-                "FieldKind::OneOf(&[{}])",
-                values
+            (Some("string"), Some(values)) => {
+                let values = values
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .filter_map(Value::as_str)
-                    .map(lit)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            (Some("integer"), Some(values)) => format!(
-                "FieldKind::IntegerOneOf(&[{}])",
-                values
+                    .filter_map(Value::as_str);
+                quote! { FieldKind::OneOf(&[#(#values),*]) }
+            }
+            (Some("integer"), Some(values)) => {
+                let values = values
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .map(Value::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+                    .filter_map(Value::as_i64)
+                    .map(Literal::i64_unsuffixed);
+                quote! { FieldKind::IntegerOneOf(&[#(#values),*]) }
+            }
             (Some("string"), None) => {
                 let min = resolved["minLength"].as_u64().unwrap_or(0) as usize;
                 let max = resolved["maxLength"].as_u64().map(|max| max as usize);
                 if component.is_none() && (resolved.get("minLength").is_some() || max.is_some()) {
                     length = Some((min, max));
                 }
-                format!(
-                    "FieldKind::Text {{ min_length: {min}, max_length: {} }}",
-                    option(max)
-                )
+                let (min, max) = (count(min), some(max.map(count)));
+                quote! { FieldKind::Text { min_length: #min, max_length: #max } }
             }
-            (Some("integer"), None) => format!(
-                "FieldKind::Integer {{ minimum: {}, maximum: {} }}",
-                option(resolved["minimum"].as_i64()),
-                option(resolved["maximum"].as_i64())
-            ),
-            (Some("boolean"), None) => "FieldKind::Boolean".to_owned(),
+            (Some("integer"), None) => {
+                let bound = |name: &str| some(resolved[name].as_i64().map(Literal::i64_unsuffixed));
+                let (minimum, maximum) = (bound("minimum"), bound("maximum"));
+                quote! { FieldKind::Integer { minimum: #minimum, maximum: #maximum } }
+            }
+            (Some("boolean"), None) => quote! { FieldKind::Boolean },
             other => {
                 self.problem(format!(
                     "{place}: a field of type {:?} cannot be described in the tables yet",
                     other.0
                 ));
-                "FieldKind::Boolean".to_owned()
+                quote! { FieldKind::Boolean }
             }
         };
         let required_when = match schema.get("x-required-when").and_then(Value::as_object) {
