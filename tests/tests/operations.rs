@@ -7,8 +7,15 @@
 use happytalk_api::{AnswerRole, OPERATIONS, Operation};
 use happytalk_ext::{Client, Error};
 use happytalk_mock::MockHappyTalk;
-use happytalk_tests::spec_json;
 use serde_json::{Map, Value};
+
+/// The spec, read beside this crate (no helper crate: `xtask/tests/new_operation.rs` builds
+/// this file on its own, against a regenerated copy of the crates).
+fn spec_json() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/happytalk.yaml");
+    let text = std::fs::read_to_string(path).expect("the spec");
+    serde_norway::from_str(&text).expect("the spec is YAML")
+}
 
 /// The documented requests of `operation`, by name: each example of its JSON body, with the
 /// examples of its parameters (query and path) beside it, or the parameters' alone.

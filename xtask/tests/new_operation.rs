@@ -117,21 +117,22 @@ const SCHEMAS: &str = r#"    GreetingRequest:
           type: string
 "#;
 
-/// The program built against the regenerated crates, with no code of the new operation's: ext's
-/// generic call runs it (typed, and by id with JSON fields), refuses a bad value before the
-/// wire, the mock answers it, and the regenerated `happytalk call` sends it.
+/// The probe's test, built against the regenerated crates, with no code of the new
+/// operation's: ext's generic call runs it (typed, and by id with JSON fields), refuses a bad
+/// value before the wire, the mock answers it, and the regenerated `happytalk call` sends it.
 const PROBE: &str = r#"
 use happytalk_api::requests::GreetCustomer;
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
+#[tokio::test]
+async fn the_new_operation_needs_no_code_of_its_own() {
+    let example = serde_json::json!({"code": "200", "greeting": "안녕하세요, 무엇을 도와드릴까요?"});
     let mock = happytalk_mock::MockHappyTalk::start().await;
     let client = happytalk_ext::Client::new(mock.environment(), mock.credentials()).unwrap();
     let typed = client
         .call(GreetCustomer::new("sender-key-0001", "user-0001", "안녕하세요"))
         .await
         .expect("the generic call runs the new operation");
-    println!("{}", serde_json::to_string(&typed).unwrap());
+    assert_eq!(serde_json::to_value(&typed).unwrap(), example, "the example named success");
     let fields = serde_json::json!({
         "sender_key": "sender-key-0001", "user_key": "user-0001", "greeting": "안녕하세요"
     });
@@ -139,14 +140,14 @@ async fn main() {
         .call_fields("greet_customer", fields.as_object().unwrap())
         .await
         .expect("and by its id");
-    println!("{by_id}");
+    assert_eq!(by_id, example);
     let refused = client
         .call(GreetCustomer::new("sender-key-0001", "a-user-key-longer-than-20", "hi"))
         .await
         .unwrap_err();
-    println!("{refused}");
-    println!("{}", mock.received().len());
-    let cli = tokio::process::Command::new(std::env::var("HAPPYTALK_CLI").unwrap())
+    assert!(refused.to_string().contains("`user_key` must be 1 to 20 characters"), "{refused}");
+    assert_eq!(mock.received().len(), 2, "the refused request never left");
+    let cli = tokio::process::Command::new(env!("CARGO_BIN_EXE_happytalk-probe"))
         .args(["--base-url", &mock.uri(), "--json", "call", "greet_customer"])
         .args(["sender_key=sender-key-0001", "user_key=user-0001", "greeting=안녕하세요"])
         .env("HT_CLIENT_ID", happytalk_mock::DEFAULT_CLIENT_ID)
@@ -154,9 +155,45 @@ async fn main() {
         .output()
         .await
         .unwrap();
-    print!("{}", String::from_utf8_lossy(&cli.stdout));
-    eprint!("{}", String::from_utf8_lossy(&cli.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&cli.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&cli.stderr)));
+    assert_eq!(printed, example, "happytalk call");
 }
+"#;
+
+/// The probe package: the regenerated `happytalk` command (its sources, unchanged, as the
+/// binary `happytalk-probe`, so that this checkout's `happytalk` in the shared target directory
+/// is left alone), the test above, and the workspace's generic test of every operation
+/// (`tests/tests/operations.rs`, unchanged): all built in one cargo invocation, one resolution
+/// of features, so that the dependencies this checkout built are reused.
+const PROBE_MANIFEST: &str = r#"[package]
+name = "probe"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[[bin]]
+name = "happytalk-probe"
+path = "../copy/happytalk-cli/src/main.rs"
+
+[[test]]
+name = "operations"
+path = "../tests/tests/operations.rs"
+
+[[test]]
+name = "probe"
+path = "probe.rs"
+
+[dependencies]
+happytalk-api.workspace = true
+happytalk-ext = { workspace = true, features = ["axum"] }
+happytalk-mock.workspace = true
+axum = { workspace = true, features = ["tokio", "http1"] }
+clap.workspace = true
+serde_json.workspace = true
+serde_norway.workspace = true
+tokio = { workspace = true, features = ["rt", "rt-multi-thread", "macros", "signal", "net", "sync", "process"] }
+unicode-width.workspace = true
 "#;
 
 fn run(dir: &Path, command: &mut Command) -> Output {
@@ -175,6 +212,7 @@ fn an_operation_added_to_the_spec_needs_no_code_in_ext_the_cli_the_mock_or_the_t
     let root = root();
     let dir = std::env::temp_dir().join(format!("happytalk-new-operation-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
+    // The crates the generated code reaches, the CLI's sources and the generic test.
     for krate in [
         "happytalk-api",
         "happytalk-ext",
@@ -184,21 +222,12 @@ fn an_operation_added_to_the_spec_needs_no_code_in_ext_the_cli_the_mock_or_the_t
         let from = root.join("crates").join(krate);
         copy_tree(&from, &dir.join("crates").join(krate));
     }
-    copy_tree(&root.join("tests"), &dir.join("tests"));
-    // The one edit outside the spec, and not to the code: the copy's binary gets a name of its
-    // own, so that building it into the shared target directory leaves this checkout's
-    // `happytalk` alone.
-    let cli_manifest = dir.join("crates/happytalk-cli/Cargo.toml");
-    let manifest = std::fs::read_to_string(&cli_manifest).unwrap();
-    assert!(
-        manifest.contains("name = \"happytalk\"\n"),
-        "the binary's name"
-    );
-    let renamed = manifest.replace(
-        "name = \"happytalk\"\n",
-        "name = \"happytalk-new-operation\"\n",
-    );
-    std::fs::write(&cli_manifest, renamed).unwrap();
+    std::fs::create_dir_all(dir.join("tests/tests")).unwrap();
+    std::fs::copy(
+        root.join("tests/tests/operations.rs"),
+        dir.join("tests/tests/operations.rs"),
+    )
+    .unwrap();
     // The workspace's own manifest and lock file, with these members.
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     let members = r#"members = ["crates/*", "xtask", "tests"]"#;
@@ -208,7 +237,7 @@ fn an_operation_added_to_the_spec_needs_no_code_in_ext_the_cli_the_mock_or_the_t
     );
     let manifest = manifest.replace(
         members,
-        r#"members = ["crates/happytalk-api", "crates/happytalk-ext", "crates/happytalk-mock", "crates/happytalk-cli", "tests", "probe"]"#,
+        r#"members = ["crates/happytalk-api", "crates/happytalk-ext", "crates/happytalk-mock", "probe"]"#,
     );
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
@@ -249,89 +278,46 @@ fn an_operation_added_to_the_spec_needs_no_code_in_ext_the_cli_the_mock_or_the_t
         "{tables}"
     );
 
-    std::fs::create_dir_all(dir.join("probe/src")).unwrap();
-    std::fs::write(
-        dir.join("probe/Cargo.toml"),
-        r#"[package]
-name = "probe"
-version = "0.0.0"
-edition = "2024"
-publish = false
-
-[dependencies]
-happytalk-api.workspace = true
-happytalk-ext.workspace = true
-happytalk-mock.workspace = true
-serde_json.workspace = true
-tokio = { workspace = true, features = ["macros", "rt", "process"] }
-"#,
-    )
-    .unwrap();
-    std::fs::write(dir.join("probe/src/main.rs"), PROBE).unwrap();
+    // Built from elsewhere than `crates/`: cargo names a workspace crate's build by its path
+    // in the workspace, and the copies built under the same names would replace this
+    // checkout's own in the shared target directory.
+    std::fs::rename(dir.join("crates"), dir.join("copy")).unwrap();
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    let manifest = manifest
+        .replace("path = \"crates/", "path = \"copy/")
+        .replace("\"crates/happytalk-", "\"copy/happytalk-");
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    std::fs::create_dir_all(dir.join("probe")).unwrap();
+    std::fs::write(dir.join("probe/Cargo.toml"), PROBE_MANIFEST).unwrap();
+    std::fs::write(dir.join("probe/probe.rs"), PROBE).unwrap();
     let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("the target directory")
         .to_path_buf();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    run(
-        &dir,
-        Command::new(&cargo)
-            .args(["build", "--quiet", "--offline", "-p", "happytalk-cli"])
-            .env("CARGO_TARGET_DIR", &target),
-    );
-    let probe = run(
-        &dir,
-        Command::new(&cargo)
-            .args(["run", "--quiet", "--offline", "-p", "probe"])
-            .env("CARGO_TARGET_DIR", &target)
-            .env(
-                "HAPPYTALK_CLI",
-                target.join("debug/happytalk-new-operation"),
-            ),
-    );
-    let lines: Vec<String> = text(&probe.stdout).lines().map(str::to_owned).collect();
-    let [typed, by_id, refused, received, cli] = lines.as_slice() else {
-        panic!(
-            "the probe prints five lines: {lines:?}\n{}",
-            text(&probe.stderr)
-        );
-    };
-    let example =
-        serde_json::json!({"code": "200", "greeting": "안녕하세요, 무엇을 도와드릴까요?"});
-    let typed: serde_json::Value = serde_json::from_str(typed).unwrap();
-    assert_eq!(
-        typed, example,
-        "the example named success, through the typed call"
-    );
-    let by_id: serde_json::Value = serde_json::from_str(by_id).unwrap();
-    assert_eq!(by_id, example, "and by id");
-    assert!(
-        refused.contains("`user_key` must be 1 to 20 characters"),
-        "{refused}"
-    );
-    assert_eq!(received, "2", "the refused request never left");
-    let cli: serde_json::Value = serde_json::from_str(cli).unwrap();
-    assert_eq!(cli, example, "happytalk call");
-
-    // The generic test of every operation covers it, unchanged.
-    let covered = run(
+    // The probe's own test, and the generic test of every operation, which covers the new one
+    // unchanged.
+    let tested = run(
         &dir,
         Command::new(&cargo)
             .args([
                 "test",
-                "--quiet",
                 "--offline",
                 "-p",
-                "happytalk-tests",
+                "probe",
+                "--test",
+                "probe",
                 "--test",
                 "operations",
             ])
             .env("CARGO_TARGET_DIR", &target),
     );
+    let out = text(&tested.stdout);
     assert!(
-        text(&covered.stdout).contains("3 passed"),
-        "{}",
-        text(&covered.stdout)
+        out.contains("test the_new_operation_needs_no_code_of_its_own ... ok")
+            && out.contains("test every_documented_request_of_every_operation_is_answered_with_its_success ... ok")
+            && out.matches("test result: ok").count() == 2,
+        "{out}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
