@@ -320,18 +320,19 @@ fn test(extra: Vec<String>) -> Result<ExitCode, String> {
         return Ok(ExitCode::FAILURE);
     }
     // The echo bot plays a whole conversation against the mock, and fails if it went wrong.
+    // `cargo test --workspace` has built it already (examples are built with the tests): it
+    // runs from there, rather than `cargo run -p happytalk-mock`, whose features alone would
+    // build the mock and every dependency once more.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let profile = match extra.iter().any(|arg| arg == "--release") {
+        true => "release",
+        false => "debug",
+    };
     let echo_bot = run(
         "examples/echo_bot --demo (happytalk-mock: HappyTalk both ways)",
-        Command::new(&cargo).args([
-            "run",
-            "--locked",
-            "-p",
-            "happytalk-mock",
-            "--example",
-            "echo_bot",
-            "--",
-            "--demo",
-        ]),
+        Command::new(target.join(profile).join("examples/echo_bot")).arg("--demo"),
     )?;
     if !echo_bot {
         return Ok(ExitCode::FAILURE);
