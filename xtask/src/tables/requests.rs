@@ -289,7 +289,8 @@ impl<'a> Emitter<'a> {
         let unused = set_arms.is_empty().then(|| quote! { let _ = value; });
         let set_doc = " Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.";
         let set_json_doc = " Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused.";
-        let implementation = self.request_implementation(operation, &fields, methods)?;
+        let implementation =
+            self.request_implementation(operation, &fields, &checked_type, methods)?;
         Some(quote! {
             #parameters_struct
             #doc_attrs
@@ -416,6 +417,7 @@ impl<'a> Emitter<'a> {
         &mut self,
         operation: &OperationSpec,
         fields: &[&FieldSpec],
+        checked_type: &TokenStream,
         methods: &ClientMethods,
     ) -> Option<TokenStream> {
         let Some((params, output)) = methods.get(&operation.id) else {
@@ -473,17 +475,6 @@ impl<'a> Emitter<'a> {
         let constant = ident(operation.id.to_uppercase());
         let method = ident(&operation.id);
         let answer = ident(answer);
-        let checked_type = match (&operation.body_schema, parameters) {
-            (Some(schema), false) => {
-                let schema = ident(schema);
-                quote! { types::#schema }
-            }
-            (None, false) if fields.is_empty() => quote! { () },
-            _ => {
-                let parameters_type = ident(format!("{builder}Parameters"));
-                quote! { #parameters_type }
-            }
-        };
         Some(quote! {
             impl crate::operation::Request for #builder {
                 const OPERATION: &'static crate::operation::Operation = &super::operations::#constant;
