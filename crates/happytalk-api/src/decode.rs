@@ -11,9 +11,9 @@
 use progenitor_client::{Error, ResponseValue};
 use serde::de::DeserializeOwned;
 
-/// The mark of a response that [`decode`] gave back because its body is not the documented
-/// answer (its status was documented): found in the `extensions()` of the response of an
-/// `Error::UnexpectedResponse`, it tells such a body from an undocumented status.
+/// The mark of a response a generated operation gave back because its body is not the
+/// documented answer (its status was documented): found in the `extensions()` of the response
+/// of an `Error::UnexpectedResponse`, it tells such a body from an undocumented status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UndecodableBody;
 
