@@ -89,7 +89,15 @@ pub fn parse(arguments: &[std::ffi::OsString]) -> Result<Cli, clap::Error> {
         command = command.mut_arg(*name, |arg| arg.hide(true));
     }
     let matches = command.try_get_matches_from(arguments)?;
-    Cli::from_arg_matches(&matches)
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    // `call` takes everything after the operation id as its fields, `--json` included: it is
+    // the global flag wherever it stands.
+    if let Command::Call { args, .. } = &mut cli.command {
+        let before = args.len();
+        args.retain(|arg| arg != "--json");
+        cli.json |= args.len() != before;
+    }
+    Ok(cli)
 }
 
 /// What a command that calls nobody does not use: the connection options and the timeout.

@@ -1124,10 +1124,11 @@ async fn call_lists_every_operation_and_sends_any_through_the_mock() {
     assert_eq!(sent.code, 0, "{}", sent.stderr);
     assert!(sent.stdout.contains(&room_id), "{}", sent.stdout);
     // A query field, by name as the spec has it.
+    // `--json` after the fields is the global flag, not a field.
     let looked_up = run(call(&[
-        "--json",
         "system_messages",
         "senderKey=example-senderKey",
+        "--json",
     ]))
     .await;
     assert_eq!(looked_up.code, 0, "{}", looked_up.stderr);
