@@ -1089,22 +1089,17 @@ async fn call_lists_every_operation_and_sends_any_through_the_mock() {
         .unwrap();
     mock.add_docs_example();
     let url = mock.uri();
-    let call = |rest: &[&str]| {
-        let mut args = vec!["--base-url", url.as_str(), "call"];
-        args.extend_from_slice(rest);
-        args.iter().map(|a| a.to_string()).collect::<Vec<String>>()
-    };
-    let run = |args: Vec<String>| async move {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        happytalk(&args).await
-    };
     // A string field and a JSON number (`category_id:=3`); the answer as JSON.
-    let opened = run(call(&[
-        "--json",
-        "open_room",
-        "uuid=cust-0042",
-        "category_id:=3",
-    ]))
+    let opened = happytalk(&at(
+        &url,
+        &[
+            "call",
+            "--json",
+            "open_room",
+            "uuid=cust-0042",
+            "category_id:=3",
+        ],
+    ))
     .await;
     assert_eq!(opened.code, 0, "{}", opened.stderr);
     let answer = opened.json();
@@ -1113,28 +1108,40 @@ async fn call_lists_every_operation_and_sends_any_through_the_mock() {
     assert_eq!(mock.received().len(), 1);
     assert_eq!(mock.received()[0].body.as_ref().unwrap()["category_id"], 3);
     // Human output: the answer, readable.
-    let sent = run(call(&[
-        "send_message",
-        "uuid=cust-0042",
-        &format!("room_id={room_id}"),
-        "type=text",
-        "msg=안녕하세요",
-    ]))
+    let sent = happytalk(&at(
+        &url,
+        &[
+            "call",
+            "send_message",
+            "uuid=cust-0042",
+            &format!("room_id={room_id}"),
+            "type=text",
+            "msg=안녕하세요",
+        ],
+    ))
     .await;
     assert_eq!(sent.code, 0, "{}", sent.stderr);
     assert!(sent.stdout.contains(&room_id), "{}", sent.stdout);
     // A query field, by name as the spec has it.
     // `--json` after the fields is the global flag, not a field.
-    let looked_up = run(call(&[
-        "system_messages",
-        "senderKey=example-senderKey",
-        "--json",
-    ]))
+    let looked_up = happytalk(&at(
+        &url,
+        &[
+            "call",
+            "system_messages",
+            "senderKey=example-senderKey",
+            "--json",
+        ],
+    ))
     .await;
     assert_eq!(looked_up.code, 0, "{}", looked_up.stderr);
     assert_eq!(looked_up.json()["code"], "200");
     // A refusal: exit 3 with its code.
-    let refused = run(call(&["end_room", "uuid=cust-0042", "room_id=404"])).await;
+    let refused = happytalk(&at(
+        &url,
+        &["call", "end_room", "uuid=cust-0042", "room_id=404"],
+    ))
+    .await;
     assert_eq!(refused.code, 3, "{}", refused.stderr);
     assert!(refused.stderr.contains("-702"), "{}", refused.stderr);
 
@@ -1161,7 +1168,9 @@ async fn call_lists_every_operation_and_sends_any_through_the_mock() {
         (vec!["open_room", "category_id:=3"], "`uuid` is required"),
         (vec!["no_such_operation"], "no operation is called"),
     ] {
-        let refused = run(call(&args)).await;
+        let mut args = args;
+        args.insert(0, "call");
+        let refused = happytalk(&at(&url, &args)).await;
         assert_eq!(refused.code, 2, "{args:?}: {}", refused.stderr);
         assert!(
             refused.stderr.contains(said),

@@ -129,8 +129,8 @@ impl Client {
     }
 }
 
-/// Every operation id, as a refusal of an unknown one lists them.
-const OPERATION_IDS: &str = "an operation id of the spec (see happytalk_api::OPERATIONS)";
+/// What an unknown operation id should have been, as its refusal says it.
+const OPERATION_IDS: &str = "the spec's operation ids (happytalk_api::OPERATIONS)";
 
 /// [`Client::call_fields`]'s visit of the operation's request type.
 struct ByFields<'a> {
