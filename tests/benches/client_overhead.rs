@@ -193,7 +193,7 @@ struct Clients {
     raw: reqwest::Client,
     credentials: header::HeaderMap,
     request: types::ChatMessageRequest,
-    api: happytalk_api::Client,
+    api: happytalk_api::Clients,
     ext: Client,
     message: ChatMessage,
     sender_key: types::SystemMessagesSenderKey,
@@ -210,8 +210,8 @@ impl Clients {
         let mut secret = header::HeaderValue::from_static(happytalk_tests::CLIENT_SECRET);
         secret.set_sensitive(true);
         credentials.insert("ht-client-secret", secret);
-        let api = happytalk_api::Client::new_with_client(
-            &base_url,
+        let api = happytalk_api::Clients::new(
+            |_| base_url.clone(),
             same_as_ext(),
             happytalk_api::ClientState::new(credentials.clone()),
         );
@@ -255,6 +255,7 @@ impl Clients {
     async fn send_api(&self) {
         let answer = self
             .api
+            .biz()
             .send_message(&self.request)
             .await
             .expect("the api send")
@@ -292,6 +293,7 @@ impl Clients {
     async fn list_api(&self) {
         let answer = self
             .api
+            .kakao()
             .system_messages(None, &self.sender_key)
             .await
             .expect("the api lookup")
@@ -672,9 +674,14 @@ fn only(variant: &str, workload: &str, count: usize) {
     // The futures' sizes (bytes moved when a call starts), never polled.
     println!(
         "future sizes: api send {} bytes, ext send {} bytes, api lookup {}, ext lookup {}",
-        std::mem::size_of_val(&clients.api.send_message(&clients.request)),
+        std::mem::size_of_val(&clients.api.biz().send_message(&clients.request)),
         std::mem::size_of_val(&clients.ext.send_message(&clients.message)),
-        std::mem::size_of_val(&clients.api.system_messages(None, &clients.sender_key)),
+        std::mem::size_of_val(
+            &clients
+                .api
+                .kakao()
+                .system_messages(None, &clients.sender_key)
+        ),
         std::mem::size_of_val(&clients.ext.system_messages(SENDER_KEY)),
     );
 }

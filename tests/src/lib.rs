@@ -30,18 +30,69 @@ pub fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
 
-/// The spec, parsed by `openapiv3` as the generator reads it.
-pub fn openapi() -> openapiv3::OpenAPI {
-    serde_norway::from_str(&spec_text()).expect("spec/happytalk.yaml is an OpenAPI 3.0 document")
+/// The spec's documents (`spec/<family>.yaml`, one per API family), each parsed by `openapiv3`
+/// as the generator reads it.
+pub fn openapi() -> Vec<openapiv3::OpenAPI> {
+    spec_texts()
+        .iter()
+        .map(|(file, text)| {
+            serde_norway::from_str(text)
+                .unwrap_or_else(|e| panic!("{file} is an OpenAPI 3.0 document: {e}"))
+        })
+        .collect()
 }
 
-/// The spec as plain JSON, for reading vendor extensions and walking paths.
+/// The spec as plain JSON, for reading vendor extensions: every document's `components`
+/// together (their names are unique across the documents), under `components`.
 pub fn spec_json() -> serde_json::Value {
-    serde_norway::from_str(&spec_text()).expect("spec/happytalk.yaml is YAML")
+    let mut components = serde_json::Map::new();
+    for document in spec_documents().values() {
+        for (kind, named) in document["components"].as_object().into_iter().flatten() {
+            let union = components
+                .entry(kind.clone())
+                .or_insert_with(|| serde_json::json!({}));
+            for (name, value) in named.as_object().into_iter().flatten() {
+                union[name] = value.clone();
+            }
+        }
+    }
+    serde_json::json!({ "components": components })
 }
 
-fn spec_text() -> String {
-    std::fs::read_to_string(root().join("spec/happytalk.yaml")).expect("spec/happytalk.yaml")
+/// The document of each family, as JSON, by the family's name.
+pub fn spec_documents() -> BTreeMap<String, serde_json::Value> {
+    spec_texts()
+        .into_iter()
+        .map(|(file, text)| {
+            let family = file.trim_end_matches(".yaml").to_owned();
+            let json = serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+            (family, json)
+        })
+        .collect()
+}
+
+/// The path item of `operation`, from its family's document.
+pub fn path_item(operation: &happytalk_api::Operation) -> serde_json::Value {
+    spec_documents()[operation.host.name()]["paths"][operation.path].clone()
+}
+
+/// `spec/*.yaml`, by file name.
+fn spec_texts() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(root().join("spec"))
+        .expect("spec/")
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            let file = path.file_name()?.to_str()?.to_owned();
+            file.ends_with(".yaml").then(|| {
+                (
+                    file,
+                    std::fs::read_to_string(&path).expect("a spec document"),
+                )
+            })
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 /// The test credentials.

@@ -242,8 +242,8 @@ fn no_client_type_shows_the_secret() {
         builder_debug,
         format!("{client:?}"),
         format!("{client:#?}"),
-        format!("{:?}", client.api(HostFamily::Biz)),
-        format!("{:?}", client.api(HostFamily::Kakao)),
+        format!("{:?}", client.api().biz()),
+        format!("{:?}", client.api().kakao()),
         format!("{:?}", client.environment()),
     ];
     for text in &rendered {

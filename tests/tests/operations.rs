@@ -9,10 +9,15 @@ use happytalk_ext::{Client, Error};
 use happytalk_mock::MockHappyTalk;
 use serde_json::{Map, Value};
 
-/// The spec, read beside this crate (no helper crate: `xtask/tests/new_operation.rs` builds
-/// this file on its own, against a regenerated copy of the crates).
-fn spec_json() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/happytalk.yaml");
+/// The document of `operation`'s family (`spec/<family>.yaml`), read beside this crate (no
+/// helper crate: `xtask/tests/new_operation.rs` builds this file on its own, against a
+/// regenerated copy of the crates).
+fn spec_json(operation: &Operation) -> Value {
+    let path = format!(
+        "{}/../spec/{}.yaml",
+        env!("CARGO_MANIFEST_DIR"),
+        operation.host.name()
+    );
     let text = std::fs::read_to_string(path).expect("the spec");
     serde_norway::from_str(&text).expect("the spec is YAML")
 }
@@ -20,7 +25,7 @@ fn spec_json() -> Value {
 /// The documented requests of `operation`, by name: each example of its JSON body, with the
 /// examples of its parameters (query and path) beside it, or the parameters' alone.
 fn examples(operation: &Operation) -> Vec<(String, Map<String, Value>)> {
-    let spec = spec_json();
+    let spec = spec_json(operation);
     let item = &spec["paths"][operation.path][operation.method.to_ascii_lowercase()];
     let mut parameters = Map::new();
     for parameter in item["parameters"].as_array().into_iter().flatten() {

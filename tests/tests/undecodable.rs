@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
+use happytalk_api::kakao::Client;
 use happytalk_api::types::SystemMessagesSenderKey;
-use happytalk_api::{Client, ClientState, Error};
+use happytalk_api::{ClientState, Error};
 use happytalk_tests::fixture;
 use wiremock::ResponseTemplate;
 

@@ -40,7 +40,7 @@ pub fn compare(old: &Value, new: &Value) -> Vec<Change> {
 
 /// The report: a header, one line per change and a verdict.
 pub fn report(base: &str, changes: &[Change]) -> String {
-    let mut text = format!("API changes (spec/happytalk.yaml against {base}):\n");
+    let mut text = format!("API changes (spec/ against {base}):\n");
     if changes.is_empty() {
         text.push_str("  none: the spec describes the same API\n");
         text.push_str("verdict: no API changes\n");

@@ -1,5 +1,6 @@
-//! `cargo xtask generate [--check]`: turns `spec/happytalk.yaml` into the checked-in module
-//! `crates/happytalk-api/src/generated.rs` with progenitor.
+//! `cargo xtask generate [--check]`: turns the spec (`spec/*.yaml`, one OpenAPI document per API
+//! family) into the checked-in modules of `crates/happytalk-api` with progenitor (one module per
+//! family, `src/generated/<family>.rs`) and the xtask's own emitter (the tables over all of them).
 //!
 //! The output is deterministic (same spec, same bytes) so that a spec change shows up as a
 //! reviewable diff and `--check` can prove the checked-in code is current. It is printed by
@@ -14,8 +15,10 @@ mod api_version;
 mod bench;
 mod build_cost;
 mod generated_fixes;
+mod multipart;
 mod package;
 mod spec_check;
+mod specs;
 mod tables;
 
 use std::fs;
@@ -24,7 +27,9 @@ use std::process::{Command, ExitCode};
 
 use progenitor::{GenerationSettings, Generator, InterfaceStyle};
 
-const SPEC: &str = "spec/happytalk.yaml";
+/// The spec: one OpenAPI document per API family, `*.yaml`.
+const SPEC: &str = "spec";
+/// The families' modules: this file, and one file per family in the directory of its name.
 const OUTPUT: &str = "crates/happytalk-api/src/generated.rs";
 /// The tables of the spec, beside the client: host families and code tables, then operations.
 const CODES_OUTPUT: &str = "crates/happytalk-api/src/codes.rs";
@@ -33,24 +38,26 @@ const TABLES_OUTPUT: &str = "crates/happytalk-api/src/tables.rs";
 const HTTPMOCK_OUTPUT: &str = "crates/happytalk-mock/src/httpmock.rs";
 
 const USAGE: &str = "\
-usage: cargo xtask generate [--check] [--spec PATH] [--out PATH] [--base REV]
-       cargo xtask api-diff [--spec PATH] [--base REV]
+usage: cargo xtask generate [--check] [--spec DIR] [--out PATH] [--base REV]
+       cargo xtask api-diff [--spec DIR] [--base REV]
        cargo xtask semver [--base REV]
        cargo xtask package
        cargo xtask test
        cargo xtask bench [--quick | --instructions | --runs N]
        cargo xtask build-cost [--runs N]
 
-  generate          regenerate, from the spec, crates/happytalk-api/src/generated.rs (the
-                    client), crates/happytalk-api/src/codes.rs (host families, code tables,
-                    result codes), crates/happytalk-api/src/tables.rs (operations, requests,
-                    limits) and crates/happytalk-mock/src/httpmock.rs (httpmock helpers)
+  generate          regenerate, from the spec (spec/*.yaml, one document per API family),
+                    crates/happytalk-api/src/generated/<family>.rs (each family's client and
+                    types) and generated.rs (the families' modules and their clients together),
+                    crates/happytalk-api/src/codes.rs (host families, code tables, result
+                    codes), crates/happytalk-api/src/tables.rs (operations, requests, limits) and
+                    crates/happytalk-mock/src/httpmock.rs (httpmock helpers)
   generate --check  fail (exit 1) with a diff if the checked-in code differs from what the spec
                     produces; writes nothing
-  --spec PATH       read another spec instead of spec/happytalk.yaml
-  --out PATH        write (or, with --check, compare) the client to another file (the
-                    tables and the httpmock helpers go beside it, as codes.rs, tables.rs
-                    and httpmock.rs)
+  --spec DIR        read another spec directory instead of spec/
+  --out PATH        write (or, with --check, compare) generated.rs to another file (the
+                    families' modules go in the directory of its name beside it, the tables
+                    and the httpmock helpers beside it, as codes.rs, tables.rs and httpmock.rs)
   --base REV        compare the spec with the one committed at REV (default HEAD) for the
                     API changes report that `generate` prints
 
@@ -110,7 +117,7 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => check = true,
-            "--spec" => spec_path = PathBuf::from(args.next().ok_or("--spec needs a path")?),
+            "--spec" => spec_path = PathBuf::from(args.next().ok_or("--spec needs a directory")?),
             "--out" => output_path = PathBuf::from(args.next().ok_or("--out needs a path")?),
             "--base" => base = args.next().ok_or("--base needs a revision")?,
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
@@ -134,15 +141,41 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
             beside.join("httpmock.rs"),
         )
     };
-    let outputs = [
+    // Each family's module, in the directory named after generated.rs (as Rust finds it).
+    let families_dir = output_path.with_extension("");
+    let mut outputs: Vec<(PathBuf, String)> = generated
+        .families
+        .into_iter()
+        .map(|(family, code)| (families_dir.join(format!("{family}.rs")), code))
+        .collect();
+    // A family whose document is gone leaves its module behind: stale like any other file.
+    let leftovers: Vec<PathBuf> = fs::read_dir(&families_dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| {
+            path.extension().is_some_and(|ext| ext == "rs")
+                && !outputs.iter().any(|(output, _)| output == path)
+        })
+        .collect();
+    outputs.extend([
         (output_path, generated.client),
         (codes_path, generated.codes),
         (tables_path, generated.tables),
         (httpmock_path, generated.httpmock),
-    ];
+    ]);
 
     if check {
         let mut stale = false;
+        for leftover in &leftovers {
+            stale = true;
+            eprintln!(
+                "{} is stale: no document of {} is its family any more. Run `cargo xtask \
+                 generate` (it removes the file), review and commit.",
+                display_path(&root, leftover),
+                display_path(&root, &spec_path)
+            );
+        }
         for (path, code) in &outputs {
             let shown = display_path(&root, path);
             let current = fs::read_to_string(path)
@@ -176,8 +209,16 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
         });
     }
 
+    for leftover in &leftovers {
+        fs::remove_file(leftover)
+            .map_err(|e| format!("cannot remove {}: {e}", leftover.display()))?;
+        println!("removed {}", display_path(&root, leftover));
+    }
     for (path, code) in &outputs {
         let shown = display_path(&root, path);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
         if fs::read_to_string(path).is_ok_and(|current| current == *code) {
             println!("{shown} unchanged ({} lines)", code.lines().count());
         } else {
@@ -198,7 +239,7 @@ fn api_diff_task(args: Vec<String>) -> Result<ExitCode, String> {
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--spec" => spec_path = PathBuf::from(args.next().ok_or("--spec needs a path")?),
+            "--spec" => spec_path = PathBuf::from(args.next().ok_or("--spec needs a directory")?),
             "--base" => base = args.next().ok_or("--base needs a revision")?,
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
@@ -207,40 +248,65 @@ fn api_diff_task(args: Vec<String>) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The "API changes" report of the spec at `spec_path` against the one committed at `base`;
-/// without git or without that revision, a sentence saying so.
-fn api_changes(root: &Path, spec_path: &Path, base: &str) -> String {
-    let committed = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        // `./`: relative to the checkout, even when it sits inside another repository.
-        .args(["show", &format!("{base}:./{SPEC}")])
-        .output();
-    let committed = match committed {
-        Err(e) => return format!("API changes: not compared (git cannot be run: {e})\n"),
-        Ok(out) if !out.status.success() => {
-            return format!(
-                "API changes: not compared (no {SPEC} at {base}: {})\n",
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
+/// The "API changes" report of the spec in `spec_dir` against the one committed at `base`;
+/// without git or without that revision, a sentence saying so. Both sides are read as one
+/// (see [`specs::merged`]), so that an operation keeps its identity when it moves between
+/// documents.
+fn api_changes(root: &Path, spec_dir: &Path, base: &str) -> String {
+    let git = |args: &[&str]| -> Result<Vec<u8>, String> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .output()
+            .map_err(|e| format!("git cannot be run: {e}"))?;
+        match out.status.success() {
+            true => Ok(out.stdout),
+            false => Err(String::from_utf8_lossy(&out.stderr).trim().to_owned()),
         }
-        Ok(out) => out.stdout,
     };
-    let parse = |text: &[u8], what: &str| -> Result<serde_json::Value, String> {
-        serde_norway::from_slice(text).map_err(|e| format!("{what} is not YAML: {e}"))
+    // `./`: relative to the checkout, even when it sits inside another repository.
+    let listed = match git(&["ls-tree", "--name-only", base, "--", &format!("./{SPEC}/")]) {
+        Ok(listed) => String::from_utf8_lossy(&listed).into_owned(),
+        Err(e) => return format!("API changes: not compared (no {SPEC}/ at {base}: {e})\n"),
     };
-    let old = match parse(&committed, &format!("{SPEC} at {base}")) {
-        Ok(old) => old,
+    let mut old = Vec::new();
+    for file in listed.lines().filter(|file| file.ends_with(".yaml")) {
+        let text = match git(&["show", &format!("{base}:./{file}")]) {
+            Ok(text) => text,
+            Err(e) => return format!("API changes: not compared ({file} at {base}: {e})\n"),
+        };
+        match serde_norway::from_slice::<serde_json::Value>(&text) {
+            Ok(value) => old.push((PathBuf::from(file), value)),
+            Err(e) => {
+                return format!("API changes: not compared ({file} at {base} is not YAML: {e})\n");
+            }
+        }
+    }
+    if old.is_empty() {
+        return format!("API changes: not compared (no {SPEC}/*.yaml at {base})\n");
+    }
+    let new = match specs::read(spec_dir) {
+        Ok(documents) => documents,
         Err(e) => return format!("API changes: not compared ({e})\n"),
     };
-    let new = match fs::read(spec_path)
-        .map_err(|e| format!("cannot read {}: {e}", spec_path.display()))
-        .and_then(|text| parse(&text, &spec_path.display().to_string()))
-    {
-        Ok(new) => new,
-        Err(e) => return format!("API changes: not compared ({e})\n"),
-    };
-    api_diff::report(base, &api_diff::compare(&old, &new))
+    let merge = |documents: Vec<(&Path, &serde_json::Value)>| specs::merged(&documents);
+    let old = merge(
+        old.iter()
+            .map(|(path, json)| (path.as_path(), json))
+            .collect(),
+    );
+    let new = merge(
+        new.iter()
+            .map(|doc| (doc.path.as_path(), &doc.json))
+            .collect(),
+    );
+    match (old, new) {
+        (Ok(old), Ok(new)) => api_diff::report(base, &api_diff::compare(&old, &new)),
+        (Err(problems), _) | (_, Err(problems)) => {
+            format!("API changes: not compared ({})\n", problems.join("; "))
+        }
+    }
 }
 
 /// `cargo xtask semver [--base REV]`: cargo-semver-checks on every publishable crate.
@@ -375,34 +441,111 @@ fn test(extra: Vec<String>) -> Result<ExitCode, String> {
 }
 
 /// Reads, checks and generates; every failure is a sentence naming the problem.
-fn generate(spec_path: &Path) -> Result<Generated, String> {
-    let text = fs::read_to_string(spec_path)
-        .map_err(|e| format!("cannot read the spec {}: {e}", spec_path.display()))?;
-    let spec: openapiv3::OpenAPI = serde_norway::from_str(&text).map_err(|e| {
+fn generate(spec_dir: &Path) -> Result<Generated, String> {
+    let documents = specs::read(spec_dir)?;
+    let mut clients = Vec::new();
+    let mut httpmock = Vec::new();
+    for document in &documents {
+        let (client, mock) = family(document)?;
+        let module = syn::Ident::new(&document.family, proc_macro2::Span::call_site());
+        let items = mock.items;
+        let doc = format!(
+            " progenitor's httpmock helpers of the `{}` family ({}).",
+            document.family,
+            display_spec(&document.path)
+        );
+        httpmock.push(quote::quote! {
+            #[doc = #doc]
+            pub mod #module { #(#items)* }
+        });
+        clients.push((document.family.clone(), client));
+    }
+    let sources: Vec<(&Path, &serde_json::Value)> = documents
+        .iter()
+        .map(|document| (document.path.as_path(), &document.json))
+        .collect();
+    let merged = specs::merged(&sources).map_err(|problems| {
         format!(
-            "{} is not a valid OpenAPI 3.0 document: {e}",
-            spec_path.display()
-        )
-    })?;
-    spec_check::check(&spec).map_err(|problems| {
-        format!(
-            "{} cannot be turned into a client:\n  - {}",
-            spec_path.display(),
+            "the spec's documents do not fit together:\n  - {}",
             problems.join("\n  - ")
         )
     })?;
+    let yaml = specs::merged_yaml(&documents.iter().map(|d| &d.yaml).collect::<Vec<_>>());
+    let tables = tables::build(&merged, &yaml, &clients).map_err(|problems| {
+        format!(
+            "{} cannot be turned into tables:\n  - {}",
+            display_spec(spec_dir),
+            problems.join("\n  - ")
+        )
+    })?;
+    let parsed = |code: proc_macro2::TokenStream| {
+        syn::parse2::<syn::File>(code)
+            .map_err(|e| format!("xtask/src/tables wrote code that does not parse: {e}"))
+    };
+    let codes = parsed(tables.codes)?;
+    let families_module = parsed(tables.families)?;
+    let tables = parsed(tables.tables)?;
+    let httpmock: syn::File = syn::parse2(line_doc_comments(quote::quote! { #(#httpmock)* }))
+        .map_err(|e| format!("progenitor produced httpmock code that does not parse: {e}"))?;
+    let header = |from: &str| {
+        format!(
+            "// @generated by `cargo xtask generate` from {from}.\n\
+             // Do not edit by hand: change the spec or the generator (xtask/src) and regenerate.\n\n"
+        )
+    };
+    let all = header(&format!("{SPEC}/"));
+    Ok(Generated {
+        families: documents
+            .iter()
+            .zip(clients)
+            .map(|(document, (family, client))| {
+                (
+                    family,
+                    format!("{}{client}", header(&display_spec(&document.path))),
+                )
+            })
+            .collect(),
+        client: format!("{all}{}", prettyplease::unparse(&families_module)),
+        codes: format!("{all}{}", prettyplease::unparse(&codes)),
+        tables: format!("{all}{}", prettyplease::unparse(&tables)),
+        httpmock: format!("{all}{}", prettyplease::unparse(&httpmock)),
+    })
+}
 
-    let spec_json: serde_json::Value = serde_norway::from_str(&text)
-        .map_err(|e| format!("{} is not YAML: {e}", spec_path.display()))?;
-    let spec_yaml: serde_norway::Value = serde_norway::from_str(&text)
-        .map_err(|e| format!("{} is not YAML: {e}", spec_path.display()))?;
+/// `spec/biz.yaml` for a document of the checkout's spec, its whole path otherwise.
+fn display_spec(path: &Path) -> String {
+    let shown = path.display().to_string();
+    match path.parent().and_then(Path::file_name) {
+        Some(dir) if dir == SPEC => {
+            format!("{SPEC}/{}", path.file_name().unwrap_or_default().display())
+        }
+        _ => shown,
+    }
+}
+
+/// One family's client (progenitor, then our fixes), printed, and its httpmock helpers.
+fn family(document: &specs::Document) -> Result<(String, syn::File), String> {
+    let shown = document.path.display();
+    let spec: openapiv3::OpenAPI = serde_norway::from_str(&document.text)
+        .map_err(|e| format!("{shown} is not a valid OpenAPI 3.0 document: {e}"))?;
+    spec_check::check(&spec).map_err(|problems| {
+        format!(
+            "{shown} cannot be turned into a client:\n  - {}",
+            problems.join("\n  - ")
+        )
+    })?;
+    // What progenitor cannot generate (multipart bodies) is left out of its copy.
+    let spec: openapiv3::OpenAPI =
+        serde_json::from_value(multipart::without_bodies(&document.json))
+            .map_err(|e| format!("{shown} is not a valid OpenAPI 3.0 document: {e}"))?;
 
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Positional)
-        // The hand-written lib.rs implements ClientHooks: it applies the credentials (and
-        // traces each exchange). progenitor's `api-version` header is removed from the
-        // generated code itself, by xtask/src/api_version.rs (see that file for why).
+        // The generated families' module implements ClientHooks with the hand-written hooks of
+        // lib.rs: they apply the credentials (and trace each exchange). progenitor's
+        // `api-version` header is removed from the generated code itself, by
+        // xtask/src/api_version.rs (see that file for why).
         .with_hooks(progenitor::HooksMode::Expected)
         .with_inner_type("crate::ClientState".parse().expect("a type path parses"))
         .with_derive("PartialEq")
@@ -410,9 +553,10 @@ fn generate(spec_path: &Path) -> Result<Generated, String> {
         .with_derive("schemars::JsonSchema");
     // The code tables and the timestamp are types of tables.rs (or hand-written): the generated
     // structs carry them directly.
-    for (schema, rust_path) in tables::replacements(&spec_json) {
+    for (schema, rust_path) in tables::replacements(&document.json) {
         settings.with_replacement(schema, rust_path, std::iter::empty());
     }
+    let crate_path = format!("happytalk_api::{}", document.family);
 
     // progenitor reports most problems as errors but asserts on some constructs; turn a panic
     // into the same kind of message instead of a backtrace.
@@ -421,7 +565,7 @@ fn generate(spec_path: &Path) -> Result<Generated, String> {
     let tokens = std::panic::catch_unwind(move || {
         let mut generator = Generator::new(&settings);
         let client = generator.generate_tokens(&spec)?;
-        let httpmock = generator.httpmock(&spec, "happytalk_api")?;
+        let httpmock = generator.httpmock(&spec, &crate_path)?;
         Ok::<_, progenitor::Error>((client, httpmock))
     });
     std::panic::set_hook(default_hook);
@@ -455,37 +599,17 @@ fn generate(spec_path: &Path) -> Result<Generated, String> {
         ));
     }
     generated_fixes::apply(&mut file)?;
-    let client = prettyplease::unparse(&file);
-    let tables = tables::build(&spec_json, &spec_yaml, &client).map_err(|problems| {
-        format!(
-            "{} cannot be turned into tables:\n  - {}",
-            spec_path.display(),
-            problems.join("\n  - ")
-        )
-    })?;
-    let parsed = |code: proc_macro2::TokenStream| {
-        syn::parse2::<syn::File>(code)
-            .map_err(|e| format!("xtask/src/tables wrote code that does not parse: {e}"))
-    };
-    let codes = parsed(tables.codes)?;
-    let tables = parsed(tables.tables)?;
+    multipart::add_bodies(&mut file, &document.json)?;
     let httpmock: syn::File = syn::parse2(line_doc_comments(httpmock))
         .map_err(|e| format!("progenitor produced httpmock code that does not parse: {e}"))?;
-    let header = format!(
-        "// @generated by `cargo xtask generate` from {SPEC}.\n\
-         // Do not edit by hand: change the spec or the generator (xtask/src) and regenerate.\n\n"
-    );
-    Ok(Generated {
-        client: format!("{header}{client}"),
-        codes: format!("{header}{}", prettyplease::unparse(&codes)),
-        tables: format!("{header}{}", prettyplease::unparse(&tables)),
-        httpmock: format!("{header}{}", prettyplease::unparse(&httpmock)),
-    })
+    Ok((prettyplease::unparse(&file), httpmock))
 }
 
 /// What one run of the generator writes.
 struct Generated {
-    /// The client module of happytalk-api.
+    /// Each family's module of happytalk-api: `(family, code)`.
+    families: Vec<(String, String)>,
+    /// The families' modules together (`generated.rs` of happytalk-api).
     client: String,
     /// The code tables module of happytalk-api.
     codes: String,
@@ -578,7 +702,7 @@ fn workspace_root() -> Result<PathBuf, String> {
     start
         .ancestors()
         .find(|dir| {
-            dir.join(SPEC).is_file()
+            dir.join(SPEC).is_dir()
                 && fs::read_to_string(dir.join("Cargo.toml"))
                     .is_ok_and(|manifest| manifest.lines().any(|line| line.trim() == "[workspace]"))
         })

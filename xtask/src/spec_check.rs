@@ -16,6 +16,15 @@ pub fn check(spec: &OpenAPI) -> Result<(), Vec<String>> {
         ));
     }
 
+    // happytalk-ext routes each operation to its family's hosts: the document's.
+    if spec.servers.is_empty() {
+        problems.push(
+            "the document declares no `servers`; a family's document names its production and \
+             patch hosts"
+                .to_owned(),
+        );
+    }
+
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut operations = 0;
     for (path, item) in &spec.paths.paths {
@@ -28,12 +37,6 @@ pub fn check(spec: &OpenAPI) -> Result<(), Vec<String>> {
                 continue;
             }
         };
-        // happytalk-ext routes each operation to its host family from these.
-        if item.servers.is_empty() {
-            problems.push(format!(
-                "path `{path}` declares no `servers`; each path must name its production and patch hosts"
-            ));
-        }
         for (method, operation) in item.iter() {
             operations += 1;
             let place = format!("{} {path}", method.to_uppercase());
@@ -86,9 +89,9 @@ mod tests {
     const MINIMAL: &str = r#"
 openapi: 3.0.3
 info: { title: t, version: "1" }
+servers: [{ url: "https://a.example" }]
 paths:
   /a:
-    servers: [{ url: "https://a.example" }]
     get:
       operationId: get_a
       responses: { "200": { description: ok } }
@@ -124,7 +127,7 @@ paths:
     }
 
     #[test]
-    fn requires_per_path_servers() {
+    fn requires_the_documents_servers() {
         let spec = parse(&MINIMAL.replace("servers: [{ url: \"https://a.example\" }]", ""));
         let problems = check(&spec).unwrap_err();
         assert!(

@@ -43,12 +43,6 @@ fn copy_tree(from: &Path, to: &Path) {
 /// The operation added: a POST on the Kakao host with three constrained string fields, an
 /// answer with a `code`, and the examples the generic test and the mock read.
 const PATH_ITEM: &str = r#"  /kakaoWebhook/v3/bzc/chat/greeting:
-    x-host-family: kakao
-    servers:
-      - url: https://kakao-api.happytalk.io
-        x-environment: production
-      - url: https://patch-kakao-api.happytalk.io
-        x-environment: patch
     post:
       operationId: greet_customer
       summary: Greet a customer (an operation of this test only).
@@ -242,13 +236,16 @@ fn an_operation_added_to_the_spec_needs_no_code_in_ext_the_cli_the_mock_or_the_t
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 
-    // The spec, with one operation more: its path, its answer and its two schemas.
-    let spec = std::fs::read_to_string(root.join("spec/happytalk.yaml")).unwrap();
+    // The spec, with one operation more in the Kakao document: its path, its answer and its
+    // two schemas.
+    std::fs::create_dir_all(dir.join("spec")).unwrap();
+    std::fs::copy(root.join("spec/biz.yaml"), dir.join("spec/biz.yaml")).unwrap();
+    let spec = std::fs::read_to_string(root.join("spec/kakao.yaml")).unwrap();
     let mut edited = spec.clone();
     for (before, added) in [
-        ("\n    BizResultCode:\n", SCHEMAS),
+        ("\n    KakaoResultCode:\n", SCHEMAS),
         ("\n  responses:\n", RESPONSE),
-        ("\n  /v1/chat/write:\n", PATH_ITEM),
+        ("\n  /kakaoWebhook/v3/bzmc/sm:\n", PATH_ITEM),
     ] {
         let at = edited.find(before).expect(before) + 1;
         let at = if before == "\n  responses:\n" {
@@ -258,8 +255,7 @@ fn an_operation_added_to_the_spec_needs_no_code_in_ext_the_cli_the_mock_or_the_t
         };
         edited.insert_str(at, added);
     }
-    std::fs::create_dir_all(dir.join("spec")).unwrap();
-    std::fs::write(dir.join("spec/happytalk.yaml"), edited).unwrap();
+    std::fs::write(dir.join("spec/kakao.yaml"), edited).unwrap();
 
     // Regenerated: the client has the method, the tables the operation and its request.
     let generate = run(

@@ -3,7 +3,7 @@
 //! what a request of one operation is ([`Request`]). The tables themselves are generated; these
 //! types are not.
 
-use crate::codes::{HostFamily, ResultCode};
+use crate::codes::{HostFamily, ResultCode, ResultCodeTable};
 
 /// One operation of the spec, as every layer above the generated client needs it: where it
 /// goes, how it may be retried, what its request carries and what its answer means.
@@ -21,14 +21,20 @@ pub struct Operation {
     pub path: &'static str,
     /// The host family that serves it.
     pub host: HostFamily,
+    /// The table of the result codes it answers with (the schema of its answer's `code`).
+    pub result_codes: ResultCodeTable,
     /// What a retry may do (the spec's `x-retry`).
     pub retry: RetryClass,
     /// The spec's summary.
     pub summary: &'static str,
+    /// The parameters in the path (`{sender_key}`).
+    pub path_parameters: &'static [Field],
     /// The query parameters.
     pub query: &'static [Field],
-    /// The fields of the JSON request body (none without one).
+    /// The fields of the request body (none without one).
     pub body: &'static [Field],
+    /// Whether the body is a multipart form (an upload) rather than JSON.
+    pub multipart: bool,
     /// The fields of the answer that have a role (`x-result`).
     pub answer: &'static [AnswerField],
     /// The answer's example named `success`, as JSON text, if the spec has one.
@@ -36,9 +42,17 @@ pub struct Operation {
 }
 
 impl Operation {
-    /// The result code of a successful answer (the host family's).
+    /// The result code of a successful answer (in its table).
     pub fn success_code(&self) -> ResultCode {
-        self.host.success_code()
+        self.result_codes.success()
+    }
+
+    /// Every field of a request: path parameters, query parameters, then the body's.
+    pub fn fields(&self) -> impl Iterator<Item = &'static Field> {
+        self.path_parameters
+            .iter()
+            .chain(self.query)
+            .chain(self.body)
     }
 
     /// The name of the answer's field with `role`, if it has one.
@@ -138,6 +152,14 @@ pub enum FieldKind {
         on: &'static str,
         /// The value that means no.
         off: &'static str,
+    },
+    /// A JSON object or array, of the shape the spec describes (open where the docs could not
+    /// be seen).
+    Json,
+    /// A file, a part of a multipart form ([`FileContent`](crate::FileContent)).
+    File {
+        /// The most bytes allowed, if limited (the spec's `x-max-bytes`).
+        max_bytes: Option<u64>,
     },
 }
 
@@ -263,10 +285,10 @@ pub trait Request: Sized + Send + 'static {
     /// A required field left out is refused by [`check`](Self::check).
     fn from_fields(fields: &serde_json::Map<String, serde_json::Value>) -> Self;
 
-    /// The generated operation's call of `checked` on `client`.
+    /// The generated operation's call of `checked` on its family's client.
     fn send<'a>(
         checked: &'a Self::Checked,
-        client: &'a crate::Client,
+        clients: &'a crate::Clients,
     ) -> impl Future<
         Output = Result<
             progenitor_client::ResponseValue<Self::Answer>,

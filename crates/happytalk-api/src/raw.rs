@@ -64,6 +64,74 @@ where
     deserializer.deserialize_str(Table(std::marker::PhantomData))
 }
 
+/// Decodes a string code table whose values may also arrive as JSON integers (HappyTalk's Kakao
+/// host writes `"200"` and `200` alike): an integer is read as its decimal text.
+pub(crate) fn deserialize_str_or_integer_table<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: for<'a> From<&'a str> + From<String>,
+{
+    struct Table<T>(std::marker::PhantomData<T>);
+    impl<T> serde::de::Visitor<'_> for Table<T>
+    where
+        T: for<'a> From<&'a str> + From<String>,
+    {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or an integer")
+        }
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+            Ok(T::from(value))
+        }
+        fn visit_string<E: serde::de::Error>(self, value: String) -> Result<T, E> {
+            Ok(T::from(value))
+        }
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<T, E> {
+            Ok(T::from(value.to_string()))
+        }
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<T, E> {
+            Ok(T::from(value.to_string()))
+        }
+    }
+    deserializer.deserialize_any(Table(std::marker::PhantomData))
+}
+
+/// Decodes an integer code that may also arrive as a string of digits (`-505`, `"-505"`,
+/// `"0000"` are all read as numbers: the last is 0). A string that is no integer of the
+/// table's type is refused, naming what came.
+pub(crate) fn deserialize_int_or_numeric_string<'de, D, I>(deserializer: D) -> Result<I, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    I: TryFrom<i64> + std::str::FromStr,
+{
+    struct Code<I>(std::marker::PhantomData<I>);
+    impl<I> serde::de::Visitor<'_> for Code<I>
+    where
+        I: TryFrom<i64> + std::str::FromStr,
+    {
+        type Value = I;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an integer, or a string of one")
+        }
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<I, E> {
+            I::try_from(value).map_err(|_| E::custom(format!("the code {value} is out of range")))
+        }
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<I, E> {
+            i64::try_from(value)
+                .ok()
+                .and_then(|value| I::try_from(value).ok())
+                .ok_or_else(|| E::custom(format!("the code {value} is out of range")))
+        }
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<I, E> {
+            value
+                .trim()
+                .parse::<I>()
+                .map_err(|_| E::custom(format!("the code {value:?} is not an integer")))
+        }
+    }
+    deserializer.deserialize_any(Code(std::marker::PhantomData))
+}
+
 /// A closed table's JSON Schema: a string (or an integer) that is one of its values.
 #[cfg(feature = "schemars")]
 pub(crate) fn closed_table_schema(

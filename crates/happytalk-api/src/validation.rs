@@ -84,6 +84,23 @@ pub fn checked<T: LengthLimits>(value: &str) -> Result<T, ValidationError> {
     })
 }
 
+/// `file`, if it is within `max_bytes` (the spec's `x-max-bytes` of the field `field`):
+/// checked before anything is sent.
+pub fn file_within(
+    field: &'static str,
+    file: crate::FileContent,
+    max_bytes: Option<u64>,
+) -> Result<crate::FileContent, ValidationError> {
+    match max_bytes {
+        Some(max) if file.len() > max => Err(ValidationError::value(
+            field,
+            Rule::AtMostBytes { max },
+            &format!("{} bytes ({})", file.len(), file.name()),
+        )),
+        _ => Ok(file),
+    }
+}
+
 /// A rule a field must satisfy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -136,6 +153,15 @@ pub enum Rule {
     },
     /// A single value (text, number or boolean), not a JSON object or array.
     Scalar,
+    /// At most `max` bytes (a file to upload; the spec's `x-max-bytes`).
+    AtMostBytes {
+        /// The most bytes allowed.
+        max: u64,
+    },
+    /// The path of a file that can be read (a file field given as text).
+    ReadableFile,
+    /// JSON of the shape the spec describes (an object or an array field).
+    Json,
 }
 
 impl fmt::Display for Rule {
@@ -156,6 +182,9 @@ impl fmt::Display for Rule {
                 write!(f, "is required when `{field}` is {values}")
             }
             Self::Scalar => f.write_str("must be a single value, not a JSON object or array"),
+            Self::AtMostBytes { max } => write!(f, "must be at most {max} bytes"),
+            Self::ReadableFile => f.write_str("must be the path of a file that can be read"),
+            Self::Json => f.write_str("must be JSON of the shape the spec describes"),
         }
     }
 }

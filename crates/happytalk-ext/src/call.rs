@@ -53,7 +53,7 @@ impl Client {
     /// built once and sent from where it is kept, without a copy.
     pub async fn call_checked<R: Request>(&self, checked: &R::Checked) -> Result<R::Answer, Error> {
         let operation = R::OPERATION;
-        let api = self.api(operation.host);
+        let api = self.api();
         let trace = Trace::start(operation, self.host(operation));
         let started = Instant::now();
         let mut attempts = 0;

@@ -281,16 +281,11 @@ impl ClientBuilder {
             }
         };
         let state = happytalk_api::ClientState::new(headers);
-        let apis = HostFamily::ALL
-            .iter()
-            .map(|family| {
-                happytalk_api::Client::new_with_client(
-                    self.environment.base_url(*family),
-                    http.clone(),
-                    state.clone(),
-                )
-            })
-            .collect();
+        let apis = happytalk_api::Clients::new(
+            |family| self.environment.base_url(family).to_owned(),
+            http,
+            state,
+        );
         let hosts = HostFamily::ALL
             .iter()
             .map(|family| host_of(self.environment.base_url(*family)))
@@ -312,8 +307,8 @@ impl ClientBuilder {
 /// `Debug` shows the hosts and the client id; the secret shows as `Sensitive`.
 #[derive(Clone, Debug)]
 pub struct Client {
-    /// The generated client of each host family, indexed by [`HostFamily::index`].
-    apis: Vec<happytalk_api::Client>,
+    /// The generated client of each family.
+    apis: happytalk_api::Clients,
     environment: Environment,
     retry: RetryPolicy,
     /// Whether the HTTP client's own timeout ends any one attempt within the retry cap.
@@ -347,9 +342,10 @@ impl Client {
         &self.environment
     }
 
-    /// The generated client for `family`'s host, for what this crate does not wrap.
-    pub fn api(&self, family: HostFamily) -> &happytalk_api::Client {
-        &self.apis[family.index()]
+    /// The generated clients, one per family (`api().kakao()`), for what this crate does not
+    /// wrap.
+    pub fn api(&self) -> &happytalk_api::Clients {
+        &self.apis
     }
 
     /// 메시지 발신: sends `message` into its room and returns the room id HappyTalk answered.

@@ -47,7 +47,7 @@ fn request<T: DeserializeOwned>(operation: &Operation, received: &Received) -> R
         .body
         .clone()
         .and_then(|body| serde_json::from_value(body).ok())
-        .ok_or_else(|| refusal(operation.host, CodeRole::InvalidParameter, None))
+        .ok_or_else(|| refusal(operation.result_codes, CodeRole::InvalidParameter, None))
 }
 
 /// 상담방 생성: a room for the customer, unless one is in progress (-704) and the open is not

@@ -99,6 +99,7 @@
 pub mod httpmock;
 mod delivery;
 mod handlers;
+pub mod multipart;
 mod script;
 mod server;
 
@@ -107,7 +108,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use happytalk_api::{CounselorAvailability, operations, types};
+use happytalk_api::{CounselorAvailability, HostFamily, operations, types};
 use happytalk_ext::{Credentials, Environment};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -245,9 +246,29 @@ impl MockHappyTalk {
         }
     }
 
-    /// `http://127.0.0.1:PORT`, the base URL of both endpoints.
+    /// `http://127.0.0.1:PORT`: the base URL of every path the spec's families do not share.
+    /// A path two families serve (`/v1/chat/write`) is, here, the first family's (in
+    /// [`HostFamily::ALL`]); every family is also served under its name
+    /// (`http://127.0.0.1:PORT/kakao`), as [`uri_of`](Self::uri_of) gives.
     pub fn uri(&self) -> String {
         format!("http://{}", self.address)
+    }
+
+    /// The base URL of `family`'s host on this mock: [`uri`](Self::uri) when the root serves
+    /// every path of the family as the family's, else `uri()/FAMILY`.
+    pub fn uri_of(&self, family: HostFamily) -> String {
+        let shadowed = happytalk_api::OPERATIONS
+            .iter()
+            .filter(|operation| operation.host == family)
+            .any(|operation| {
+                server::operations_at(None, operation.path)
+                    .first()
+                    .is_some_and(|(found, _)| found.host != family)
+            });
+        match shadowed {
+            true => format!("{}/{}", self.uri(), family.name()),
+            false => self.uri(),
+        }
     }
 
     /// The address it listens on.
@@ -255,9 +276,17 @@ impl MockHappyTalk {
         self.address
     }
 
-    /// The [`Environment`] whose hosts, of every family, are this mock.
+    /// The [`Environment`] whose hosts, of every family, are this mock (each at
+    /// [`uri_of`](Self::uri_of)).
     pub fn environment(&self) -> Environment {
-        Environment::custom(&self.uri()).expect("a loopback URL is a valid base URL")
+        HostFamily::ALL.iter().fold(
+            Environment::custom(&self.uri()).expect("a loopback URL is a valid base URL"),
+            |environment, family| {
+                environment
+                    .with_base_url(*family, &self.uri_of(*family))
+                    .expect("a loopback URL is a valid base URL")
+            },
+        )
     }
 
     /// The credentials this mock accepts.
@@ -495,8 +524,11 @@ impl RuleBuilder<'_> {
 pub struct Received {
     /// `POST`, `GET`, …
     pub method: String,
-    /// The path, without the query.
+    /// The path, without the query (and without the family's prefix, `/kakao`, when it had
+    /// one: the path as the family's host would see it).
     pub path: String,
+    /// The family of the operation it is.
+    pub family: Option<HostFamily>,
     /// The operation it is (its `operationId`), when the path and method are the spec's.
     pub operation: Option<&'static str>,
     /// The query string as sent.
@@ -507,8 +539,11 @@ pub struct Received {
     pub id: Option<String>,
     /// The chat message, when the body decodes as the spec's request (every rule met).
     pub chat_message: Option<types::ChatMessageRequest>,
-    /// The body, when it is JSON.
+    /// The body, when it is JSON; for an upload (a multipart form), its fields as an object:
+    /// each text part as a string, each file as its file name.
     pub body: Option<serde_json::Value>,
+    /// The files of an upload, each exactly as it arrived.
+    pub files: Vec<multipart::Part>,
     /// The headers (names in lower case).
     pub headers: Headers,
     /// How the request broke HappyTalk's documented contract (empty when it did not).
@@ -549,7 +584,16 @@ pub async fn serve_until_ctrl_c(port: u16) -> std::io::Result<()> {
     mock.add_docs_example();
     mock.add_room(EXAMPLE_UUID, EXAMPLE_ROOM);
     println!("HappyTalk mock listening on {}", mock.uri());
-    println!("  every host: --base-url {}", mock.uri());
+    let prefixed: Vec<String> = HostFamily::ALL
+        .iter()
+        .filter(|family| mock.uri_of(**family) != mock.uri())
+        .map(|family| format!(" --host-url {family}={}", mock.uri_of(*family)))
+        .collect();
+    println!(
+        "  every host: --base-url {}{}",
+        mock.uri(),
+        prefixed.concat()
+    );
     println!("  HT_CLIENT_ID={DEFAULT_CLIENT_ID} HT_CLIENT_SECRET={DEFAULT_CLIENT_SECRET}");
     println!("  system messages of sender key example-senderKey: the docs' example, id 175");
     println!(

@@ -8,7 +8,8 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use happytalk_api::{
-    AnswerRole, CodeRole, Field, FieldKind, HostFamily, OPERATIONS, Operation, ResultCode, types,
+    AnswerRole, CodeRole, Field, FieldKind, HostFamily, OPERATIONS, Operation, ResultCode,
+    ResultCodeTable, types,
 };
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Frame, Incoming, SizeHint};
@@ -54,7 +55,7 @@ async fn answer(
     state: Arc<Mutex<State>>,
 ) -> Result<hyper::Response<ReplyBody>, ServeError> {
     let (parts, body) = request.into_parts();
-    let body = Limited::new(body, MAX_BODY)
+    let body = Limited::new(body, body_limit(parts.uri.path()))
         .collect()
         .await
         .map(|b| b.to_bytes());
@@ -85,7 +86,7 @@ async fn answer(
             (Some(scripted), _, _) => scripted,
             (None, Some(refused), _) => refused,
             (None, None, Some(operation)) => handle(operation, &mut received, &mut state),
-            (None, None, None) => refusal(HostFamily::ALL[0], CodeRole::Forbidden, None),
+            (None, None, None) => refusal(codes_of(HostFamily::ALL[0]), CodeRole::Forbidden, None),
         };
         let request_json = received.body.clone();
         state.received.push(received);
@@ -106,7 +107,8 @@ fn understand(
     too_large: bool,
     state: &mut State,
 ) -> (Received, Option<&'static Operation>, Option<Reply>) {
-    let path = parts.uri.path().to_owned();
+    let (family, path) = family_of(parts.uri.path());
+    let path = path.to_owned();
     let query: BTreeMap<String, String> = parts
         .uri
         .query()
@@ -126,10 +128,29 @@ fn understand(
             })
             .collect(),
     );
-    let json: Option<Value> = body.and_then(|b| serde_json::from_slice(b).ok());
+    // An upload's form: its text parts are its fields, and its files are kept whole.
+    let form = headers
+        .get("content-type")
+        .zip(body)
+        .and_then(|(content_type, body)| crate::multipart::parse(content_type, body));
+    let json: Option<Value> = match &form {
+        Some(form) => Some(Value::Object(
+            form.iter()
+                .map(|part| {
+                    let value = match &part.file_name {
+                        Some(name) => Value::String(name.clone()),
+                        None => Value::String(String::from_utf8_lossy(&part.bytes).into_owned()),
+                    };
+                    (part.name.clone(), value)
+                })
+                .collect(),
+        )),
+        None => body.and_then(|b| serde_json::from_slice(b).ok()),
+    };
     let mut received = Received {
         method: parts.method.to_string(),
         path: path.clone(),
+        family: None,
         operation: None,
         query: parts.uri.query().map(str::to_owned),
         sender_key: query.get("senderKey").cloned(),
@@ -138,45 +159,157 @@ fn understand(
             .clone()
             .and_then(|j| serde_json::from_value::<types::ChatMessageRequest>(j).ok()),
         body: json,
+        files: form
+            .into_iter()
+            .flatten()
+            .filter(|part| part.file_name.is_some())
+            .collect(),
         headers,
         violations: Vec::new(),
     };
-    let at_path: Vec<&'static Operation> = OPERATIONS
+    let at_path = operations_at(family, &path);
+    let Some((operation, in_path)) = at_path
         .iter()
-        .copied()
-        .filter(|operation| operation.path == path)
-        .collect();
-    let Some(operation) = at_path
-        .iter()
-        .copied()
-        .find(|operation| operation.method == parts.method.as_str())
+        .find(|(operation, _)| operation.method == parts.method.as_str())
+        .cloned()
     else {
-        let Some(first) = at_path.first() else {
+        let Some((first, _)) = at_path.first() else {
             received.violate(format!("{path} is not a HappyTalk path"));
+            let codes = codes_of(family.unwrap_or(HostFamily::ALL[0]));
             return (
                 received,
                 None,
-                Some(refusal(HostFamily::ALL[0], CodeRole::Forbidden, None).status(404)),
+                Some(refusal(codes, CodeRole::Forbidden, None).status(404)),
             );
         };
         // RFC 9110 §15.5.6: a 405 lists the methods the resource has.
         let allow = at_path
             .iter()
-            .map(|operation| operation.method)
+            .map(|(operation, _)| operation.method)
             .collect::<Vec<_>>()
             .join(", ");
         received.violate(format!(
             "{} is not a method of {path} ({allow})",
             parts.method
         ));
-        let reply = refusal(first.host, CodeRole::Forbidden, None)
+        let reply = refusal(first.result_codes, CodeRole::Forbidden, None)
             .status(405)
             .header("allow", allow);
         return (received, Some(first), Some(reply));
     };
+    received.family = Some(operation.host);
     received.operation = Some(operation.id);
-    let refused = checked(operation, &mut received, body, too_large, &query, state);
+    let mut parameters = query;
+    parameters.extend(in_path);
+    let refused = checked(
+        operation,
+        &mut received,
+        body,
+        too_large,
+        &parameters,
+        state,
+    );
     (received, Some(operation), refused)
+}
+
+/// The most bytes a request's body may have: [`MAX_BODY`], or for an upload, its files' limits
+/// (the spec's `x-max-bytes`; 32 MiB for a file without one) beside that.
+fn body_limit(path: &str) -> usize {
+    let (family, path) = family_of(path);
+    operations_at(family, path)
+        .iter()
+        .filter(|(operation, _)| operation.multipart)
+        .map(|(operation, _)| {
+            let files: u64 = operation
+                .body
+                .iter()
+                .filter_map(|field| match field.kind {
+                    FieldKind::File { max_bytes } => Some(max_bytes.unwrap_or(32 << 20)),
+                    _ => None,
+                })
+                .sum();
+            MAX_BODY + usize::try_from(files).unwrap_or(usize::MAX)
+        })
+        .max()
+        .unwrap_or(MAX_BODY)
+}
+
+/// The family a path names with its prefix (`/kakao/v1/chat/end`: the `kakao` family's
+/// `/v1/chat/end`), and the path without it; at the root, no family and the path as it is.
+fn family_of(path: &str) -> (Option<HostFamily>, &str) {
+    for family in HostFamily::ALL {
+        if let Some(rest) = path
+            .strip_prefix('/')
+            .and_then(|rest| rest.strip_prefix(family.name()))
+            .filter(|rest| rest.starts_with('/'))
+        {
+            return (Some(family), rest);
+        }
+    }
+    (None, path)
+}
+
+/// The operations at `path`, each with the values of its path parameters: of `family`, or, at
+/// the root, of the first family (in [`HostFamily::ALL`]'s order) that serves the path.
+pub(crate) fn operations_at(
+    family: Option<HostFamily>,
+    path: &str,
+) -> Vec<(&'static Operation, Vec<(String, String)>)> {
+    let matching = |family: HostFamily| -> Vec<(&'static Operation, Vec<(String, String)>)> {
+        OPERATIONS
+            .iter()
+            .copied()
+            .filter(|operation| operation.host == family)
+            .filter_map(|operation| Some((operation, path_parameters(operation.path, path)?)))
+            .collect()
+    };
+    match family {
+        Some(family) => matching(family),
+        None => HostFamily::ALL
+            .iter()
+            .map(|family| matching(*family))
+            .find(|found| !found.is_empty())
+            .unwrap_or_default(),
+    }
+}
+
+/// The values of `template`'s parameters (`{sender_key}`, one segment each) in `path`, or
+/// `None` when `path` is not of that template.
+fn path_parameters(template: &str, path: &str) -> Option<Vec<(String, String)>> {
+    let (template, path): (Vec<&str>, Vec<&str>) =
+        (template.split('/').collect(), path.split('/').collect());
+    if template.len() != path.len() {
+        return None;
+    }
+    let mut values = Vec::new();
+    for (expected, given) in template.iter().zip(&path) {
+        match expected
+            .strip_prefix('{')
+            .and_then(|name| name.strip_suffix('}'))
+        {
+            Some(name) if !given.is_empty() => {
+                let value = url::form_urlencoded::parse(given.as_bytes())
+                    .map(|(key, _)| key.into_owned())
+                    .next()
+                    .unwrap_or_default();
+                values.push((name.to_owned(), value));
+            }
+            Some(_) => return None,
+            None if expected == given => {}
+            None => return None,
+        }
+    }
+    Some(values)
+}
+
+/// The result codes a request of `family` that is no operation is refused with: those of the
+/// family's first operation.
+fn codes_of(family: HostFamily) -> ResultCodeTable {
+    OPERATIONS
+        .iter()
+        .find(|operation| operation.host == family)
+        .unwrap_or(&OPERATIONS[0])
+        .result_codes
 }
 
 /// The documented checks of a request of `operation`, in order: the credentials, the query,
@@ -189,7 +322,7 @@ fn checked(
     query: &BTreeMap<String, String>,
     state: &State,
 ) -> Option<Reply> {
-    let family = operation.host;
+    let family = operation.result_codes;
     if !authorised(received, state) {
         return Some(refusal(family, CodeRole::Unauthorized, None));
     }
@@ -197,7 +330,7 @@ fn checked(
         .iter()
         .map(|(name, value)| (name.clone(), Value::from(value.as_str())))
         .collect();
-    for field in operation.query {
+    for field in operation.path_parameters.iter().chain(operation.query) {
         if let Some(refused) = check(family, field, &query, true, received) {
             return Some(refused);
         }
@@ -221,15 +354,27 @@ fn checked(
             if let Some(refused) = check(family, field, &fields, false, received) {
                 return Some(refused);
             }
+            // A file arrives as a file part, not as text.
+            if matches!(field.kind, FieldKind::File { .. })
+                && fields.contains_key(field.name)
+                && !received.files.iter().any(|file| file.name == field.name)
+            {
+                received.violate(format!("`{}` is not a file part", field.name));
+                return Some(refusal(
+                    family,
+                    CodeRole::InvalidParameter,
+                    Some(field.name),
+                ));
+            }
         }
     }
     None
 }
 
-/// A refusal of `family` in `role` (and naming `field`), or, should the spec give the family no
-/// code for the role, an HTTP 500 saying so.
-pub(crate) fn refusal(family: HostFamily, role: CodeRole, field: Option<&str>) -> Reply {
-    match ResultCode::for_role(family, role) {
+/// A refusal in `role` from the result-code table `codes` (and naming `field`), or, should the
+/// spec give the table no code for the role, an HTTP 500 saying so.
+pub(crate) fn refusal(codes: ResultCodeTable, role: CodeRole, field: Option<&str>) -> Reply {
+    match codes.for_role(role) {
         Some(code) => {
             let reply = Reply::code(code);
             match field {
@@ -239,7 +384,7 @@ pub(crate) fn refusal(family: HostFamily, role: CodeRole, field: Option<&str>) -
         }
         None => Reply::html(
             500,
-            format!("the spec gives the {family} family no code for {role:?}"),
+            format!("the spec gives {} no code for {role:?}", codes.name()),
         ),
     }
 }
@@ -248,7 +393,7 @@ pub(crate) fn refusal(family: HostFamily, role: CodeRole, field: Option<&str>) -
 /// the refusal when it is not. Query values arrive as text (`in_query`), so numbers are read
 /// from it.
 fn check(
-    family: HostFamily,
+    family: ResultCodeTable,
     field: &Field,
     fields: &Map<String, Value>,
     in_query: bool,
@@ -457,16 +602,17 @@ fn respond(
             field,
             notice,
         } => {
-            // An unknown path has no operation: answer in the shape of the code's family.
+            // An unknown path has no operation: answer in the shape of an operation of the
+            // code's table.
             let shape = operation
-                .filter(|operation| operation.host == code.family())
+                .filter(|operation| operation.result_codes == code.table())
                 .or_else(|| {
                     OPERATIONS
                         .iter()
                         .copied()
-                        .find(|operation| operation.host == code.family())
+                        .find(|operation| operation.result_codes == code.table())
                 })
-                .ok_or("no operation of the code's family")?;
+                .ok_or("no operation answers with the code's table")?;
             let answer = code_answer(shape, &code, field.as_deref(), notice.as_deref(), request);
             ("application/json", ReplyBody::whole(answer.to_string()))
         }

@@ -573,7 +573,7 @@ async fn post(
 /// client on its own runtime.)
 #[test]
 fn the_generated_httpmock_helpers_stub_an_operation() {
-    use happytalk_mock::httpmock::MockServerExt;
+    use happytalk_mock::httpmock::biz::MockServerExt;
 
     let server = ::httpmock::MockServer::start();
     let request = types::ChatMessageRequest {

@@ -30,10 +30,11 @@ fn example(value: &Value) -> TokenStream {
 }
 
 impl<'a> Emitter<'a> {
-    pub(super) fn emit_families(&mut self, families: &[Family], tables: &[Table]) {
+    pub(super) fn emit_families(&mut self, families: &[Family]) {
         let doc_attrs = docs(
-            "A family of HappyTalk hosts: the operations it serves share its base URLs (a \
-             production and a patch host, from the spec's per-path `servers`) and its result codes.",
+            "A family of HappyTalk hosts, one document of the spec: the operations it serves \
+             share its base URLs (a production and a patch host, from the document's `servers`) \
+             and its generated module.",
         );
         let variants = families.iter().map(|family| {
             let doc_attrs = docs(&format!(
@@ -48,20 +49,6 @@ impl<'a> Emitter<'a> {
         let production = families.iter().map(|family| &family.production);
         let patch = families.iter().map(|family| &family.patch);
         let indexes = (0..families.len()).map(count);
-        let success = families.iter().map(|family| {
-            let table = &tables[family.result_code];
-            let entry = table
-                .entries
-                .iter()
-                .find(|entry| entry.success)
-                .expect("checked");
-            let (rust, schema, entry) = (
-                ident(&family.rust),
-                ident(&table.schema),
-                ident(&entry.name),
-            );
-            quote! { ResultCode::#rust(#schema::#entry) }
-        });
         let count = count(families.len());
         self.emit(quote! {
             #doc_attrs
@@ -85,8 +72,6 @@ impl<'a> Emitter<'a> {
                 #[doc = " Its position in [`ALL`](Self::ALL): a dense index for per-family arrays."]
                 pub const fn index(self) -> usize { match self { #(Self::#names => #indexes,)* } }
 
-                #[doc = " The result code of a success on this family's hosts."]
-                pub fn success_code(self) -> ResultCode { match self { #(Self::#names => #success,)* } }
             }
 
             impl ::std::fmt::Display for HostFamily {
@@ -329,7 +314,23 @@ impl<'a> Emitter<'a> {
             }
         });
 
-        // From the raw value, Display, serde and schemars.
+        // From the raw value, Display, serde and schemars. A lenient table reads the other
+        // kind too (an integer table a numeric string, a string table an integer).
+        let read_int = match (table.integer, table.lenient) {
+            (Some(int), true) => {
+                let int = ident(int);
+                quote! { crate::raw::deserialize_int_or_numeric_string::<D, #int>(deserializer).map(Self::from) }
+            }
+            (Some(int), false) => {
+                let int = ident(int);
+                quote! { <#int as ::serde::Deserialize>::deserialize(deserializer).map(Self::from) }
+            }
+            (None, _) => quote! {},
+        };
+        let read_str = match table.lenient {
+            true => quote! { crate::raw::deserialize_str_or_integer_table(deserializer) },
+            false => quote! { crate::raw::deserialize_str_table(deserializer) },
+        };
         self.emit(match table.integer {
             Some(int) => {
                 let int = ident(int);
@@ -347,7 +348,7 @@ impl<'a> Emitter<'a> {
                     }
 
                     impl<'de> ::serde::Deserialize<'de> for #name {
-                        fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> { <#int as ::serde::Deserialize>::deserialize(deserializer).map(Self::from) }
+                        fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> { #read_int }
                     }
                 }
             }
@@ -374,7 +375,7 @@ impl<'a> Emitter<'a> {
                 }
 
                 impl<'de> ::serde::Deserialize<'de> for #name {
-                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> { crate::raw::deserialize_str_table(deserializer) }
+                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> { #read_str }
                 }
             },
         });
@@ -542,19 +543,76 @@ impl<'a> Emitter<'a> {
         });
     }
 
-    pub(super) fn emit_result_code(&mut self, families: &[Family], tables: &[Table]) {
+    pub(super) fn emit_result_code(&mut self, operations: &[OperationSpec], tables: &[Table]) {
         let doc_attrs = docs(
-            "A result code, in the table of the host family that sent it: the same number means \
-             different things on different families' hosts.",
+            "A result code, in the table it belongs to: the same number means different things \
+             in different tables (the Biz API's -504 is not the KakaoTalk counselling -504), and \
+             each operation answers with one table (`Operation::result_codes`).",
         );
-        let rust: Vec<_> = families.iter().map(|family| ident(&family.rust)).collect();
-        let schemas: Vec<_> = families
+        // The result-code tables the operations answer with, in the spec's order of tables.
+        let used: BTreeSet<usize> = operations.iter().map(|op| op.result_code).collect();
+        let used: Vec<&Table> = used.into_iter().map(|index| &tables[index]).collect();
+        let rust: Vec<_> = used
             .iter()
-            .map(|family| ident(&tables[family.result_code].schema))
+            .map(|table| ident(result_code_variant(&table.schema)))
             .collect();
-        let variant_docs = families
+        let schemas: Vec<_> = used.iter().map(|table| ident(&table.schema)).collect();
+        let variant_docs: Vec<_> = used
             .iter()
-            .map(|family| docs(&format!("A code of the `{}` hosts.", family.id)));
+            .map(|table| {
+                let users: Vec<String> = operations
+                    .iter()
+                    .filter(|op| tables[op.result_code].schema == table.schema)
+                    .map(|op| format!("`{}`", op.id))
+                    .collect();
+                docs(&format!(
+                    "A code of [`{}`], the answer of {}.",
+                    table.schema,
+                    users.join(", ")
+                ))
+            })
+            .collect();
+        let success: Vec<_> = used
+            .iter()
+            .map(|table| {
+                let entry = table
+                    .entries
+                    .iter()
+                    .find(|entry| entry.success)
+                    .expect("a result-code table has a success");
+                let (schema, entry) = (ident(&table.schema), ident(&entry.name));
+                quote! { #schema::#entry }
+            })
+            .collect();
+        let table_names: Vec<&String> = used.iter().map(|table| &table.schema).collect();
+        let table_docs = docs(
+            "A table of result codes: which one an operation answers with is its \
+             `Operation::result_codes` (the schema of its answer's `code`).",
+        );
+        self.emit(quote! {
+            #table_docs
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
+            pub enum ResultCodeTable { #(#variant_docs #rust,)* }
+
+            impl ResultCodeTable {
+                #[doc = " The table's schema in the spec (`BizResultCode`)."]
+                pub const fn name(self) -> &'static str { match self { #(Self::#rust => #table_names,)* } }
+
+                #[doc = " The code of a success."]
+                pub fn success(self) -> ResultCode { match self { #(Self::#rust => ResultCode::#rust(#success),)* } }
+
+                #[doc = " The documented code that answers in the role `role`, if one does."]
+                pub fn for_role(self, role: CodeRole) -> Option<ResultCode> {
+                    match self { #(Self::#rust => #schemas::for_role(role).map(ResultCode::#rust),)* }
+                }
+
+                #[doc = " The code `value` (a JSON number or string, as it came) in this table, or `None` when it is of neither kind."]
+                pub fn read(self, value: &::serde_json::Value) -> Option<ResultCode> {
+                    match self { #(Self::#rust => ::serde_json::from_value::<#schemas>(value.clone()).ok().map(ResultCode::#rust),)* }
+                }
+            }
+        });
         let arms = |call: TokenStream| -> TokenStream {
             quote! { #(Self::#rust(code) => code.#call,)* }
         };
@@ -565,8 +623,8 @@ impl<'a> Emitter<'a> {
         let known = arms(quote! { is_known() });
         let has_role = arms(quote! { has_role(role) });
         let mut flags: BTreeMap<String, (String, bool)> = BTreeMap::new();
-        for family in families {
-            for (flag, declaration) in &tables[family.result_code].flags {
+        for table in &used {
+            for (flag, declaration) in &table.flags {
                 flags
                     .entry(flag.clone())
                     .or_insert_with(|| declaration.clone());
@@ -574,9 +632,9 @@ impl<'a> Emitter<'a> {
         }
         let flag_methods = flags.iter().map(|(flag, (description, default))| {
             let method = ident(snake(flag));
-            let arms = families.iter().map(|family| {
-                let rust = ident(&family.rust);
-                match tables[family.result_code].flags.contains_key(flag) {
+            let arms = used.iter().map(|table| {
+                let rust = ident(result_code_variant(&table.schema));
+                match table.flags.contains_key(flag) {
                     true => quote! { Self::#rust(code) => code.#method(), },
                     false => quote! { Self::#rust(_) => #default, },
                 }
@@ -594,10 +652,10 @@ impl<'a> Emitter<'a> {
             pub enum ResultCode { #(#variant_docs #rust(#schemas),)* }
 
             impl ResultCode {
-                #[doc = " The host family whose table it belongs to."]
-                pub fn family(&self) -> HostFamily { match self { #(Self::#rust(_) => HostFamily::#rust,)* } }
+                #[doc = " The table it belongs to."]
+                pub fn table(&self) -> ResultCodeTable { match self { #(Self::#rust(_) => ResultCodeTable::#rust,)* } }
 
-                #[doc = " Whether it is its family's success code."]
+                #[doc = " Whether it is its table's success code."]
                 pub fn is_success(&self) -> bool { match self { #success } }
 
                 #[doc = " The documented meaning, or `None` for an undocumented code."]
@@ -609,16 +667,12 @@ impl<'a> Emitter<'a> {
                 #[doc = " The `message` HappyTalk documents with it, if any."]
                 pub fn documented_message(&self) -> Option<&'static str> { match self { #message } }
 
-                #[doc = " Whether the code is one its family's table documents."]
+                #[doc = " Whether the code is one its table documents."]
                 pub fn is_known(&self) -> bool { match self { #known } }
 
                 #[doc = " Whether it answers in the role `role`."]
                 pub fn has_role(&self, role: CodeRole) -> bool { match self { #has_role } }
 
-                #[doc = " The documented code of `family` that answers in the role `role`, if one does."]
-                pub fn for_role(family: HostFamily, role: CodeRole) -> Option<Self> {
-                    match family { #(HostFamily::#rust => #schemas::for_role(role).map(Self::#rust),)* }
-                }
 
                 #(#flag_methods)*
             }
@@ -630,7 +684,7 @@ impl<'a> Emitter<'a> {
                 }
             }
 
-            #[doc = " As its family writes it on the wire (a number, or a string)."]
+            #[doc = " As its table writes it on the wire (a number, or a string)."]
             impl ::serde::Serialize for ResultCode {
                 fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     match self { #(Self::#rust(code) => ::serde::Serialize::serialize(code, serializer),)* }

@@ -31,13 +31,17 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 mod codes;
+mod families;
 mod inbound;
 mod operations;
 mod requests;
 mod spec;
 
 /// Hand-written types of happytalk-api that stand for a component schema of the same name.
-pub(crate) const HAND_WRITTEN: &[(&str, &str)] = &[("KstTimestamp", "crate::KstTimestamp")];
+pub(crate) const HAND_WRITTEN: &[(&str, &str)] = &[
+    ("KstTimestamp", "crate::KstTimestamp"),
+    ("FileContent", "crate::FileContent"),
+];
 
 /// The order methods are listed in (the order of the OpenAPI path item).
 const METHODS: &[&str] = &[
@@ -64,15 +68,17 @@ pub fn replacements(spec: &Value) -> Vec<(String, String)> {
     replacements
 }
 
-/// Reads the spec and writes the tables (`generated_client` is progenitor's output, whose
-/// type names the limits are attached to); every problem is one sentence.
+/// Reads the spec (its documents merged, see `specs::merged`) and writes the tables;
+/// `clients` is each family's generated module, `(family, code)`, whose methods the requests
+/// call and whose type names the limits are attached to. Every problem is one sentence.
 ///
-/// `yaml` is the same spec as YAML, read for the order of an object's properties (the JSON
-/// view sorts them): fields are listed, and checked, in the order the spec gives them.
+/// `yaml` holds the same component schemas as YAML, read for the order of an object's
+/// properties (the JSON view sorts them): fields are listed, and checked, in the order the spec
+/// gives them.
 pub fn build(
     spec: &Value,
     yaml: &serde_norway::Value,
-    generated_client: &str,
+    clients: &[(String, String)],
 ) -> Result<Tables, Vec<String>> {
     let mut emitter = Emitter {
         spec,
@@ -81,31 +87,35 @@ pub fn build(
         out: TokenStream::new(),
     };
     let tables = emitter.code_tables();
-    let families = emitter.host_families(&tables);
-    let operations = emitter.operations(&families);
+    let families = emitter.host_families();
+    let operations = emitter.operations(&families, &tables);
+    let generated_client: String = clients.iter().map(|(_, code)| code.as_str()).collect();
+    // `generated.rs`: the families' modules and their clients together.
+    let families_module = emitter.families_module(&families);
     // `codes.rs`: the host families and the code tables, which need nothing but raw values.
     emitter.emit(quote! {
         #![doc = " The spec's host families and code tables: result codes per family, and every open or closed table of values."]
         #![allow(clippy::all)]
         use crate::raw::RawValue;
     });
-    emitter.emit_families(&families, &tables);
+    emitter.emit_families(&families);
     for table in &tables {
         emitter.emit_table(table);
     }
-    emitter.emit_result_code(&families, &tables);
+    emitter.emit_result_code(&operations, &tables);
     emitter.emit_roles(&tables);
     let codes = std::mem::take(&mut emitter.out);
     // `tables.rs`: what reads them: operations, answers, limits, requests, inbound calls.
     emitter.header();
-    emitter.emit_operations(&operations, &families);
-    emitter.emit_answers(&operations, &families, &tables);
-    emitter.emit_limits(&operations, generated_client);
-    emitter.emit_requests(&operations, generated_client);
+    emitter.emit_operations(&operations, &families, &tables);
+    emitter.emit_answers(&operations, &tables);
+    emitter.emit_limits(&operations, &generated_client);
+    emitter.emit_requests(&operations, clients);
     emitter.emit_inbound();
     emitter.emit_credentials();
     if emitter.problems.is_empty() {
         Ok(Tables {
+            families: families_module,
             codes,
             tables: emitter.out,
         })
@@ -116,6 +126,8 @@ pub fn build(
 
 /// The two generated files of tables, as syntax for prettyplease to print.
 pub struct Tables {
+    /// `generated.rs`: the families' modules, their types together, and their clients.
+    pub families: TokenStream,
     /// `codes.rs`: host families and code tables.
     pub codes: TokenStream,
     /// `tables.rs`: operations, answers, limits, requests, inbound calls, credentials.
@@ -132,6 +144,8 @@ struct Emitter<'a> {
 /// A code table (`x-known-values` on a component schema).
 struct Table {
     schema: String,
+    /// Its values arrive as integers or as strings (`anyOf` the two): both decode.
+    lenient: bool,
     /// The schema's `default`, if it has one.
     default: Option<Value>,
     description: String,
@@ -213,8 +227,6 @@ struct Family {
     description: String,
     production: String,
     patch: String,
-    /// The index into the code tables of its result code.
-    result_code: usize,
 }
 
 struct OperationSpec {
@@ -222,12 +234,17 @@ struct OperationSpec {
     method: String,
     path: String,
     family: usize,
+    /// The index into the code tables of its result code (the schema of its answer's `code`).
+    result_code: usize,
     retry: &'static str,
     summary: String,
+    path_parameters: Vec<FieldSpec>,
     query: Vec<FieldSpec>,
     body: Vec<FieldSpec>,
     /// The request body's schema, if it has one.
     body_schema: Option<String>,
+    /// Whether the body is a multipart form (an upload) rather than JSON.
+    multipart: bool,
     /// The answer's schema name and its fields with a role.
     answer: Option<(String, Vec<RoleField>)>,
     success_example: Option<String>,
@@ -271,6 +288,11 @@ enum RustField {
         listed: String,
     },
     Boolean,
+    /// A file of a multipart form, with its size limit in bytes (`x-max-bytes`).
+    File(Option<u64>),
+    /// An optional JSON object or array, kept as JSON until `build` reads it as the generated
+    /// type of its place (which checks what the spec describes of it).
+    Json,
 }
 
 impl<'a> Emitter<'a> {
@@ -334,54 +356,68 @@ impl<'a> Emitter<'a> {
         self.emit(quote! {
             #![doc = " The spec's tables of operations: each operation's fields, answer roles and success example, the answers' result codes, the length limits, the request builders, the inbound calls and the credentials."]
             #![allow(clippy::all)]
-            use crate::codes::{HostFamily, ResultCode};
+            use crate::codes::{HostFamily, ResultCode, ResultCodeTable};
             use crate::operation::{AnswerField, AnswerRole, Condition, Field, FieldKind, Operation, RetryClass};
             use crate::types;
         });
     }
 }
 
-/// The generated client's methods, by name: each parameter with its type as tokens, and the
-/// return type as tokens (see [`client_methods`]).
-type ClientMethods = BTreeMap<String, (Vec<(String, String)>, String)>;
+/// The generated clients' methods, by name: the family whose client has it, each parameter
+/// with its type as tokens, and the return type as tokens (see [`client_methods`]).
+type ClientMethods = BTreeMap<String, (String, Vec<(String, String)>, String)>;
 
-/// The methods of the generated `Client`, by name: each parameter (the receiver left out) with
-/// its type as tokens (`& 'a types :: EndRoomRequest`), in progenitor's order, and the return
-/// type as tokens.
-fn client_methods(generated_client: &str) -> ClientMethods {
+/// The methods of each family's generated `Client`, by name: the family, each parameter (the
+/// receiver left out) with its type as tokens (`& 'a types :: EndRoomRequest`), in progenitor's
+/// order, and the return type as tokens.
+fn client_methods(clients: &[(String, String)]) -> ClientMethods {
     let mut methods = BTreeMap::new();
-    let Ok(file) = syn::parse_file(generated_client) else {
-        return methods;
-    };
-    for item in &file.items {
-        let syn::Item::Impl(block) = item else {
+    for (family, code) in clients {
+        let Ok(file) = syn::parse_file(code) else {
             continue;
         };
-        for item in &block.items {
-            let syn::ImplItem::Fn(method) = item else {
+        for item in &file.items {
+            let syn::Item::Impl(block) = item else {
                 continue;
             };
-            let params = method
-                .sig
-                .inputs
-                .iter()
-                .filter_map(|input| match input {
-                    syn::FnArg::Typed(typed) => {
-                        let syn::Pat::Ident(name) = &*typed.pat else {
-                            return None;
-                        };
-                        let ty = &typed.ty;
-                        Some((name.ident.to_string(), quote::quote!(#ty).to_string()))
-                    }
-                    syn::FnArg::Receiver(_) => None,
-                })
-                .collect();
-            let output = &method.sig.output;
-            let output = quote::quote!(#output).to_string();
-            methods.insert(method.sig.ident.to_string(), (params, output));
+            for item in &block.items {
+                let syn::ImplItem::Fn(method) = item else {
+                    continue;
+                };
+                let params = method
+                    .sig
+                    .inputs
+                    .iter()
+                    .filter_map(|input| match input {
+                        syn::FnArg::Typed(typed) => {
+                            let syn::Pat::Ident(name) = &*typed.pat else {
+                                return None;
+                            };
+                            let ty = &typed.ty;
+                            Some((name.ident.to_string(), quote::quote!(#ty).to_string()))
+                        }
+                        syn::FnArg::Receiver(_) => None,
+                    })
+                    .collect();
+                let output = &method.sig.output;
+                let output = quote::quote!(#output).to_string();
+                methods.insert(
+                    method.sig.ident.to_string(),
+                    (family.clone(), params, output),
+                );
+            }
         }
     }
     methods
+}
+
+/// The variant of `ResultCode` (and `ResultCodeTable`) for the result-code table `schema`:
+/// its name without the `ResultCode` suffix (`BizResultCode` → `Biz`).
+fn result_code_variant(schema: &str) -> String {
+    match schema.strip_suffix("ResultCode") {
+        Some(name) if !name.is_empty() => name.to_owned(),
+        _ => schema.to_owned(),
+    }
 }
 
 /// `text` as doc attributes, one a line (what `///` lines are).
@@ -530,16 +566,35 @@ mod tests {
         assert_eq!(snake("linkIos"), "link_ios");
     }
 
+    /// The project's spec, merged, its component schemas as YAML, and its generated clients.
+    fn project() -> (Value, serde_norway::Value, Vec<(String, String)>) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let documents = crate::specs::read(&root.join("spec")).unwrap();
+        let sources: Vec<_> = documents
+            .iter()
+            .map(|d| (d.path.as_path(), &d.json))
+            .collect();
+        let spec = crate::specs::merged(&sources).unwrap();
+        let yaml =
+            crate::specs::merged_yaml(&documents.iter().map(|d| &d.yaml).collect::<Vec<_>>());
+        let clients = documents
+            .iter()
+            .map(|d| {
+                let path = root.join(format!(
+                    "crates/happytalk-api/src/generated/{}.rs",
+                    d.family
+                ));
+                (d.family.clone(), std::fs::read_to_string(path).unwrap())
+            })
+            .collect();
+        (spec, yaml, clients)
+    }
+
     /// The problems `build` finds in the project's spec after `edit`.
     fn problems(edit: impl FnOnce(&mut Value)) -> Vec<String> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let text = std::fs::read_to_string(root.join("spec/happytalk.yaml")).unwrap();
-        let client =
-            std::fs::read_to_string(root.join("crates/happytalk-api/src/generated.rs")).unwrap();
-        let mut spec: Value = serde_norway::from_str(&text).unwrap();
+        let (mut spec, yaml, clients) = project();
         edit(&mut spec);
-        let yaml: serde_norway::Value = serde_norway::to_value(&spec).unwrap();
-        match build(&spec, &yaml, &client) {
+        match build(&spec, &yaml, &clients) {
             Ok(_) => Vec::new(),
             Err(problems) => problems,
         }
@@ -611,15 +666,12 @@ mod tests {
 
     #[test]
     fn an_operation_whose_refusals_are_not_its_answer_is_a_problem() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let text = std::fs::read_to_string(root.join("spec/happytalk.yaml")).unwrap();
-        let spec: Value = serde_norway::from_str(&text).unwrap();
-        let yaml: serde_norway::Value = serde_norway::to_value(&spec).unwrap();
+        let (spec, yaml, mut clients) = project();
         // What progenitor writes for an operation that declares only its `2XX`.
-        let client = std::fs::read_to_string(root.join("crates/happytalk-api/src/generated.rs"))
-            .unwrap()
-            .replace("Error<types::EndRoomResult>", "Error<()>");
-        let Err(found) = build(&spec, &yaml, &client) else {
+        for (_, code) in &mut clients {
+            *code = code.replace("Error<types::EndRoomResult>", "Error<()>");
+        }
+        let Err(found) = build(&spec, &yaml, &clients) else {
             panic!("refused");
         };
         assert!(

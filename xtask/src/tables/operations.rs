@@ -4,7 +4,12 @@
 use super::*;
 
 impl<'a> Emitter<'a> {
-    pub(super) fn emit_operations(&mut self, operations: &[OperationSpec], families: &[Family]) {
+    pub(super) fn emit_operations(
+        &mut self,
+        operations: &[OperationSpec],
+        families: &[Family],
+        tables: &[Table],
+    ) {
         let field_list = |fields: &[FieldSpec]| -> Vec<TokenStream> {
             fields
                 .iter()
@@ -53,7 +58,13 @@ impl<'a> Emitter<'a> {
             let constant = ident(id.to_uppercase());
             let family = ident(&families[operation.family].rust);
             let retry = ident(operation.retry);
-            let (query, body) = (field_list(&operation.query), field_list(&operation.body));
+            let (in_path, query, body) = (
+                field_list(&operation.path_parameters),
+                field_list(&operation.query),
+                field_list(&operation.body),
+            );
+            let codes = ident(result_code_variant(&tables[operation.result_code].schema));
+            let multipart = operation.multipart;
             let example = some(operation.success_example.as_ref());
             constants.push(quote! {
                 #doc_attrs
@@ -62,10 +73,13 @@ impl<'a> Emitter<'a> {
                     method: #method,
                     path: #path,
                     host: HostFamily::#family,
+                    result_codes: ResultCodeTable::#codes,
                     retry: RetryClass::#retry,
                     summary: #summary,
+                    path_parameters: &[#(#in_path),*],
                     query: &[#(#query),*],
                     body: &[#(#body),*],
+                    multipart: #multipart,
                     answer: &[#(#answer),*],
                     success_example: #example,
                 };
@@ -88,12 +102,7 @@ impl<'a> Emitter<'a> {
         });
     }
 
-    pub(super) fn emit_answers(
-        &mut self,
-        operations: &[OperationSpec],
-        families: &[Family],
-        tables: &[Table],
-    ) {
+    pub(super) fn emit_answers(&mut self, operations: &[OperationSpec], tables: &[Table]) {
         let mut done = BTreeSet::new();
         for operation in operations {
             let Some((schema, roles)) = &operation.answer else {
@@ -102,8 +111,7 @@ impl<'a> Emitter<'a> {
             if !done.insert(schema.clone()) {
                 continue;
             }
-            let family = &families[operation.family];
-            let table = &tables[family.result_code];
+            let table = &tables[operation.result_code];
             let text = |role: &str| -> TokenStream {
                 match roles.iter().find(|(_, r, _)| *r == role) {
                     Some((name, _, true)) => {
@@ -167,7 +175,7 @@ impl<'a> Emitter<'a> {
                 missing.push(quote! { if #absent { return Some(#property); } });
             }
             let schema = ident(schema);
-            let rust = ident(&family.rust);
+            let rust = ident(result_code_variant(&table.schema));
             let (message, field, notice) = (text("Message"), text("Field"), text("Notice"));
             self.emit(quote! {
                 impl crate::operation::Answer for types::#schema {
@@ -184,10 +192,13 @@ impl<'a> Emitter<'a> {
 
     pub(super) fn emit_limits(&mut self, operations: &[OperationSpec], generated_client: &str) {
         let mut done = BTreeSet::new();
-        for field in operations
-            .iter()
-            .flat_map(|operation| operation.query.iter().chain(&operation.body))
-        {
+        for field in operations.iter().flat_map(|operation| {
+            operation
+                .path_parameters
+                .iter()
+                .chain(&operation.query)
+                .chain(&operation.body)
+        }) {
             let (Some((min, max)), Some(type_name)) = (field.length, field.type_name.as_deref())
             else {
                 continue;

@@ -54,6 +54,19 @@ fn setter(field: &FieldSpec, name: &proc_macro2::Ident) -> Setter {
             )
         }
         RustField::Boolean => (quote! { bool }, quote! { bool }, quote! { Ok(value) }),
+        RustField::Json => (
+            quote! { ::serde_json::Value },
+            quote! { ::serde_json::Value },
+            quote! { Ok(value) },
+        ),
+        RustField::File(max) => {
+            let max = some(max.map(Literal::u64_unsuffixed));
+            (
+                quote! { crate::FileContent },
+                quote! { crate::FileContent },
+                quote! { crate::validation::file_within(#wire, value, #max) },
+            )
+        }
     };
     let arm = match &field.rust {
         RustField::Constrained | RustField::Text => quote! { self.#name(value) },
@@ -106,6 +119,19 @@ fn setter(field: &FieldSpec, name: &proc_macro2::Ident) -> Setter {
                 _ => self.refuse(ValidationError::value(#wire, Rule::Boolean, value)),
             }
         },
+        RustField::Json => quote! {
+            match ::serde_json::from_str::<::serde_json::Value>(value) {
+                Ok(json) => self.#name(json),
+                Err(_) => self.refuse(ValidationError::value(#wire, Rule::Json, value)),
+            }
+        },
+        // From text, a file is the path of one to read.
+        RustField::File(_) => quote! {
+            match crate::FileContent::read(value) {
+                Ok(file) => self.#name(file),
+                Err(_) => self.refuse(ValidationError::value(#wire, Rule::ReadableFile, value)),
+            }
+        },
     };
     Setter {
         member,
@@ -119,8 +145,12 @@ impl<'a> Emitter<'a> {
     /// A builder per operation: each value checked against the spec as it is set, the first
     /// refusal kept, the checked request given by `build`; and its `Request` implementation,
     /// which names the operation's table entry, its answer type and the generated method.
-    pub(super) fn emit_requests(&mut self, operations: &[OperationSpec], generated_client: &str) {
-        let methods = client_methods(generated_client);
+    pub(super) fn emit_requests(
+        &mut self,
+        operations: &[OperationSpec],
+        clients: &[(String, String)],
+    ) {
+        let methods = client_methods(clients);
         let mut items = Vec::new();
         for operation in operations {
             if let Some(emitted) = self.request(operation, &methods) {
@@ -170,8 +200,13 @@ impl<'a> Emitter<'a> {
     ) -> Option<TokenStream> {
         let builder = ident(pascal(&operation.id));
         let parameters_type = ident(format!("{}Parameters", pascal(&operation.id)));
-        let fields: Vec<&FieldSpec> = operation.query.iter().chain(&operation.body).collect();
-        let parameters = !operation.query.is_empty();
+        let fields: Vec<&FieldSpec> = operation
+            .path_parameters
+            .iter()
+            .chain(&operation.query)
+            .chain(&operation.body)
+            .collect();
+        let parameters = !operation.query.is_empty() || !operation.path_parameters.is_empty();
         let body_schema = operation.body_schema.as_ref().map(ident);
         let checked_type = match (&body_schema, parameters) {
             (Some(schema), false) => quote! { types::#schema },
@@ -187,10 +222,15 @@ impl<'a> Emitter<'a> {
         let mut parameter_fields = Vec::new();
         let mut parameter_members = Vec::new();
         let mut required_checks = Vec::new();
+        let mut json_arms = Vec::new();
         for field in &fields {
             let name = ident(snake(&field.name));
             let wire = &field.name;
-            let in_query = operation.query.iter().any(|query| query.name == field.name);
+            let in_query = operation
+                .query
+                .iter()
+                .chain(&operation.path_parameters)
+                .any(|parameter| parameter.name == field.name);
             let doc = format!(" `{}`: {}", field.name, field.summary.replace('\n', " "));
             let Setter {
                 member,
@@ -219,6 +259,20 @@ impl<'a> Emitter<'a> {
                     match self.#name {
                         Some(value) => value,
                         None => return Err(ValidationError::value(#wire, Rule::Required, "")),
+                    }
+                }
+            } else if matches!(field.rust, RustField::Json) {
+                json_arms.push(
+                    quote! { #wire if !value.is_null() => return self.#name(value.clone()), },
+                );
+                // typify gives an optional object or array its empty value, not `None`, when
+                // absent: `Default` is either.
+                quote! {
+                    match self.#name {
+                        Some(value) => ::serde_json::from_value(value).map_err(|refused| {
+                            ValidationError::value(#wire, Rule::Json, &refused.to_string())
+                        })?,
+                        None => Default::default(),
                     }
                 }
             } else {
@@ -264,7 +318,7 @@ impl<'a> Emitter<'a> {
                 }
             });
             let doc_attrs = docs(&format!(
-                "The checked request of `{} {}`: its query parameters{}, as [`{}`] builds them.",
+                "The checked request of `{} {}`: its parameters{}, as [`{}`] builds them.",
                 operation.method,
                 operation.path,
                 if operation.body_schema.is_some() {
@@ -288,7 +342,7 @@ impl<'a> Emitter<'a> {
         let nones = fields.iter().map(|field| ident(snake(&field.name)));
         let unused = set_arms.is_empty().then(|| quote! { let _ = value; });
         let set_doc = " Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.";
-        let set_json_doc = " Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused.";
+        let set_json_doc = " Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.";
         let implementation =
             self.request_implementation(operation, &fields, &checked_type, methods)?;
         Some(quote! {
@@ -321,6 +375,10 @@ impl<'a> Emitter<'a> {
 
                 #[doc = #set_json_doc]
                 pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+                    match field {
+                        #(#json_arms)*
+                        _ => {}
+                    }
                     match value {
                         ::serde_json::Value::String(text) => self.set(field, text),
                         ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => self.set(field, &value.to_string()),
@@ -420,17 +478,20 @@ impl<'a> Emitter<'a> {
         checked_type: &TokenStream,
         methods: &ClientMethods,
     ) -> Option<TokenStream> {
-        let Some((params, output)) = methods.get(&operation.id) else {
+        let Some((family, params, output)) = methods.get(&operation.id) else {
             self.problem(format!(
                 "progenitor generated no method `{}` for the operation `{}`",
                 operation.id, operation.id
             ));
             return None;
         };
-        let parameters = !operation.query.is_empty();
+        let parameters = !operation.query.is_empty() || !operation.path_parameters.is_empty();
         let mut arguments = Vec::new();
         for (param, ty) in params {
-            let from = if param == "body" {
+            let from = if param == "body" && operation.multipart {
+                arguments.push(self.form(operation, parameters));
+                continue;
+            } else if param == "body" {
                 match parameters {
                     true => quote! { checked.body },
                     false => quote! { (*checked) },
@@ -474,6 +535,7 @@ impl<'a> Emitter<'a> {
         let builder = ident(pascal(&operation.id));
         let constant = ident(operation.id.to_uppercase());
         let method = ident(&operation.id);
+        let family = ident(family);
         let answer = ident(answer);
         Some(quote! {
             impl crate::operation::Request for #builder {
@@ -491,11 +553,31 @@ impl<'a> Emitter<'a> {
 
                 fn send<'a>(
                     checked: &'a Self::Checked,
-                    client: &'a crate::Client,
+                    clients: &'a crate::Clients,
                 ) -> impl ::std::future::Future<Output = Result<::progenitor_client::ResponseValue<Self::Answer>, ::progenitor_client::Error<Self::Answer>>> + Send + 'a {
-                    client.#method(#(#arguments),*)
+                    clients.#family().#method(#(#arguments),*)
                 }
             }
         })
+    }
+
+    /// The multipart form of an upload, built from its checked body: a text part per field, a
+    /// file part per file, an unset optional field left out.
+    fn form(&mut self, operation: &OperationSpec, parameters: bool) -> TokenStream {
+        let body = match parameters {
+            true => quote! { checked.body },
+            false => quote! { checked },
+        };
+        let parts = operation.body.iter().map(|field| {
+            let (wire, name) = (&field.name, ident(snake(&field.name)));
+            match (&field.rust, field.required) {
+                (RustField::File(_), true) => quote! { .file(#wire, &#body.#name) },
+                (RustField::File(_), false) => {
+                    quote! { .file_if_set(#wire, #body.#name.as_ref()) }
+                }
+                _ => quote! { .text(#wire, &#body.#name) },
+            }
+        });
+        quote! { crate::multipart::Form::new() #(#parts)* .into_inner() }
     }
 }

@@ -21,13 +21,37 @@ impl<'a> Emitter<'a> {
                 continue;
             };
             let place = format!("components.schemas.{name}");
-            let integer = match (schema["type"].as_str(), schema["format"].as_str()) {
+            // `anyOf` an integer and a string: values that arrive either way; the table's type
+            // is that of its known values.
+            let either: Vec<&str> = schema["anyOf"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|branch| branch["type"].as_str())
+                .collect();
+            let lenient =
+                either.len() == 2 && either.contains(&"integer") && either.contains(&"string");
+            let declared = match lenient {
+                true => match known.as_array().into_iter().flatten().all(|entry| {
+                    entry.get("value").is_some_and(Value::is_i64)
+                        || entry
+                            .get("values")
+                            .and_then(Value::as_array)
+                            .is_some_and(|values| values.iter().all(Value::is_i64))
+                }) {
+                    true => Some("integer"),
+                    false => Some("string"),
+                },
+                false => schema["type"].as_str(),
+            };
+            let integer = match (declared, schema["format"].as_str()) {
                 (Some("string"), _) => None,
                 (Some("integer"), Some("int32")) => Some("i32"),
                 (Some("integer"), _) => Some("i64"),
                 _ => {
                     self.problem(format!(
-                        "{place} has `x-known-values` but is not `type: string` or `type: integer`"
+                        "{place} has `x-known-values` but is not `type: string`, `type: integer` \
+                         or `anyOf` the two"
                     ));
                     continue;
                 }
@@ -218,6 +242,7 @@ impl<'a> Emitter<'a> {
                 },
             };
             tables.push(Table {
+                lenient,
                 schema: name.clone(),
                 default: schema.get("default").cloned(),
                 description: schema["description"]
@@ -234,70 +259,37 @@ impl<'a> Emitter<'a> {
         tables
     }
 
-    pub(super) fn host_families(&mut self, tables: &[Table]) -> Vec<Family> {
+    pub(super) fn host_families(&mut self) -> Vec<Family> {
         let Some(declared) = self.spec.get("x-host-families").and_then(Value::as_object) else {
-            self.problem(
-                "the spec declares no `x-host-families` (each family's description and result-code schema)"
-                    .to_owned(),
-            );
+            self.problem("the spec declares no host family (`x-host-family`)".to_owned());
             return Vec::new();
         };
         let declared = declared.clone();
         let mut families = Vec::new();
         for (id, family) in &declared {
-            let place = format!("x-host-families.{id}");
+            let place = format!("the family {id}");
             if !id.chars().all(|c| c.is_ascii_lowercase()) || id.is_empty() {
                 self.problem(format!(
                     "{place}: a family's name is lower-case ASCII letters"
                 ));
                 continue;
             }
-            let code_schema = family["result-code"].as_str().unwrap_or_default();
-            let Some(result_code) = tables
-                .iter()
-                .position(|table| table.schema == code_schema && table.is_result_code())
-            else {
-                self.problem(format!(
-                    "{place}.result-code must name a code table with a `success` value (got {code_schema:?})"
-                ));
-                continue;
-            };
-            // The base URLs, from the servers of every path of the family, which must agree.
-            let mut urls: Option<(String, String)> = None;
-            for (path, item) in self.spec["paths"].as_object().into_iter().flatten() {
-                if item["x-host-family"].as_str() != Some(id) {
-                    continue;
-                }
-                let mut production = None;
-                let mut patch = None;
-                for server in item["servers"].as_array().into_iter().flatten() {
-                    let url = server["url"].as_str().unwrap_or_default().to_owned();
-                    match server["x-environment"].as_str() {
-                        Some("production") => production = Some(url),
-                        Some("patch") => patch = Some(url),
-                        other => self.problem(format!(
-                            "paths.{path}: a server's `x-environment` is `production` or `patch` (got {other:?})"
-                        )),
-                    }
-                }
-                let (Some(production), Some(patch)) = (production, patch) else {
-                    self.problem(format!(
-                        "paths.{path} needs a production and a patch server (`x-environment`)"
-                    ));
-                    continue;
-                };
-                match &urls {
-                    None => urls = Some((production, patch)),
-                    Some(known) if *known != (production.clone(), patch.clone()) => {
-                        self.problem(format!(
-                            "paths.{path} gives family {id} other servers than its other paths"
-                        ))
-                    }
-                    Some(_) => {}
+            let mut production = None;
+            let mut patch = None;
+            for server in family["servers"].as_array().into_iter().flatten() {
+                let url = server["url"].as_str().unwrap_or_default().to_owned();
+                match server["x-environment"].as_str() {
+                    Some("production") => production = Some(url),
+                    Some("patch") => patch = Some(url),
+                    other => self.problem(format!(
+                        "{place}: a server's `x-environment` is `production` or `patch` (got {other:?})"
+                    )),
                 }
             }
-            let Some((production, patch)) = urls else {
-                self.problem(format!("{place}: no path belongs to this family"));
+            let (Some(production), Some(patch)) = (production, patch) else {
+                self.problem(format!(
+                    "{place} needs `servers`: a production and a patch server (`x-environment`)"
+                ));
                 continue;
             };
             families.push(Family {
@@ -310,20 +302,36 @@ impl<'a> Emitter<'a> {
                     .to_owned(),
                 production,
                 patch,
-                result_code,
             });
         }
         families
     }
 
-    pub(super) fn operations(&mut self, families: &[Family]) -> Vec<OperationSpec> {
+    pub(super) fn operations(
+        &mut self,
+        families: &[Family],
+        tables: &[Table],
+    ) -> Vec<OperationSpec> {
         let mut operations = Vec::new();
         let spec: &'a Value = self.spec;
-        for (path, item) in spec["paths"].as_object().into_iter().flatten() {
+        // In the order of the documents, and of the paths in each.
+        let order: Vec<&str> = self
+            .yaml
+            .get("x-path-order")
+            .and_then(serde_norway::Value::as_sequence)
+            .into_iter()
+            .flatten()
+            .filter_map(serde_norway::Value::as_str)
+            .collect();
+        let mut items: Vec<(&String, &'a Value)> =
+            spec["paths"].as_object().into_iter().flatten().collect();
+        items.sort_by_key(|(key, _)| order.iter().position(|known| known == key));
+        for item in items.into_iter().map(|(_, item)| item) {
+            let path = item["x-path"].as_str().unwrap_or_default();
             let family_id = item["x-host-family"].as_str().unwrap_or_default();
             let Some(family) = families.iter().position(|f| f.id == family_id) else {
                 self.problem(format!(
-                    "paths.{path}: `x-host-family` must name one of `x-host-families` (got {family_id:?})"
+                    "paths.{path}: its family {family_id:?} is not declared"
                 ));
                 continue;
             };
@@ -347,22 +355,45 @@ impl<'a> Emitter<'a> {
                         continue;
                     }
                 };
-                let query = self.query_fields(&place, &id, operation);
+                let path_parameters = self.parameters(&place, &id, operation, "path");
+                let query = self.parameters(&place, &id, operation, "query");
+                let multipart = operation
+                    .pointer("/requestBody/content")
+                    .is_some_and(|content| content.get(crate::multipart::MULTIPART).is_some());
                 let body = self.body_fields(&place, operation);
-                let body_schema = operation
-                    .pointer("/requestBody/content/application~1json/schema")
-                    .and_then(|schema| self.resolve(schema).0);
+                let body_schema = body_schema(operation).and_then(|schema| self.resolve(schema).0);
                 let (answer, success_example) = self.answer(&place, operation);
+                let result_code = answer.as_ref().and_then(|(schema, roles)| {
+                    let (code, _, _) = roles.iter().find(|(_, role, _)| *role == "Code")?;
+                    let property = self
+                        .schema(schema)?
+                        .pointer(&format!("/properties/{code}"))?;
+                    let (table, _) = self.resolve(property);
+                    let table = table?;
+                    tables
+                        .iter()
+                        .position(|t| t.schema == table && t.is_result_code())
+                });
+                let Some(result_code) = result_code else {
+                    self.problem(format!(
+                        "{place}: its answer's `x-result: code` property must be a `$ref` to a \
+                         code table with a `success` value: the operation's result codes"
+                    ));
+                    continue;
+                };
                 operations.push(OperationSpec {
                     id,
                     method: method.to_uppercase(),
-                    path: path.clone(),
+                    path: path.to_owned(),
                     family,
+                    result_code,
                     retry,
                     summary: operation["summary"].as_str().unwrap_or_default().to_owned(),
+                    path_parameters,
                     query,
                     body,
                     body_schema,
+                    multipart,
                     answer,
                     success_example,
                 });
@@ -371,20 +402,31 @@ impl<'a> Emitter<'a> {
         operations
     }
 
-    pub(super) fn query_fields(
+    /// The operation's parameters `in` the path or the query.
+    pub(super) fn parameters(
         &mut self,
         place: &str,
         id: &str,
         operation: &'a Value,
+        within: &str,
     ) -> Vec<FieldSpec> {
         let mut fields = Vec::new();
+        let spec: &'a Value = self.spec;
         for parameter in operation["parameters"].as_array().into_iter().flatten() {
-            if parameter["in"].as_str() != Some("query") {
+            // A shared parameter (`$ref: '#/components/parameters/…'`).
+            let parameter = match parameter["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/parameters/"))
+            {
+                Some(name) => &spec["components"]["parameters"][name],
+                None => parameter,
+            };
+            if parameter["in"].as_str() != Some(within) {
                 continue;
             }
             let name = parameter["name"].as_str().unwrap_or_default().to_owned();
             let mut field = self.field(
-                &format!("{place} query `{name}`"),
+                &format!("{place} {within} `{name}`"),
                 &name,
                 &parameter["schema"],
                 parameter["required"].as_bool() == Some(true),
@@ -401,8 +443,7 @@ impl<'a> Emitter<'a> {
     }
 
     pub(super) fn body_fields(&mut self, place: &str, operation: &'a Value) -> Vec<FieldSpec> {
-        let Some(schema) = operation.pointer("/requestBody/content/application~1json/schema")
-        else {
+        let Some(schema) = body_schema(operation) else {
             return Vec::new();
         };
         let (name, schema) = self.resolve(schema);
@@ -453,7 +494,13 @@ impl<'a> Emitter<'a> {
         let flag = resolved
             .get("x-boolean")
             .and_then(|map| Some((map["true"].as_str()?, map["false"].as_str()?)));
+        let file = resolved["format"].as_str() == Some("binary");
+        let max_bytes = schema["x-max-bytes"].as_u64();
         let kind = match (resolved["type"].as_str(), resolved.get("enum")) {
+            (Some("string"), None) if file => {
+                let max = some(max_bytes.map(Literal::u64_unsuffixed));
+                quote! { FieldKind::File { max_bytes: #max } }
+            }
             (Some("string"), Some(_)) if flag.is_some() => {
                 let (on, off) = flag.expect("checked");
                 quote! { FieldKind::Flag { on: #on, off: #off } }
@@ -490,6 +537,7 @@ impl<'a> Emitter<'a> {
                 quote! { FieldKind::Integer { minimum: #minimum, maximum: #maximum } }
             }
             (Some("boolean"), None) => quote! { FieldKind::Boolean },
+            (Some("object" | "array"), None) => quote! { FieldKind::Json },
             other => {
                 self.problem(format!(
                     "{place}: a field of type {:?} cannot be described in the tables yet",
@@ -525,6 +573,20 @@ impl<'a> Emitter<'a> {
             _ => "i64",
         };
         let rust = match (&component, resolved["type"].as_str()) {
+            (Some(component), _) if file => {
+                if component != "FileContent" {
+                    self.problem(format!(
+                        "{place}: a file is a `$ref` to the schema `FileContent` (happytalk_api::FileContent), not to {component}"
+                    ));
+                }
+                RustField::File(max_bytes)
+            }
+            (None, Some("string")) if file => {
+                self.problem(format!(
+                    "{place}: a file is a `$ref` to the schema `FileContent` (happytalk_api::FileContent)"
+                ));
+                RustField::File(max_bytes)
+            }
             (Some(table), _) if resolved.get("x-known-values").is_some() => RustField::Table {
                 name: table.clone(),
                 closed: resolved.get("enum").is_some(),
@@ -551,6 +613,7 @@ impl<'a> Emitter<'a> {
                 RustField::Integer(integer_type())
             }
             (_, Some("boolean")) => RustField::Boolean,
+            (_, Some("object" | "array")) if !required => RustField::Json,
             _ => {
                 self.problem(format!(
                     "{place}: a request builder cannot take this field; give an enum a component \
@@ -651,4 +714,12 @@ impl<'a> Emitter<'a> {
         }
         (Some((name, roles)), example)
     }
+}
+
+/// The schema of the operation's request body: JSON, or a multipart form.
+fn body_schema(operation: &Value) -> Option<&Value> {
+    let content = operation.pointer("/requestBody/content")?;
+    content
+        .pointer("/application~1json/schema")
+        .or_else(|| content.get(crate::multipart::MULTIPART)?.get("schema"))
 }
