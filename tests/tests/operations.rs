@@ -4,7 +4,7 @@
 //! refused before anything is sent. An operation added to the spec is covered as it is added
 //! (`xtask/tests/new_operation.rs` proves it), and one without an example fails here.
 
-use happytalk_api::{AnswerRole, OPERATIONS, Operation};
+use happytalk_api::{AnswerRole, FieldKind, OPERATIONS, Operation};
 use happytalk_ext::{Client, Error};
 use happytalk_mock::MockHappyTalk;
 use serde_json::{Map, Value};
@@ -22,19 +22,32 @@ fn spec_json(operation: &Operation) -> Value {
     serde_norway::from_str(&text).expect("the spec is YAML")
 }
 
-/// The documented requests of `operation`, by name: each example of its JSON body, with the
-/// examples of its parameters (query and path) beside it, or the parameters' alone.
+/// The documented requests of `operation`, by name: each example of its body (JSON, or an
+/// upload's form), with the examples of its parameters (query and path) beside it, or the
+/// parameters' alone. A file of a form is its example's name, written with a few bytes into a
+/// scratch directory, and given as its path.
 fn examples(operation: &Operation) -> Vec<(String, Map<String, Value>)> {
     let spec = spec_json(operation);
     let item = &spec["paths"][operation.path][operation.method.to_ascii_lowercase()];
     let mut parameters = Map::new();
     for parameter in item["parameters"].as_array().into_iter().flatten() {
+        let parameter = match parameter["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/parameters/"))
+        {
+            Some(name) => &spec["components"]["parameters"][name],
+            None => parameter,
+        };
         if let (Some(name), Some(example)) = (parameter["name"].as_str(), parameter.get("example"))
         {
             parameters.insert(name.to_owned(), example.clone());
         }
     }
-    let body = &item["requestBody"]["content"]["application/json"];
+    let content = &item["requestBody"]["content"];
+    let body = content
+        .get("application/json")
+        .or_else(|| content.get("multipart/form-data"))
+        .unwrap_or(&Value::Null);
     let mut examples: Vec<(String, Map<String, Value>)> = body["examples"]
         .as_object()
         .into_iter()
@@ -47,6 +60,22 @@ fn examples(operation: &Operation) -> Vec<(String, Map<String, Value>)> {
         )
         .map(|(name, mut fields)| {
             fields.extend(parameters.clone());
+            for field in operation.body {
+                if let (FieldKind::File { .. }, Some(Value::String(file))) =
+                    (field.kind, fields.get(field.name))
+                {
+                    let dir = std::env::temp_dir()
+                        .join(format!("happytalk-operations-{}", std::process::id()));
+                    std::fs::create_dir_all(&dir).expect("a scratch directory");
+                    let path = dir.join(file);
+                    std::fs::write(&path, b"\x89PNG\r\n\x1a\n not really an image")
+                        .expect("a scratch file");
+                    fields.insert(
+                        field.name.to_owned(),
+                        Value::from(path.display().to_string()),
+                    );
+                }
+            }
             (name, fields)
         })
         .collect();
@@ -61,10 +90,8 @@ fn examples(operation: &Operation) -> Vec<(String, Map<String, Value>)> {
 async fn mock_for(fields: &Map<String, Value>) -> MockHappyTalk {
     let mock = MockHappyTalk::start().await;
     mock.add_docs_example();
-    if let (Some(uuid), Some(room_id)) = (
-        fields.get("uuid").and_then(Value::as_str),
-        fields.get("room_id").and_then(Value::as_str),
-    ) {
+    let text = |name: &str| fields.get(name).and_then(Value::as_str);
+    if let (Some(uuid), Some(room_id)) = (text("uuid"), text("room_id")) {
         mock.add_room(uuid, room_id);
     }
     mock
@@ -103,11 +130,7 @@ async fn every_documented_request_of_every_operation_is_answered_with_its_succes
 #[tokio::test]
 async fn a_documented_request_without_a_required_field_is_refused_before_the_wire() {
     for operation in OPERATIONS {
-        let required = operation
-            .query
-            .iter()
-            .chain(operation.body)
-            .filter(|field| field.required);
+        let required = operation.fields().filter(|field| field.required);
         for field in required {
             let (_, mut fields) = examples(operation).remove(0);
             fields.remove(field.name);

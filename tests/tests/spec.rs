@@ -190,7 +190,7 @@ fn the_generated_result_codes_are_the_docs_codes_per_family() {
         KakaoResultCode::KNOWN_VALUES,
         [
             "200", "403", "405", "507", "508", "509", "510", "514", "515", "516", "517", "520",
-            "805", "806", "807", "808", "809", "810", "811", "4060"
+            "805", "806", "807", "808", "809", "810", "811", "9999", "4060"
         ]
     );
     // The messages the Biz API Fail Code page gives.

@@ -492,6 +492,184 @@ impl ::schemars::JsonSchema for BizResultCode {
         )
     }
 }
+/// The kind of bubble a KakaoTalk message is (`chat_bubble_type`). A plain message is one of
+/// `TEXT`, `IMAGE`, `FILE`, `VIDEO`, `AUDIO` (the plain page's list is cut after "VIDE…":
+/// `VIDEO` and `AUDIO` are presumed); a rich one one of `TEXT`, `IMAGE`, `WIDE_IMAGE`,
+/// `ITEM_LIST`, `WIDE_ITEM_LIST`, `CAROUSEL_FEED` (the list may be longer). Open: another
+/// value is sent as given.
+///
+/// Open: a value this version does not document decodes as `Unknown`, keeping it as it came. Do not match on `Unknown` for a particular value (a later release may give it its own variant); compare the raw value instead.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ChatBubbleType {
+    /// `TEXT`: a text (`message`).
+    Text,
+    /// `IMAGE`: an image stored by an upload.
+    Image,
+    /// `FILE`: a file stored by an upload (plain).
+    File,
+    /// `VIDEO`: a video stored by an upload (plain; presumed).
+    Video,
+    /// `AUDIO`: a recording stored by an upload (plain; presumed).
+    Audio,
+    /// `WIDE_IMAGE`: a wide image (rich).
+    WideImage,
+    /// `ITEM_LIST`: a list of items (rich).
+    ItemList,
+    /// `WIDE_ITEM_LIST`: a wide list of items (rich).
+    WideItemList,
+    /// `CAROUSEL_FEED`: a carousel (rich; `carousel`).
+    CarouselFeed,
+    /// A value this version does not document, kept as it came.
+    Unknown(RawValue<String>),
+}
+impl ChatBubbleType {
+    /// Every documented value, in the order of the spec's table, as HappyTalk writes it.
+    pub const KNOWN_VALUES: [&'static str; 9] = [
+        "TEXT",
+        "IMAGE",
+        "FILE",
+        "VIDEO",
+        "AUDIO",
+        "WIDE_IMAGE",
+        "ITEM_LIST",
+        "WIDE_ITEM_LIST",
+        "CAROUSEL_FEED",
+    ];
+    /// The value as HappyTalk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "TEXT",
+            Self::Image => "IMAGE",
+            Self::File => "FILE",
+            Self::Video => "VIDEO",
+            Self::Audio => "AUDIO",
+            Self::WideImage => "WIDE_IMAGE",
+            Self::ItemList => "ITEM_LIST",
+            Self::WideItemList => "WIDE_ITEM_LIST",
+            Self::CarouselFeed => "CAROUSEL_FEED",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The documented meaning, or `None` for an undocumented value.
+    pub fn meaning(&self) -> Option<&'static str> {
+        match self {
+            Self::Text => Some("a text (`message`)"),
+            Self::Image => Some("an image stored by an upload"),
+            Self::File => Some("a file stored by an upload (plain)"),
+            Self::Video => Some("a video stored by an upload (plain; presumed)"),
+            Self::Audio => Some("a recording stored by an upload (plain; presumed)"),
+            Self::WideImage => Some("a wide image (rich)"),
+            Self::ItemList => Some("a list of items (rich)"),
+            Self::WideItemList => Some("a wide list of items (rich)"),
+            Self::CarouselFeed => Some("a carousel (rich; `carousel`)"),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// The name of its variant (`"Text"`), or `None` for an undocumented value.
+    pub fn name(&self) -> Option<&'static str> {
+        match self {
+            Self::Text => Some("Text"),
+            Self::Image => Some("Image"),
+            Self::File => Some("File"),
+            Self::Video => Some("Video"),
+            Self::Audio => Some("Audio"),
+            Self::WideImage => Some("WideImage"),
+            Self::ItemList => Some("ItemList"),
+            Self::WideItemList => Some("WideItemList"),
+            Self::CarouselFeed => Some("CarouselFeed"),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl From<&str> for ChatBubbleType {
+    fn from(value: &str) -> Self {
+        match value {
+            "TEXT" => Self::Text,
+            "IMAGE" => Self::Image,
+            "FILE" => Self::File,
+            "VIDEO" => Self::Video,
+            "AUDIO" => Self::Audio,
+            "WIDE_IMAGE" => Self::WideImage,
+            "ITEM_LIST" => Self::ItemList,
+            "WIDE_ITEM_LIST" => Self::WideItemList,
+            "CAROUSEL_FEED" => Self::CarouselFeed,
+            _ => Self::Unknown(RawValue::new(value.to_owned())),
+        }
+    }
+}
+impl From<String> for ChatBubbleType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "TEXT" => Self::Text,
+            "IMAGE" => Self::Image,
+            "FILE" => Self::File,
+            "VIDEO" => Self::Video,
+            "AUDIO" => Self::Audio,
+            "WIDE_IMAGE" => Self::WideImage,
+            "ITEM_LIST" => Self::ItemList,
+            "WIDE_ITEM_LIST" => Self::WideItemList,
+            "CAROUSEL_FEED" => Self::CarouselFeed,
+            _ => Self::Unknown(RawValue::new(value)),
+        }
+    }
+}
+impl ::std::str::FromStr for ChatBubbleType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for ChatBubbleType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for ChatBubbleType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ChatBubbleType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::raw::deserialize_str_table(deserializer)
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for ChatBubbleType {
+    fn schema_name() -> String {
+        "ChatBubbleType".to_owned()
+    }
+    fn json_schema(
+        generator: &mut ::schemars::r#gen::SchemaGenerator,
+    ) -> ::schemars::schema::Schema {
+        crate::raw::open_table_schema(
+            generator,
+            "The kind of bubble a KakaoTalk message is (`chat_bubble_type`). A plain message is one of\n`TEXT`, `IMAGE`, `FILE`, `VIDEO`, `AUDIO` (the plain page's list is cut after \"VIDE…\":\n`VIDEO` and `AUDIO` are presumed); a rich one one of `TEXT`, `IMAGE`, `WIDE_IMAGE`,\n`ITEM_LIST`, `WIDE_ITEM_LIST`, `CAROUSEL_FEED` (the list may be longer). Open: another\nvalue is sent as given.",
+            &[
+                ::serde_json::Value::from("TEXT"),
+                ::serde_json::Value::from("IMAGE"),
+                ::serde_json::Value::from("FILE"),
+                ::serde_json::Value::from("VIDEO"),
+                ::serde_json::Value::from("AUDIO"),
+                ::serde_json::Value::from("WIDE_IMAGE"),
+                ::serde_json::Value::from("ITEM_LIST"),
+                ::serde_json::Value::from("WIDE_ITEM_LIST"),
+                ::serde_json::Value::from("CAROUSEL_FEED"),
+            ],
+            false,
+        )
+    }
+}
 /// 메시지 타입 (String (6), default text). `text` (plain text, needs `msg`); `image`,
 /// `video`, `audio` (이미지, 오디오, 비디오: need `url`). No other value is documented.
 ///
@@ -727,6 +905,298 @@ impl ::schemars::JsonSchema for CommentStatus {
                 ::serde_json::Value::from("INQ"),
             ],
             false,
+        )
+    }
+}
+/// The result code of KakaoTalk counselling (상담톡 webhook codes, `code`): 0 is success, a
+/// negative number a failure, `message` naming the exception. It arrives as an integer
+/// (`-505`) or as a string of one (`"-505"`; an upload's success is `"0000"`): both are the
+/// same code. The numbers mean other things in the Biz API's table (its -504 is a contract
+/// failure, this -504 a serial number used twice). The table is open: an undocumented code
+/// still decodes.
+///
+/// Open: a value this version does not document decodes as `Unknown`, keeping it as it came. Do not match on `Unknown` for a particular value (a later release may give it its own variant); compare the raw value instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum CounselResultCode {
+    /// `0`: success (an upload writes it "0000").
+    Success,
+    /// `-400` ("ForbiddenException"): no permission.
+    Forbidden,
+    /// `-500` ("UnauthorizedException"): authentication failed; check the client id and secret (the docs' example prints ForbiddenException).
+    Unauthorized,
+    /// `-501` ("InvalidSenderException"): the sender key is not valid, or the channel cannot counsel (not activated, or not using 상담톡).
+    InvalidSender,
+    /// `-502` ("InvalidSessionException"): the customer's session is over or does not exist: the customer must write first.
+    SessionOver,
+    /// `-503` ("InvalidUserKeyException"): the user key is malformed.
+    InvalidUserKey,
+    /// `-504` ("DuplicateSerialNumberException"): the message's serial number was used before: give each message its own.
+    DuplicateSerialNumber,
+    /// `-505` ("InvalidImageException"): the image (or uploaded file) was refused: its format or its size.
+    InvalidImage,
+    /// `-506` ("MessageLengthOverLimitException"): the message is longer than 1,000 characters.
+    MessageTooLong,
+    /// `-507` ("InvalidHubPartnerException"): the hub partner key is not valid.
+    InvalidHubPartner,
+    /// `-508` ("InvalidProfileChatStatusException"): the channel's 1:1 chat is turned off.
+    ChatDisabled,
+    /// `-509` ("InvalidJsonException"): the parameters or the body are not valid.
+    InvalidJson,
+    /// `-510` ("InvalidMessageException"): the message is malformed for its type (no image, no text, a bad button).
+    InvalidMessage,
+    /// `-511` ("BlockedUserMessageException"): the customer is blocked: unblock them to write to them.
+    BlockedUser,
+    /// `-512` ("ContractNotFoundException"): there is no valid 상담톡 contract.
+    ContractNotFound,
+    /// `-600` ("FailedToSendMessageException"): sending failed at Kakao.
+    SendFailed,
+    /// `-601` ("InternalSystemErrorException"): an internal error.
+    InternalError,
+    /// A value this version does not document, kept as it came.
+    Unknown(RawValue<i64>),
+}
+impl CounselResultCode {
+    /// Every documented value, in the order of the spec's table, as HappyTalk writes it.
+    pub const KNOWN_VALUES: [i64; 17] = [
+        0,
+        -400,
+        -500,
+        -501,
+        -502,
+        -503,
+        -504,
+        -505,
+        -506,
+        -507,
+        -508,
+        -509,
+        -510,
+        -511,
+        -512,
+        -600,
+        -601,
+    ];
+    /// The value as HappyTalk writes it.
+    pub fn value(&self) -> i64 {
+        match self {
+            Self::Success => 0,
+            Self::Forbidden => -400,
+            Self::Unauthorized => -500,
+            Self::InvalidSender => -501,
+            Self::SessionOver => -502,
+            Self::InvalidUserKey => -503,
+            Self::DuplicateSerialNumber => -504,
+            Self::InvalidImage => -505,
+            Self::MessageTooLong => -506,
+            Self::InvalidHubPartner => -507,
+            Self::ChatDisabled => -508,
+            Self::InvalidJson => -509,
+            Self::InvalidMessage => -510,
+            Self::BlockedUser => -511,
+            Self::ContractNotFound => -512,
+            Self::SendFailed => -600,
+            Self::InternalError => -601,
+            Self::Unknown(value) => *value.get(),
+        }
+    }
+    /// The documented meaning, or `None` for an undocumented value.
+    pub fn meaning(&self) -> Option<&'static str> {
+        match self {
+            Self::Success => Some("success (an upload writes it \"0000\")"),
+            Self::Forbidden => Some("no permission"),
+            Self::Unauthorized => {
+                Some(
+                    "authentication failed; check the client id and secret (the docs' example prints ForbiddenException)",
+                )
+            }
+            Self::InvalidSender => {
+                Some(
+                    "the sender key is not valid, or the channel cannot counsel (not activated, or not using 상담톡)",
+                )
+            }
+            Self::SessionOver => {
+                Some(
+                    "the customer's session is over or does not exist: the customer must write first",
+                )
+            }
+            Self::InvalidUserKey => Some("the user key is malformed"),
+            Self::DuplicateSerialNumber => {
+                Some(
+                    "the message's serial number was used before: give each message its own",
+                )
+            }
+            Self::InvalidImage => {
+                Some("the image (or uploaded file) was refused: its format or its size")
+            }
+            Self::MessageTooLong => Some("the message is longer than 1,000 characters"),
+            Self::InvalidHubPartner => Some("the hub partner key is not valid"),
+            Self::ChatDisabled => Some("the channel's 1:1 chat is turned off"),
+            Self::InvalidJson => Some("the parameters or the body are not valid"),
+            Self::InvalidMessage => {
+                Some(
+                    "the message is malformed for its type (no image, no text, a bad button)",
+                )
+            }
+            Self::BlockedUser => {
+                Some("the customer is blocked: unblock them to write to them")
+            }
+            Self::ContractNotFound => Some("there is no valid 상담톡 contract"),
+            Self::SendFailed => Some("sending failed at Kakao"),
+            Self::InternalError => Some("an internal error"),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// The name of its variant (`"Success"`), or `None` for an undocumented value.
+    pub fn name(&self) -> Option<&'static str> {
+        match self {
+            Self::Success => Some("Success"),
+            Self::Forbidden => Some("Forbidden"),
+            Self::Unauthorized => Some("Unauthorized"),
+            Self::InvalidSender => Some("InvalidSender"),
+            Self::SessionOver => Some("SessionOver"),
+            Self::InvalidUserKey => Some("InvalidUserKey"),
+            Self::DuplicateSerialNumber => Some("DuplicateSerialNumber"),
+            Self::InvalidImage => Some("InvalidImage"),
+            Self::MessageTooLong => Some("MessageTooLong"),
+            Self::InvalidHubPartner => Some("InvalidHubPartner"),
+            Self::ChatDisabled => Some("ChatDisabled"),
+            Self::InvalidJson => Some("InvalidJson"),
+            Self::InvalidMessage => Some("InvalidMessage"),
+            Self::BlockedUser => Some("BlockedUser"),
+            Self::ContractNotFound => Some("ContractNotFound"),
+            Self::SendFailed => Some("SendFailed"),
+            Self::InternalError => Some("InternalError"),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+    /// Whether it is the success code.
+    pub fn is_success(&self) -> bool {
+        matches!(self, Self::Success)
+    }
+    /// The `message` HappyTalk documents with it (`"EndRoom"`), if any.
+    pub fn documented_message(&self) -> Option<&'static str> {
+        match self {
+            Self::Forbidden => Some("ForbiddenException"),
+            Self::Unauthorized => Some("UnauthorizedException"),
+            Self::InvalidSender => Some("InvalidSenderException"),
+            Self::SessionOver => Some("InvalidSessionException"),
+            Self::InvalidUserKey => Some("InvalidUserKeyException"),
+            Self::DuplicateSerialNumber => Some("DuplicateSerialNumberException"),
+            Self::InvalidImage => Some("InvalidImageException"),
+            Self::MessageTooLong => Some("MessageLengthOverLimitException"),
+            Self::InvalidHubPartner => Some("InvalidHubPartnerException"),
+            Self::ChatDisabled => Some("InvalidProfileChatStatusException"),
+            Self::InvalidJson => Some("InvalidJsonException"),
+            Self::InvalidMessage => Some("InvalidMessageException"),
+            Self::BlockedUser => Some("BlockedUserMessageException"),
+            Self::ContractNotFound => Some("ContractNotFoundException"),
+            Self::SendFailed => Some("FailedToSendMessageException"),
+            Self::InternalError => Some("InternalSystemErrorException"),
+            _ => None,
+        }
+    }
+    /// Whether it answers in the role `role` (`x-known-values[].roles`).
+    pub fn has_role(&self, role: CodeRole) -> bool {
+        Self::ROLES.iter().any(|(code, roles)| code == self && roles.contains(&role))
+    }
+    /// The documented code that answers in the role `role`, if one does.
+    pub fn for_role(role: CodeRole) -> Option<Self> {
+        Self::ROLES
+            .iter()
+            .find(|(_, roles)| roles.contains(&role))
+            .map(|(code, _)| code.clone())
+    }
+    const ROLES: [(Self, &'static [CodeRole]); 7] = [
+        (Self::Forbidden, &[CodeRole::Forbidden]),
+        (Self::Unauthorized, &[CodeRole::Unauthorized]),
+        (Self::SessionOver, &[CodeRole::SessionOver]),
+        (Self::DuplicateSerialNumber, &[CodeRole::DuplicateSerial]),
+        (Self::MessageTooLong, &[CodeRole::ParameterLength]),
+        (Self::InvalidJson, &[CodeRole::InvalidParameter, CodeRole::MissingParameter]),
+        (Self::BlockedUser, &[CodeRole::BlockedUser]),
+    ];
+}
+impl From<i64> for CounselResultCode {
+    fn from(value: i64) -> Self {
+        match value {
+            0 => Self::Success,
+            -400 => Self::Forbidden,
+            -500 => Self::Unauthorized,
+            -501 => Self::InvalidSender,
+            -502 => Self::SessionOver,
+            -503 => Self::InvalidUserKey,
+            -504 => Self::DuplicateSerialNumber,
+            -505 => Self::InvalidImage,
+            -506 => Self::MessageTooLong,
+            -507 => Self::InvalidHubPartner,
+            -508 => Self::ChatDisabled,
+            -509 => Self::InvalidJson,
+            -510 => Self::InvalidMessage,
+            -511 => Self::BlockedUser,
+            -512 => Self::ContractNotFound,
+            -600 => Self::SendFailed,
+            -601 => Self::InternalError,
+            _ => Self::Unknown(RawValue::new(value)),
+        }
+    }
+}
+impl ::std::fmt::Display for CounselResultCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.value(), f)
+    }
+}
+impl ::serde::Serialize for CounselResultCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::serde::Serialize::serialize(&self.value(), serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CounselResultCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::raw::deserialize_int_or_numeric_string::<D, i64>(deserializer)
+            .map(Self::from)
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for CounselResultCode {
+    fn schema_name() -> String {
+        "CounselResultCode".to_owned()
+    }
+    fn json_schema(
+        generator: &mut ::schemars::r#gen::SchemaGenerator,
+    ) -> ::schemars::schema::Schema {
+        crate::raw::open_table_schema(
+            generator,
+            "The result code of KakaoTalk counselling (상담톡 webhook codes, `code`): 0 is success, a\nnegative number a failure, `message` naming the exception. It arrives as an integer\n(`-505`) or as a string of one (`\"-505\"`; an upload's success is `\"0000\"`): both are the\nsame code. The numbers mean other things in the Biz API's table (its -504 is a contract\nfailure, this -504 a serial number used twice). The table is open: an undocumented code\nstill decodes.",
+            &[
+                ::serde_json::Value::from(0i64),
+                ::serde_json::Value::from(-400i64),
+                ::serde_json::Value::from(-500i64),
+                ::serde_json::Value::from(-501i64),
+                ::serde_json::Value::from(-502i64),
+                ::serde_json::Value::from(-503i64),
+                ::serde_json::Value::from(-504i64),
+                ::serde_json::Value::from(-505i64),
+                ::serde_json::Value::from(-506i64),
+                ::serde_json::Value::from(-507i64),
+                ::serde_json::Value::from(-508i64),
+                ::serde_json::Value::from(-509i64),
+                ::serde_json::Value::from(-510i64),
+                ::serde_json::Value::from(-511i64),
+                ::serde_json::Value::from(-512i64),
+                ::serde_json::Value::from(-600i64),
+                ::serde_json::Value::from(-601i64),
+            ],
+            true,
         )
     }
 }
@@ -1158,9 +1628,229 @@ impl ::schemars::JsonSchema for InspectStatus {
         )
     }
 }
-/// The result code of the Kakao host (`code`, a string): "200" is success, any other value a
-/// failure (Kakao BizCenter codes). The same numbers mean other things on the Biz host. The
-/// table is open: an undocumented code still decodes.
+/// What an uploaded file is (`file_type`); the page states no default.
+///
+/// Closed: only these values can be sent (a value HappyTalk does not document would be refused before the wire).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KakaoFileType {
+    /// `file`: an ordinary file.
+    File,
+    /// `audio`: a recording.
+    Audio,
+    /// `video`: a video.
+    Video,
+}
+impl KakaoFileType {
+    /// Every value, in the order of the spec's table.
+    pub const ALL: [Self; 3] = [Self::File, Self::Audio, Self::Video];
+    /// Every value as HappyTalk writes it.
+    pub const KNOWN_VALUES: [&'static str; 3] = ["file", "audio", "video"];
+    /// The value as HappyTalk writes it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::File => "file",
+            Self::Audio => "audio",
+            Self::Video => "video",
+        }
+    }
+    /// The documented meaning.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Self::File => "an ordinary file",
+            Self::Audio => "a recording",
+            Self::Video => "a video",
+        }
+    }
+    /// The name of its variant.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::File => "File",
+            Self::Audio => "Audio",
+            Self::Video => "Video",
+        }
+    }
+}
+impl TryFrom<&str> for KakaoFileType {
+    type Error = crate::validation::NotInTable;
+    fn try_from(value: &str) -> Result<Self, crate::validation::NotInTable> {
+        match value {
+            "file" => Ok(Self::File),
+            "audio" => Ok(Self::Audio),
+            "video" => Ok(Self::Video),
+            _ => {
+                Err(
+                    crate::validation::NotInTable::new(
+                        value.to_string(),
+                        "file, audio, video",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl ::std::fmt::Display for KakaoFileType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.as_str(), f)
+    }
+}
+impl ::serde::Serialize for KakaoFileType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::serde::Serialize::serialize(&self.as_str(), serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for KakaoFileType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value.as_ref()).map_err(::serde::de::Error::custom)
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KakaoFileType {
+    fn schema_name() -> String {
+        "KakaoFileType".to_owned()
+    }
+    fn json_schema(
+        generator: &mut ::schemars::r#gen::SchemaGenerator,
+    ) -> ::schemars::schema::Schema {
+        crate::raw::closed_table_schema(
+            generator,
+            "What an uploaded file is (`file_type`); the page states no default.",
+            &[
+                ::serde_json::Value::from("file"),
+                ::serde_json::Value::from("audio"),
+                ::serde_json::Value::from("video"),
+            ],
+            false,
+        )
+    }
+}
+/// The kind of a v1 KakaoTalk message (`message_type`).
+///
+/// Closed: only these values can be sent (a value HappyTalk does not document would be refused before the wire).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KakaoMessageType {
+    /// `TX`: a text (`message`).
+    Text,
+    /// `IM`: an image (`image_url`, from an upload).
+    Image,
+    /// `FI`: a file (`file_url`, `file_name`, `file_size`, from an upload).
+    File,
+    /// `LI`: a message with link buttons (`message`, `links`, optionally `image_url`).
+    Links,
+}
+impl KakaoMessageType {
+    /// Every value, in the order of the spec's table.
+    pub const ALL: [Self; 4] = [Self::Text, Self::Image, Self::File, Self::Links];
+    /// Every value as HappyTalk writes it.
+    pub const KNOWN_VALUES: [&'static str; 4] = ["TX", "IM", "FI", "LI"];
+    /// The value as HappyTalk writes it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "TX",
+            Self::Image => "IM",
+            Self::File => "FI",
+            Self::Links => "LI",
+        }
+    }
+    /// The documented meaning.
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Self::Text => "a text (`message`)",
+            Self::Image => "an image (`image_url`, from an upload)",
+            Self::File => "a file (`file_url`, `file_name`, `file_size`, from an upload)",
+            Self::Links => {
+                "a message with link buttons (`message`, `links`, optionally `image_url`)"
+            }
+        }
+    }
+    /// The name of its variant.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Text => "Text",
+            Self::Image => "Image",
+            Self::File => "File",
+            Self::Links => "Links",
+        }
+    }
+}
+impl TryFrom<&str> for KakaoMessageType {
+    type Error = crate::validation::NotInTable;
+    fn try_from(value: &str) -> Result<Self, crate::validation::NotInTable> {
+        match value {
+            "TX" => Ok(Self::Text),
+            "IM" => Ok(Self::Image),
+            "FI" => Ok(Self::File),
+            "LI" => Ok(Self::Links),
+            _ => {
+                Err(
+                    crate::validation::NotInTable::new(
+                        value.to_string(),
+                        "TX, IM, FI, LI",
+                    ),
+                )
+            }
+        }
+    }
+}
+impl ::std::fmt::Display for KakaoMessageType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.as_str(), f)
+    }
+}
+impl ::serde::Serialize for KakaoMessageType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        ::serde::Serialize::serialize(&self.as_str(), serializer)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for KakaoMessageType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::std::borrow::Cow<
+            'de,
+            str,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
+        Self::try_from(value.as_ref()).map_err(::serde::de::Error::custom)
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KakaoMessageType {
+    fn schema_name() -> String {
+        "KakaoMessageType".to_owned()
+    }
+    fn json_schema(
+        generator: &mut ::schemars::r#gen::SchemaGenerator,
+    ) -> ::schemars::schema::Schema {
+        crate::raw::closed_table_schema(
+            generator,
+            "The kind of a v1 KakaoTalk message (`message_type`).",
+            &[
+                ::serde_json::Value::from("TX"),
+                ::serde_json::Value::from("IM"),
+                ::serde_json::Value::from("FI"),
+                ::serde_json::Value::from("LI"),
+            ],
+            false,
+        )
+    }
+}
+/// The result code of the Kakao BizMessage Center (`code`, a string): "200" is success, any
+/// other value a failure (Kakao BizCenter codes), answered by the system-message lookup and
+/// the receive-domain calls. The receive-domain save writes it as the integer 200: an integer
+/// is read as its digits. The same numbers mean other things in the Biz API's table and in
+/// KakaoTalk counselling's (`CounselResultCode`). The table is open: an undocumented code
+/// still decodes.
 ///
 /// Open: a value this version does not document decodes as `Unknown`, keeping it as it came. Do not match on `Unknown` for a particular value (a later release may give it its own variant); compare the raw value instead.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1196,6 +1886,8 @@ pub enum KakaoResultCode {
     SenderProfileRegistrationBlocked(RawValue<String>),
     /// `811`: a hub partner whose sender profile registration is blocked.
     HubPartnerRegistrationBlocked,
+    /// `9999`: a system problem (the receive-domain lookup's example).
+    SystemProblem,
     /// `4060`: the profile is already used for counselling talk by another partner.
     ProfileUsedByAnotherPartner,
     /// A value this version does not document, kept as it came.
@@ -1203,7 +1895,7 @@ pub enum KakaoResultCode {
 }
 impl KakaoResultCode {
     /// Every documented value, in the order of the spec's table, as HappyTalk writes it.
-    pub const KNOWN_VALUES: [&'static str; 20] = [
+    pub const KNOWN_VALUES: [&'static str; 21] = [
         "200",
         "403",
         "405",
@@ -1223,6 +1915,7 @@ impl KakaoResultCode {
         "809",
         "810",
         "811",
+        "9999",
         "4060",
     ];
     /// The value as HappyTalk writes it.
@@ -1242,6 +1935,7 @@ impl KakaoResultCode {
             Self::InvalidSystemMessageContent => "520",
             Self::SenderProfileRegistrationBlocked(value) => value.as_str(),
             Self::HubPartnerRegistrationBlocked => "811",
+            Self::SystemProblem => "9999",
             Self::ProfileUsedByAnotherPartner => "4060",
             Self::Unknown(value) => value.as_str(),
         }
@@ -1279,6 +1973,9 @@ impl KakaoResultCode {
             Self::HubPartnerRegistrationBlocked => {
                 Some("a hub partner whose sender profile registration is blocked")
             }
+            Self::SystemProblem => {
+                Some("a system problem (the receive-domain lookup's example)")
+            }
             Self::ProfileUsedByAnotherPartner => {
                 Some(
                     "the profile is already used for counselling talk by another partner",
@@ -1306,6 +2003,7 @@ impl KakaoResultCode {
                 Some("SenderProfileRegistrationBlocked")
             }
             Self::HubPartnerRegistrationBlocked => Some("HubPartnerRegistrationBlocked"),
+            Self::SystemProblem => Some("SystemProblem"),
             Self::ProfileUsedByAnotherPartner => Some("ProfileUsedByAnotherPartner"),
             Self::Unknown(_) => None,
         }
@@ -1371,6 +2069,7 @@ impl From<&str> for KakaoResultCode {
                 Self::SenderProfileRegistrationBlocked(RawValue::new(value.into()))
             }
             "811" => Self::HubPartnerRegistrationBlocked,
+            "9999" => Self::SystemProblem,
             "4060" => Self::ProfileUsedByAnotherPartner,
             _ => Self::Unknown(RawValue::new(value.to_owned())),
         }
@@ -1395,6 +2094,7 @@ impl From<String> for KakaoResultCode {
                 Self::SenderProfileRegistrationBlocked(RawValue::new(value))
             }
             "811" => Self::HubPartnerRegistrationBlocked,
+            "9999" => Self::SystemProblem,
             "4060" => Self::ProfileUsedByAnotherPartner,
             _ => Self::Unknown(RawValue::new(value)),
         }
@@ -1423,7 +2123,7 @@ impl<'de> ::serde::Deserialize<'de> for KakaoResultCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        crate::raw::deserialize_str_table(deserializer)
+        crate::raw::deserialize_str_or_integer_table(deserializer)
     }
 }
 #[cfg(feature = "schemars")]
@@ -1436,7 +2136,7 @@ impl ::schemars::JsonSchema for KakaoResultCode {
     ) -> ::schemars::schema::Schema {
         crate::raw::open_table_schema(
             generator,
-            "The result code of the Kakao host (`code`, a string): \"200\" is success, any other value a\nfailure (Kakao BizCenter codes). The same numbers mean other things on the Biz host. The\ntable is open: an undocumented code still decodes.",
+            "The result code of the Kakao BizMessage Center (`code`, a string): \"200\" is success, any\nother value a failure (Kakao BizCenter codes), answered by the system-message lookup and\nthe receive-domain calls. The receive-domain save writes it as the integer 200: an integer\nis read as its digits. The same numbers mean other things in the Biz API's table and in\nKakaoTalk counselling's (`CounselResultCode`). The table is open: an undocumented code\nstill decodes.",
             &[
                 ::serde_json::Value::from("200"),
                 ::serde_json::Value::from("403"),
@@ -1457,6 +2157,7 @@ impl ::schemars::JsonSchema for KakaoResultCode {
                 ::serde_json::Value::from("809"),
                 ::serde_json::Value::from("810"),
                 ::serde_json::Value::from("811"),
+                ::serde_json::Value::from("9999"),
                 ::serde_json::Value::from("4060"),
             ],
             false,
@@ -2098,7 +2799,9 @@ impl ::schemars::JsonSchema for SystemMessageType {
 pub enum ResultCodeTable {
     /// A code of [`BizResultCode`], the answer of `open_room`, `send_message`, `end_room`, `check_previous_counselor`.
     Biz,
-    /// A code of [`KakaoResultCode`], the answer of `system_messages`.
+    /// A code of [`CounselResultCode`], the answer of `kakao_send_plain`, `kakao_send_rich`, `kakao_send_message`, `kakao_end_session`, `kakao_end_with_bot`, `kakao_upload_image`, `kakao_upload_file`, `kakao_upload_image_v1`, `kakao_upload_file_v1`, `kakao_block_user`, `kakao_unblock_user`.
+    Counsel,
+    /// A code of [`KakaoResultCode`], the answer of `system_messages`, `kakao_receive_domain`, `kakao_save_receive_domain`, `kakao_update_receive_domain_v1`, `kakao_search_receive_domain_v1`.
     Kakao,
 }
 impl ResultCodeTable {
@@ -2106,6 +2809,7 @@ impl ResultCodeTable {
     pub const fn name(self) -> &'static str {
         match self {
             Self::Biz => "BizResultCode",
+            Self::Counsel => "CounselResultCode",
             Self::Kakao => "KakaoResultCode",
         }
     }
@@ -2113,6 +2817,7 @@ impl ResultCodeTable {
     pub fn success(self) -> ResultCode {
         match self {
             Self::Biz => ResultCode::Biz(BizResultCode::Success),
+            Self::Counsel => ResultCode::Counsel(CounselResultCode::Success),
             Self::Kakao => ResultCode::Kakao(KakaoResultCode::Success),
         }
     }
@@ -2120,6 +2825,7 @@ impl ResultCodeTable {
     pub fn for_role(self, role: CodeRole) -> Option<ResultCode> {
         match self {
             Self::Biz => BizResultCode::for_role(role).map(ResultCode::Biz),
+            Self::Counsel => CounselResultCode::for_role(role).map(ResultCode::Counsel),
             Self::Kakao => KakaoResultCode::for_role(role).map(ResultCode::Kakao),
         }
     }
@@ -2130,6 +2836,11 @@ impl ResultCodeTable {
                 ::serde_json::from_value::<BizResultCode>(value.clone())
                     .ok()
                     .map(ResultCode::Biz)
+            }
+            Self::Counsel => {
+                ::serde_json::from_value::<CounselResultCode>(value.clone())
+                    .ok()
+                    .map(ResultCode::Counsel)
             }
             Self::Kakao => {
                 ::serde_json::from_value::<KakaoResultCode>(value.clone())
@@ -2145,7 +2856,9 @@ impl ResultCodeTable {
 pub enum ResultCode {
     /// A code of [`BizResultCode`], the answer of `open_room`, `send_message`, `end_room`, `check_previous_counselor`.
     Biz(BizResultCode),
-    /// A code of [`KakaoResultCode`], the answer of `system_messages`.
+    /// A code of [`CounselResultCode`], the answer of `kakao_send_plain`, `kakao_send_rich`, `kakao_send_message`, `kakao_end_session`, `kakao_end_with_bot`, `kakao_upload_image`, `kakao_upload_file`, `kakao_upload_image_v1`, `kakao_upload_file_v1`, `kakao_block_user`, `kakao_unblock_user`.
+    Counsel(CounselResultCode),
+    /// A code of [`KakaoResultCode`], the answer of `system_messages`, `kakao_receive_domain`, `kakao_save_receive_domain`, `kakao_update_receive_domain_v1`, `kakao_search_receive_domain_v1`.
     Kakao(KakaoResultCode),
 }
 impl ResultCode {
@@ -2153,6 +2866,7 @@ impl ResultCode {
     pub fn table(&self) -> ResultCodeTable {
         match self {
             Self::Biz(_) => ResultCodeTable::Biz,
+            Self::Counsel(_) => ResultCodeTable::Counsel,
             Self::Kakao(_) => ResultCodeTable::Kakao,
         }
     }
@@ -2160,6 +2874,7 @@ impl ResultCode {
     pub fn is_success(&self) -> bool {
         match self {
             Self::Biz(code) => code.is_success(),
+            Self::Counsel(code) => code.is_success(),
             Self::Kakao(code) => code.is_success(),
         }
     }
@@ -2167,6 +2882,7 @@ impl ResultCode {
     pub fn meaning(&self) -> Option<&'static str> {
         match self {
             Self::Biz(code) => code.meaning(),
+            Self::Counsel(code) => code.meaning(),
             Self::Kakao(code) => code.meaning(),
         }
     }
@@ -2174,6 +2890,7 @@ impl ResultCode {
     pub fn name(&self) -> Option<&'static str> {
         match self {
             Self::Biz(code) => code.name(),
+            Self::Counsel(code) => code.name(),
             Self::Kakao(code) => code.name(),
         }
     }
@@ -2181,6 +2898,7 @@ impl ResultCode {
     pub fn documented_message(&self) -> Option<&'static str> {
         match self {
             Self::Biz(code) => code.documented_message(),
+            Self::Counsel(code) => code.documented_message(),
             Self::Kakao(code) => code.documented_message(),
         }
     }
@@ -2188,6 +2906,7 @@ impl ResultCode {
     pub fn is_known(&self) -> bool {
         match self {
             Self::Biz(code) => code.is_known(),
+            Self::Counsel(code) => code.is_known(),
             Self::Kakao(code) => code.is_known(),
         }
     }
@@ -2195,6 +2914,7 @@ impl ResultCode {
     pub fn has_role(&self, role: CodeRole) -> bool {
         match self {
             Self::Biz(code) => code.has_role(role),
+            Self::Counsel(code) => code.has_role(role),
             Self::Kakao(code) => code.has_role(role),
         }
     }
@@ -2203,6 +2923,7 @@ impl ResultCode {
     pub fn counselling_unavailable(&self) -> bool {
         match self {
             Self::Biz(code) => code.counselling_unavailable(),
+            Self::Counsel(_) => false,
             Self::Kakao(_) => false,
         }
     }
@@ -2212,6 +2933,7 @@ impl ::std::fmt::Display for ResultCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
             Self::Biz(code) => ::std::fmt::Display::fmt(code, f),
+            Self::Counsel(code) => ::std::fmt::Display::fmt(code, f),
             Self::Kakao(code) => ::std::fmt::Display::fmt(code, f),
         }
     }
@@ -2224,6 +2946,7 @@ impl ::serde::Serialize for ResultCode {
     ) -> Result<S::Ok, S::Error> {
         match self {
             Self::Biz(code) => ::serde::Serialize::serialize(code, serializer),
+            Self::Counsel(code) => ::serde::Serialize::serialize(code, serializer),
             Self::Kakao(code) => ::serde::Serialize::serialize(code, serializer),
         }
     }
@@ -2240,6 +2963,21 @@ impl PartialEq<BizResultCode> for ResultCode {
 }
 impl PartialEq<BizResultCode> for &ResultCode {
     fn eq(&self, other: &BizResultCode) -> bool {
+        **self == *other
+    }
+}
+impl From<CounselResultCode> for ResultCode {
+    fn from(code: CounselResultCode) -> Self {
+        Self::Counsel(code)
+    }
+}
+impl PartialEq<CounselResultCode> for ResultCode {
+    fn eq(&self, other: &CounselResultCode) -> bool {
+        matches!(self, Self::Counsel(code) if code == other)
+    }
+}
+impl PartialEq<CounselResultCode> for &ResultCode {
+    fn eq(&self, other: &CounselResultCode) -> bool {
         **self == *other
     }
 }
@@ -2262,6 +3000,10 @@ impl PartialEq<KakaoResultCode> for &ResultCode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CodeRole {
+    /// `blocked-user`.
+    BlockedUser,
+    /// `duplicate-serial`.
+    DuplicateSerial,
     /// `forbidden`.
     Forbidden,
     /// `invalid-parameter`.
@@ -2270,6 +3012,8 @@ pub enum CodeRole {
     MissingParameter,
     /// `parameter-length`.
     ParameterLength,
+    /// `session-over`.
+    SessionOver,
     /// `unauthorized`.
     Unauthorized,
 }

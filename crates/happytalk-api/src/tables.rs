@@ -648,14 +648,1076 @@ pub mod operations {
             "{\"code\":\"200\",\"data\":[{\"comments\":[{\"content\":null,\"createdAt\":\"2019-10-31 18:26:33\",\"id\":2892,\"status\":\"APR\",\"userName\":\"검수자\"}],\"createdAt\":\"2019-10-31 18:26:12\",\"id\":175,\"inspectRequestAt\":\"2019-10-31 18:26:28\",\"inspectStatus\":\"APR\",\"inspectedAt\":\"2019-10-31 18:26:33\",\"messages\":[{\"buttons\":[],\"content\":\"1:1채팅을 요청하셨습니다.\",\"messageType\":\"ST\"}],\"modifiedAt\":\"2019-10-31 18:26:33\",\"name\":\"system-message-sample\",\"status\":\"A\"}]}",
         ),
     };
+    /// `POST /kakaoWebhook/v3/bzc/chat/send/plain`: Send a plain message to a KakaoTalk customer (Plain 메시지 발송).
+    pub const KAKAO_SEND_PLAIN: Operation = Operation {
+        id: "kakao_send_plain",
+        method: "POST",
+        path: "/kakaoWebhook/v3/bzc/chat/send/plain",
+        host: HostFamily::Kakao,
+        result_codes: ResultCodeTable::Counsel,
+        retry: RetryClass::NeverTwice,
+        summary: "Send a plain message to a KakaoTalk customer (Plain 메시지 발송).",
+        path_parameters: &[],
+        query: &[],
+        body: &[
+            Field {
+                name: "user_key",
+                summary: "사용자 키. The customer, as the `/message` callback names them.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: None,
+            },
+            Field {
+                name: "sender_key",
+                summary: "발신 프로필 키. The channel's sender profile.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(40),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "serial_number",
+                summary: "메시지 일련번호. Your unique id of this message; a repeat is refused (-504).",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(30),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "chat_bubble_type",
+                summary: "말풍선 타입. The kind of bubble.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: None,
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "message",
+                summary: "메시지 내용. The text; required for `TEXT`.",
+                required: false,
+                required_when: Some(Condition {
+                    field: "chat_bubble_type",
+                    values: &["TEXT"],
+                }),
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(1000),
+                },
+                personal_data: true,
+                indexed: None,
+            },
+            Field {
+                name: "attachment",
+                summary: "첨부. The media of an `IMAGE` (`{\"image\": {\"img_url\": …}}`), `FILE`, `VIDEO` or `AUDIO` (`{\"file\": {\"file_url\", \"file_name\", \"file_size\"}}`, assumed) bubble; the schema is not visible, so any JSON object is sent as given.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Json,
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        multipart: false,
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+        ],
+        success_example: Some("{\"code\":0,\"createdAt\":\"2022-06-07T11:56:54.461\"}"),
+    };
+    /// `POST /kakaoWebhook/v3/bzc/chat/send/rich`: Send a rich message to a KakaoTalk customer (Rich 메시지 발송).
+    pub const KAKAO_SEND_RICH: Operation = Operation {
+        id: "kakao_send_rich",
+        method: "POST",
+        path: "/kakaoWebhook/v3/bzc/chat/send/rich",
+        host: HostFamily::Kakao,
+        result_codes: ResultCodeTable::Counsel,
+        retry: RetryClass::NeverTwice,
+        summary: "Send a rich message to a KakaoTalk customer (Rich 메시지 발송).",
+        path_parameters: &[],
+        query: &[],
+        body: &[
+            Field {
+                name: "user_key",
+                summary: "사용자 키. The customer.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: None,
+            },
+            Field {
+                name: "sender_key",
+                summary: "발신 프로필 키. The channel's sender profile.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(40),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "serial_number",
+                summary: "메시지 일련번호. Your unique id of this message.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(30),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "chat_bubble_type",
+                summary: "말풍선 타입. The kind of bubble.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: None,
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "message",
+                summary: "메시지 내용. The text of `TEXT`, `IMAGE`, `WIDE_IMAGE` and `ITEM_LIST`.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(1000),
+                },
+                personal_data: true,
+                indexed: None,
+            },
+            Field {
+                name: "description",
+                summary: "부가 설명. A secondary text (`ITEM_LIST`).",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: None,
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "header",
+                summary: "헤더. A header (`ITEM_LIST`, `WIDE_ITEM_LIST` only).",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: None,
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "attachment",
+                summary: "첨부. Images, buttons, a coupon…; its schema is not visible, sent as given.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Json,
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "carousel",
+                summary: "캐러셀. The carousel of `CAROUSEL_FEED`; its schema is not visible, sent as given.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Json,
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "auto_answer",
+                summary: "자동 응답. Kakao's system auto-reply (`TEXT` only); its values are not visible.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(2),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "lock",
+                summary: "보안 메시지. Whether the message is a secure message.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Boolean,
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        multipart: false,
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+        ],
+        success_example: Some("{\"code\":0,\"createdAt\":\"2022-06-07T11:56:54.461\"}"),
+    };
+    /// `POST /v1/chat/write`: Send a message to a KakaoTalk customer, older API (메시지 전송, v1).
+    pub const KAKAO_SEND_MESSAGE: Operation = Operation {
+        id: "kakao_send_message",
+        method: "POST",
+        path: "/v1/chat/write",
+        host: HostFamily::Kakao,
+        result_codes: ResultCodeTable::Counsel,
+        retry: RetryClass::NeverTwice,
+        summary: "Send a message to a KakaoTalk customer, older API (메시지 전송, v1).",
+        path_parameters: &[],
+        query: &[],
+        body: &[
+            Field {
+                name: "user_key",
+                summary: "사용자 키. The customer, from the `/message` callback.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: None,
+            },
+            Field {
+                name: "sender_key",
+                summary: "발신 프로필 키. The channel's sender profile.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(40),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "serial_number",
+                summary: "메시지 일련번호. Your unique key of this message.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(30),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "message_type",
+                summary: "메시지 타입. `TX`, `IM`, `FI` or `LI`.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::OneOf(&["TX", "IM", "FI", "LI"]),
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "message",
+                summary: "메시지 내용. The text; required for `TX` and `LI`.",
+                required: false,
+                required_when: Some(Condition {
+                    field: "message_type",
+                    values: &["TX", "LI"],
+                }),
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(1000),
+                },
+                personal_data: true,
+                indexed: None,
+            },
+            Field {
+                name: "image_url",
+                summary: "이미지 URL. Required for `IM`; from an image upload.",
+                required: false,
+                required_when: Some(Condition {
+                    field: "message_type",
+                    values: &["IM"],
+                }),
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(1000),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "file_url",
+                summary: "파일 URL. Required for `FI`; from a file upload.",
+                required: false,
+                required_when: Some(Condition {
+                    field: "message_type",
+                    values: &["FI"],
+                }),
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(1000),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "file_name",
+                summary: "파일 이름. Required for `FI`.",
+                required: false,
+                required_when: Some(Condition {
+                    field: "message_type",
+                    values: &["FI"],
+                }),
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(1000),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "file_size",
+                summary: "파일 크기. In bytes; required for `FI`.",
+                required: false,
+                required_when: Some(Condition {
+                    field: "message_type",
+                    values: &["FI"],
+                }),
+                kind: FieldKind::Integer {
+                    minimum: Some(0),
+                    maximum: None,
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "auto_answer",
+                summary: "자동 응답. Kakao's system auto-reply, with `LI`; its values are unknown.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(2),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "links",
+                summary: "링크 버튼. The buttons of an `LI` message.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Json,
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "supplement",
+                summary: "바로 연결. Quick-reply links under an `LI` message (`\"target\": \"out\"` makes an out link; at most 10); its shape is not documented further, sent as given.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Json,
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        multipart: false,
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+        ],
+        success_example: Some("{\"code\":0,\"createdAt\":\"2022-06-07T11:56:54.461\"}"),
+    };
+    /// `POST /v1/chat/end`: End a KakaoTalk counselling session (상담방 종료).
+    pub const KAKAO_END_SESSION: Operation = Operation {
+        id: "kakao_end_session",
+        method: "POST",
+        path: "/v1/chat/end",
+        host: HostFamily::Kakao,
+        result_codes: ResultCodeTable::Counsel,
+        retry: RetryClass::SafeToRepeat,
+        summary: "End a KakaoTalk counselling session (상담방 종료).",
+        path_parameters: &[],
+        query: &[],
+        body: &[
+            Field {
+                name: "user_key",
+                summary: "사용자 키. The customer.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: None,
+            },
+            Field {
+                name: "sender_key",
+                summary: "발신 프로필 키. The channel's sender profile.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(40),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        multipart: false,
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+        ],
+        success_example: Some("{\"code\":0,\"sessionId\":\"163477524\"}"),
+    };
+    /// `POST /kakaoWebhook/v3/bzc/chat/endWithBot`: End a KakaoTalk session and run a bot event (종료 후 봇 이벤트 실행).
+    pub const KAKAO_END_WITH_BOT: Operation = Operation {
+        id: "kakao_end_with_bot",
+        method: "POST",
+        path: "/kakaoWebhook/v3/bzc/chat/endWithBot",
+        host: HostFamily::Kakao,
+        result_codes: ResultCodeTable::Counsel,
+        retry: RetryClass::SafeToRepeat,
+        summary: "End a KakaoTalk session and run a bot event (종료 후 봇 이벤트 실행).",
+        path_parameters: &[],
+        query: &[],
+        body: &[
+            Field {
+                name: "user_key",
+                summary: "사용자 키. The customer.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: None,
+            },
+            Field {
+                name: "sender_key",
+                summary: "발신 프로필 키. The channel's sender profile.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(40),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "bot_event",
+                summary: "봇 이벤트 이름. The bot event block to run (`start_bot`); no default is stated.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: Some(100),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        multipart: false,
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+        ],
+        success_example: Some("{\"code\":0,\"session_id\":\"123212\"}"),
+    };
+    /// `POST /kakaoWebhook/v3/bzc/image/upload`: Upload an image for a KakaoTalk message (이미지 업로드).
+    pub const KAKAO_UPLOAD_IMAGE: Operation = Operation {
+        id: "kakao_upload_image",
+        method: "POST",
+        path: "/kakaoWebhook/v3/bzc/image/upload",
+        host: HostFamily::Kakao,
+        result_codes: ResultCodeTable::Counsel,
+        retry: RetryClass::SafeToRepeat,
+        summary: "Upload an image for a KakaoTalk message (이미지 업로드).",
+        path_parameters: &[],
+        query: &[],
+        body: &[
+            Field {
+                name: "sender_key",
+                summary: "발신 프로필 키. The channel's sender profile.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(40),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "image",
+                summary: "이미지. jpg, png or gif, at most 5 MB (the v1 page's limits).",
+                required: true,
+                required_when: None,
+                kind: FieldKind::File {
+                    max_bytes: Some(5242880),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "image_type",
+                summary: "이미지 타입. `rich` for an image meant for a rich message.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: None,
+                },
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        multipart: true,
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+        ],
+        success_example: Some(
+            "{\"code\":\"0000\",\"image\":\"https://mud-kage.kakao.com/dn/example/img_l.jpg\"}",
+        ),
+    };
+    /// `POST /kakaoWebhook/v3/bzc/file/upload`: Upload a file for a KakaoTalk message (기타 파일 업로드).
+    pub const KAKAO_UPLOAD_FILE: Operation = Operation {
+        id: "kakao_upload_file",
+        method: "POST",
+        path: "/kakaoWebhook/v3/bzc/file/upload",
+        host: HostFamily::Kakao,
+        result_codes: ResultCodeTable::Counsel,
+        retry: RetryClass::SafeToRepeat,
+        summary: "Upload a file for a KakaoTalk message (기타 파일 업로드).",
+        path_parameters: &[],
+        query: &[],
+        body: &[
+            Field {
+                name: "sender_key",
+                summary: "발신 프로필 키. The channel's sender profile.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(40),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "file",
+                summary: "파일. Anything but an image; the page states no size limit.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::File { max_bytes: None },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "file_type",
+                summary: "파일 타입. `file`, `audio` or `video`.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::OneOf(&["file", "audio", "video"]),
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        multipart: true,
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+        ],
+        success_example: Some(
+            "{\"code\":\"0000\",\"file\":\"https://talk.kakaocdn.net/dn/example/receipt.pdf\",\"name\":\"receipt.pdf\",\"size\":173083}",
+        ),
+    };
+    /// `POST /v1/image/upload`: Upload an image for a KakaoTalk message, older API (이미지 업로드, v1).
+    pub const KAKAO_UPLOAD_IMAGE_V1: Operation = Operation {
+        id: "kakao_upload_image_v1",
+        method: "POST",
+        path: "/v1/image/upload",
+        host: HostFamily::Kakao,
+        result_codes: ResultCodeTable::Counsel,
+        retry: RetryClass::SafeToRepeat,
+        summary: "Upload an image for a KakaoTalk message, older API (이미지 업로드, v1).",
+        path_parameters: &[],
+        query: &[],
+        body: &[
+            Field {
+                name: "sender_key",
+                summary: "발신 프로필 키. The channel's sender profile.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(40),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "image",
+                summary: "이미지. jpg, png or gif, at most 5 MB.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::File {
+                    max_bytes: Some(5242880),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "image_type",
+                summary: "이미지 타입. `link` for an image used with link buttons.",
+                required: false,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 0,
+                    max_length: None,
+                },
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        multipart: true,
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+        ],
+        success_example: Some(
+            "{\"code\":\"0000\",\"image\":\"https://mud-kage.kakao.com/dn/example/img_l.jpg\"}",
+        ),
+    };
+    /// `POST /v1/file/upload`: Upload a file for a KakaoTalk message, older API (파일 업로드, v1).
+    pub const KAKAO_UPLOAD_FILE_V1: Operation = Operation {
+        id: "kakao_upload_file_v1",
+        method: "POST",
+        path: "/v1/file/upload",
+        host: HostFamily::Kakao,
+        result_codes: ResultCodeTable::Counsel,
+        retry: RetryClass::SafeToRepeat,
+        summary: "Upload a file for a KakaoTalk message, older API (파일 업로드, v1).",
+        path_parameters: &[],
+        query: &[],
+        body: &[
+            Field {
+                name: "sender_key",
+                summary: "발신 프로필 키. The channel's sender profile.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(40),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "file",
+                summary: "파일. At most 20 MB.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::File {
+                    max_bytes: Some(20971520),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        multipart: true,
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+        ],
+        success_example: Some(
+            "{\"code\":\"0000\",\"file\":\"https://talk.kakaocdn.net/dn/example/receipt.pdf\",\"name\":\"receipt.pdf\",\"size\":173083}",
+        ),
+    };
+    /// `POST /v1/profile/user/block`: Block a KakaoTalk customer (사용자 차단).
+    pub const KAKAO_BLOCK_USER: Operation = Operation {
+        id: "kakao_block_user",
+        method: "POST",
+        path: "/v1/profile/user/block",
+        host: HostFamily::Kakao,
+        result_codes: ResultCodeTable::Counsel,
+        retry: RetryClass::SafeToRepeat,
+        summary: "Block a KakaoTalk customer (사용자 차단).",
+        path_parameters: &[],
+        query: &[],
+        body: &[
+            Field {
+                name: "user_key",
+                summary: "사용자 키. The customer.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: None,
+            },
+            Field {
+                name: "sender_key",
+                summary: "발신 프로필 키. The channel's sender profile.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(40),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        multipart: false,
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+        ],
+        success_example: Some("{\"code\":0}"),
+    };
+    /// `POST /v1/profile/user/unblock`: Unblock a KakaoTalk customer (사용자 차단 해제).
+    pub const KAKAO_UNBLOCK_USER: Operation = Operation {
+        id: "kakao_unblock_user",
+        method: "POST",
+        path: "/v1/profile/user/unblock",
+        host: HostFamily::Kakao,
+        result_codes: ResultCodeTable::Counsel,
+        retry: RetryClass::SafeToRepeat,
+        summary: "Unblock a KakaoTalk customer (사용자 차단 해제).",
+        path_parameters: &[],
+        query: &[],
+        body: &[
+            Field {
+                name: "user_key",
+                summary: "사용자 키. The customer.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(20),
+                },
+                personal_data: true,
+                indexed: None,
+            },
+            Field {
+                name: "sender_key",
+                summary: "발신 프로필 키. The channel's sender profile.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(40),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        multipart: false,
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+        ],
+        success_example: Some("{\"code\":0}"),
+    };
+    /// `GET /kakaoWebhook/v1/bzmc/consult/{sender_key}/receiveDomain`: Read where a channel's KakaoTalk callbacks go (수신 도메인 조회).
+    pub const KAKAO_RECEIVE_DOMAIN: Operation = Operation {
+        id: "kakao_receive_domain",
+        method: "GET",
+        path: "/kakaoWebhook/v1/bzmc/consult/{sender_key}/receiveDomain",
+        host: HostFamily::Kakao,
+        result_codes: ResultCodeTable::Kakao,
+        retry: RetryClass::Read,
+        summary: "Read where a channel's KakaoTalk callbacks go (수신 도메인 조회).",
+        path_parameters: &[
+            Field {
+                name: "sender_key",
+                summary: "발신 프로필 키 (the channel's sender profile).",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(40),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        query: &[],
+        body: &[],
+        multipart: false,
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+        ],
+        success_example: Some("{\"code\":200}"),
+    };
+    /// `POST /kakaoWebhook/v1/bzmc/consult/{sender_key}/receiveDomain`: Save where a channel's KakaoTalk callbacks go (수신 도메인 저장).
+    pub const KAKAO_SAVE_RECEIVE_DOMAIN: Operation = Operation {
+        id: "kakao_save_receive_domain",
+        method: "POST",
+        path: "/kakaoWebhook/v1/bzmc/consult/{sender_key}/receiveDomain",
+        host: HostFamily::Kakao,
+        result_codes: ResultCodeTable::Kakao,
+        retry: RetryClass::SafeToRepeat,
+        summary: "Save where a channel's KakaoTalk callbacks go (수신 도메인 저장).",
+        path_parameters: &[
+            Field {
+                name: "sender_key",
+                summary: "발신 프로필 키 (the channel's sender profile).",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(40),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        query: &[],
+        body: &[
+            Field {
+                name: "domain",
+                summary: "수신 도메인. Where the callbacks go (an https URL).",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: None,
+                },
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        multipart: false,
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+        ],
+        success_example: Some("{\"code\":200}"),
+    };
+    /// `POST /v1/center/domain/update`: Save where a channel's KakaoTalk callbacks go, older API (수신 도메인 등록·수정, v1).
+    pub const KAKAO_UPDATE_RECEIVE_DOMAIN_V1: Operation = Operation {
+        id: "kakao_update_receive_domain_v1",
+        method: "POST",
+        path: "/v1/center/domain/update",
+        host: HostFamily::Kakao,
+        result_codes: ResultCodeTable::Kakao,
+        retry: RetryClass::SafeToRepeat,
+        summary: "Save where a channel's KakaoTalk callbacks go, older API (수신 도메인 등록·수정, v1).",
+        path_parameters: &[],
+        query: &[],
+        body: &[
+            Field {
+                name: "sender_key",
+                summary: "발신 프로필 키. The channel's sender profile.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(40),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+            Field {
+                name: "domain",
+                summary: "수신 도메인. Where the callbacks go (an https URL).",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: None,
+                },
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        multipart: false,
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+        ],
+        success_example: Some("{\"code\":200}"),
+    };
+    /// `POST /v1/center/domain/search`: Read where a channel's KakaoTalk callbacks go, older API (수신 도메인 조회, v1).
+    pub const KAKAO_SEARCH_RECEIVE_DOMAIN_V1: Operation = Operation {
+        id: "kakao_search_receive_domain_v1",
+        method: "POST",
+        path: "/v1/center/domain/search",
+        host: HostFamily::Kakao,
+        result_codes: ResultCodeTable::Kakao,
+        retry: RetryClass::Read,
+        summary: "Read where a channel's KakaoTalk callbacks go, older API (수신 도메인 조회, v1).",
+        path_parameters: &[],
+        query: &[],
+        body: &[
+            Field {
+                name: "sender_key",
+                summary: "발신 프로필 키. The channel's sender profile.",
+                required: true,
+                required_when: None,
+                kind: FieldKind::Text {
+                    min_length: 1,
+                    max_length: Some(40),
+                },
+                personal_data: false,
+                indexed: None,
+            },
+        ],
+        multipart: false,
+        answer: &[
+            AnswerField {
+                name: "code",
+                role: AnswerRole::Code,
+            },
+            AnswerField {
+                name: "message",
+                role: AnswerRole::Message,
+            },
+        ],
+        success_example: Some("{\"code\":200}"),
+    };
 }
 /// Every operation of the spec, by path and method.
-pub const OPERATIONS: [&Operation; 5] = [
+pub const OPERATIONS: [&Operation; 20] = [
     &operations::OPEN_ROOM,
     &operations::SEND_MESSAGE,
     &operations::END_ROOM,
     &operations::CHECK_PREVIOUS_COUNSELOR,
     &operations::SYSTEM_MESSAGES,
+    &operations::KAKAO_SEND_PLAIN,
+    &operations::KAKAO_SEND_RICH,
+    &operations::KAKAO_SEND_MESSAGE,
+    &operations::KAKAO_END_SESSION,
+    &operations::KAKAO_END_WITH_BOT,
+    &operations::KAKAO_UPLOAD_IMAGE,
+    &operations::KAKAO_UPLOAD_FILE,
+    &operations::KAKAO_UPLOAD_IMAGE_V1,
+    &operations::KAKAO_UPLOAD_FILE_V1,
+    &operations::KAKAO_BLOCK_USER,
+    &operations::KAKAO_UNBLOCK_USER,
+    &operations::KAKAO_RECEIVE_DOMAIN,
+    &operations::KAKAO_SAVE_RECEIVE_DOMAIN,
+    &operations::KAKAO_UPDATE_RECEIVE_DOMAIN_V1,
+    &operations::KAKAO_SEARCH_RECEIVE_DOMAIN_V1,
 ];
 impl crate::operation::Answer for types::OpenRoomResult {
     fn code(&self) -> ResultCode {
@@ -747,6 +1809,155 @@ impl crate::operation::Answer for types::PreviousCounselorResult {
     }
 }
 impl crate::operation::Answer for types::SystemMessageResult {
+    fn code(&self) -> ResultCode {
+        ResultCode::Kakao(self.code.clone())
+    }
+    fn is_success(&self) -> bool {
+        self.code.is_success()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn field(&self) -> Option<&str> {
+        None
+    }
+    fn notice(&self) -> Option<&str> {
+        None
+    }
+    fn missing_on_success(&self) -> Option<&'static str> {
+        None
+    }
+}
+impl crate::operation::Answer for types::KakaoSendResult {
+    fn code(&self) -> ResultCode {
+        ResultCode::Counsel(self.code)
+    }
+    fn is_success(&self) -> bool {
+        self.code.is_success()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn field(&self) -> Option<&str> {
+        None
+    }
+    fn notice(&self) -> Option<&str> {
+        None
+    }
+    fn missing_on_success(&self) -> Option<&'static str> {
+        None
+    }
+}
+impl crate::operation::Answer for types::KakaoEndResult {
+    fn code(&self) -> ResultCode {
+        ResultCode::Counsel(self.code)
+    }
+    fn is_success(&self) -> bool {
+        self.code.is_success()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn field(&self) -> Option<&str> {
+        None
+    }
+    fn notice(&self) -> Option<&str> {
+        None
+    }
+    fn missing_on_success(&self) -> Option<&'static str> {
+        if self.session_id.is_none() {
+            return Some("sessionId");
+        }
+        None
+    }
+}
+impl crate::operation::Answer for types::KakaoEndWithBotResult {
+    fn code(&self) -> ResultCode {
+        ResultCode::Counsel(self.code)
+    }
+    fn is_success(&self) -> bool {
+        self.code.is_success()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn field(&self) -> Option<&str> {
+        None
+    }
+    fn notice(&self) -> Option<&str> {
+        None
+    }
+    fn missing_on_success(&self) -> Option<&'static str> {
+        None
+    }
+}
+impl crate::operation::Answer for types::KakaoImageUploadResult {
+    fn code(&self) -> ResultCode {
+        ResultCode::Counsel(self.code)
+    }
+    fn is_success(&self) -> bool {
+        self.code.is_success()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn field(&self) -> Option<&str> {
+        None
+    }
+    fn notice(&self) -> Option<&str> {
+        None
+    }
+    fn missing_on_success(&self) -> Option<&'static str> {
+        if self.image.is_none() {
+            return Some("image");
+        }
+        None
+    }
+}
+impl crate::operation::Answer for types::KakaoFileUploadResult {
+    fn code(&self) -> ResultCode {
+        ResultCode::Counsel(self.code)
+    }
+    fn is_success(&self) -> bool {
+        self.code.is_success()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn field(&self) -> Option<&str> {
+        None
+    }
+    fn notice(&self) -> Option<&str> {
+        None
+    }
+    fn missing_on_success(&self) -> Option<&'static str> {
+        if self.file.is_none() {
+            return Some("file");
+        }
+        None
+    }
+}
+impl crate::operation::Answer for types::KakaoCodeResult {
+    fn code(&self) -> ResultCode {
+        ResultCode::Counsel(self.code)
+    }
+    fn is_success(&self) -> bool {
+        self.code.is_success()
+    }
+    fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    fn field(&self) -> Option<&str> {
+        None
+    }
+    fn notice(&self) -> Option<&str> {
+        None
+    }
+    fn missing_on_success(&self) -> Option<&'static str> {
+        None
+    }
+}
+impl crate::operation::Answer for types::ReceiveDomainResult {
     fn code(&self) -> ResultCode {
         ResultCode::Kakao(self.code.clone())
     }
@@ -1134,6 +2345,386 @@ impl crate::validation::LengthLimits for types::SystemMessagesSenderKey {
     const FIELD: &'static str = "senderKey";
     const MIN_LENGTH: usize = 1;
     const MAX_LENGTH: Option<usize> = None;
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoPlainMessageUserKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::validation::LengthLimits for types::KakaoPlainMessageUserKey {
+    const FIELD: &'static str = "user_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::KakaoPlainMessageSenderKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 40;
+}
+impl crate::validation::LengthLimits for types::KakaoPlainMessageSenderKey {
+    const FIELD: &'static str = "sender_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(40);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoPlainMessageSerialNumber {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 30;
+}
+impl crate::validation::LengthLimits for types::KakaoPlainMessageSerialNumber {
+    const FIELD: &'static str = "serial_number";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(30);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoPlainMessageMessage {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 1000;
+}
+impl crate::validation::LengthLimits for types::KakaoPlainMessageMessage {
+    const FIELD: &'static str = "message";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(1000);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::KakaoRichMessageUserKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::validation::LengthLimits for types::KakaoRichMessageUserKey {
+    const FIELD: &'static str = "user_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::KakaoRichMessageSenderKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 40;
+}
+impl crate::validation::LengthLimits for types::KakaoRichMessageSenderKey {
+    const FIELD: &'static str = "sender_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(40);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoRichMessageSerialNumber {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 30;
+}
+impl crate::validation::LengthLimits for types::KakaoRichMessageSerialNumber {
+    const FIELD: &'static str = "serial_number";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(30);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoRichMessageMessage {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 1000;
+}
+impl crate::validation::LengthLimits for types::KakaoRichMessageMessage {
+    const FIELD: &'static str = "message";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(1000);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::KakaoRichMessageAutoAnswer {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 2;
+}
+impl crate::validation::LengthLimits for types::KakaoRichMessageAutoAnswer {
+    const FIELD: &'static str = "auto_answer";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(2);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoMessageRequestUserKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::validation::LengthLimits for types::KakaoMessageRequestUserKey {
+    const FIELD: &'static str = "user_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::KakaoMessageRequestSenderKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 40;
+}
+impl crate::validation::LengthLimits for types::KakaoMessageRequestSenderKey {
+    const FIELD: &'static str = "sender_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(40);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoMessageRequestSerialNumber {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 30;
+}
+impl crate::validation::LengthLimits for types::KakaoMessageRequestSerialNumber {
+    const FIELD: &'static str = "serial_number";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(30);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoMessageRequestMessage {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 1000;
+}
+impl crate::validation::LengthLimits for types::KakaoMessageRequestMessage {
+    const FIELD: &'static str = "message";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(1000);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::KakaoMessageRequestImageUrl {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 1000;
+}
+impl crate::validation::LengthLimits for types::KakaoMessageRequestImageUrl {
+    const FIELD: &'static str = "image_url";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(1000);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoMessageRequestFileUrl {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 1000;
+}
+impl crate::validation::LengthLimits for types::KakaoMessageRequestFileUrl {
+    const FIELD: &'static str = "file_url";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(1000);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoMessageRequestFileName {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 1000;
+}
+impl crate::validation::LengthLimits for types::KakaoMessageRequestFileName {
+    const FIELD: &'static str = "file_name";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(1000);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoMessageRequestAutoAnswer {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 2;
+}
+impl crate::validation::LengthLimits for types::KakaoMessageRequestAutoAnswer {
+    const FIELD: &'static str = "auto_answer";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(2);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoSessionRequestUserKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::validation::LengthLimits for types::KakaoSessionRequestUserKey {
+    const FIELD: &'static str = "user_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::KakaoSessionRequestSenderKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 40;
+}
+impl crate::validation::LengthLimits for types::KakaoSessionRequestSenderKey {
+    const FIELD: &'static str = "sender_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(40);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoEndWithBotRequestUserKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 20;
+}
+impl crate::validation::LengthLimits for types::KakaoEndWithBotRequestUserKey {
+    const FIELD: &'static str = "user_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(20);
+    const PERSONAL_DATA: bool = true;
+}
+impl types::KakaoEndWithBotRequestSenderKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 40;
+}
+impl crate::validation::LengthLimits for types::KakaoEndWithBotRequestSenderKey {
+    const FIELD: &'static str = "sender_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(40);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoEndWithBotRequestBotEvent {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 0;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 100;
+}
+impl crate::validation::LengthLimits for types::KakaoEndWithBotRequestBotEvent {
+    const FIELD: &'static str = "bot_event";
+    const MIN_LENGTH: usize = 0;
+    const MAX_LENGTH: Option<usize> = Some(100);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoImageUploadSenderKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 40;
+}
+impl crate::validation::LengthLimits for types::KakaoImageUploadSenderKey {
+    const FIELD: &'static str = "sender_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(40);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoFileUploadSenderKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 40;
+}
+impl crate::validation::LengthLimits for types::KakaoFileUploadSenderKey {
+    const FIELD: &'static str = "sender_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(40);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoImageUploadV1SenderKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 40;
+}
+impl crate::validation::LengthLimits for types::KakaoImageUploadV1SenderKey {
+    const FIELD: &'static str = "sender_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(40);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoFileUploadV1SenderKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 40;
+}
+impl crate::validation::LengthLimits for types::KakaoFileUploadV1SenderKey {
+    const FIELD: &'static str = "sender_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(40);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoReceiveDomainSenderKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 40;
+}
+impl crate::validation::LengthLimits for types::KakaoReceiveDomainSenderKey {
+    const FIELD: &'static str = "sender_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(40);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::KakaoSaveReceiveDomainSenderKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 40;
+}
+impl crate::validation::LengthLimits for types::KakaoSaveReceiveDomainSenderKey {
+    const FIELD: &'static str = "sender_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(40);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::ReceiveDomainRequestDomain {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+}
+impl crate::validation::LengthLimits for types::ReceiveDomainRequestDomain {
+    const FIELD: &'static str = "domain";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = None;
+    const PERSONAL_DATA: bool = false;
+}
+impl types::ReceiveDomainRequestV1SenderKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 40;
+}
+impl crate::validation::LengthLimits for types::ReceiveDomainRequestV1SenderKey {
+    const FIELD: &'static str = "sender_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(40);
+    const PERSONAL_DATA: bool = false;
+}
+impl types::ReceiveDomainRequestV1Domain {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+}
+impl crate::validation::LengthLimits for types::ReceiveDomainRequestV1Domain {
+    const FIELD: &'static str = "domain";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = None;
+    const PERSONAL_DATA: bool = false;
+}
+impl types::SenderKeyRequestSenderKey {
+    /// The fewest characters allowed (`minLength`; lengths count characters, not bytes).
+    pub const MIN_LENGTH: usize = 1;
+    /// The most characters allowed (`maxLength`).
+    pub const MAX_LENGTH: usize = 40;
+}
+impl crate::validation::LengthLimits for types::SenderKeyRequestSenderKey {
+    const FIELD: &'static str = "sender_key";
+    const MIN_LENGTH: usize = 1;
+    const MAX_LENGTH: Option<usize> = Some(40);
     const PERSONAL_DATA: bool = false;
 }
 /// Builders of the requests, one per operation (named after the operation): each value is checked against the spec (length in characters, table, number) as it is set, and `build` gives the generated body (or, for an operation with query parameters, its `…Parameters`) or the first value refused, before anything is sent. Each implements [`Request`](crate::Request), what `happytalk-ext`'s generic call runs.
@@ -2297,6 +3888,2690 @@ pub mod requests {
             clients.kakao().system_messages(checked.id.clone(), &checked.sender_key)
         }
     }
+    /// The request of `POST /kakaoWebhook/v3/bzc/chat/send/plain` (`kakao_send_plain`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct KakaoSendPlain {
+        user_key: Option<types::KakaoPlainMessageUserKey>,
+        sender_key: Option<types::KakaoPlainMessageSenderKey>,
+        serial_number: Option<types::KakaoPlainMessageSerialNumber>,
+        chat_bubble_type: Option<crate::ChatBubbleType>,
+        message: Option<types::KakaoPlainMessageMessage>,
+        attachment: Option<::serde_json::Value>,
+        refused: Option<ValidationError>,
+    }
+    impl KakaoSendPlain {
+        /// A request with its required fields, checked now.
+        pub fn new(
+            user_key: impl AsRef<str>,
+            sender_key: impl AsRef<str>,
+            serial_number: impl AsRef<str>,
+            chat_bubble_type: crate::ChatBubbleType,
+        ) -> Self {
+            let builder = Self::empty();
+            let builder = builder.user_key(user_key);
+            let builder = builder.sender_key(sender_key);
+            let builder = builder.serial_number(serial_number);
+            let builder = builder.chat_bubble_type(chat_bubble_type);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                user_key: None,
+                sender_key: None,
+                serial_number: None,
+                chat_bubble_type: None,
+                message: None,
+                attachment: None,
+                refused: None,
+            }
+        }
+        /// `user_key`: 사용자 키. The customer, as the `/message` callback names them.
+        fn user_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoPlainMessageUserKey,
+            >(value.as_ref());
+            self.user_key = self.keep(checked);
+            self
+        }
+        /// `sender_key`: 발신 프로필 키. The channel's sender profile.
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoPlainMessageSenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// `serial_number`: 메시지 일련번호. Your unique id of this message; a repeat is refused (-504).
+        fn serial_number(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoPlainMessageSerialNumber,
+            >(value.as_ref());
+            self.serial_number = self.keep(checked);
+            self
+        }
+        /// `chat_bubble_type`: 말풍선 타입. The kind of bubble.
+        fn chat_bubble_type(mut self, value: crate::ChatBubbleType) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.chat_bubble_type = self.keep(checked);
+            self
+        }
+        /// `message`: 메시지 내용. The text; required for `TEXT`.
+        pub fn message(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoPlainMessageMessage,
+            >(value.as_ref());
+            self.message = self.keep(checked);
+            self
+        }
+        /// `attachment`: 첨부. The media of an `IMAGE` (`{"image": {"img_url": …}}`), `FILE`, `VIDEO` or `AUDIO` (`{"file": {"file_url", "file_name", "file_size"}}`, assumed) bubble; the schema is not visible, so any JSON object is sent as given.
+        pub fn attachment(mut self, value: ::serde_json::Value) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.attachment = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "user_key" => self.user_key(value),
+                "sender_key" => self.sender_key(value),
+                "serial_number" => self.serial_number(value),
+                "chat_bubble_type" => {
+                    let mut this = self;
+                    this.chat_bubble_type = Some(crate::ChatBubbleType::from(value));
+                    this
+                }
+                "message" => self.message(value),
+                "attachment" => {
+                    match ::serde_json::from_str::<::serde_json::Value>(value) {
+                        Ok(json) => self.attachment(json),
+                        Err(_) => {
+                            self.refuse(
+                                ValidationError::value("attachment", Rule::Json, value),
+                            )
+                        }
+                    }
+                }
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match field {
+                "attachment" if !value.is_null() => return self.attachment(value.clone()),
+                _ => {}
+            }
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<types::KakaoPlainMessage, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            if self.message.is_none()
+                && self
+                    .chat_bubble_type
+                    .as_ref()
+                    .is_some_and(|value| ["TEXT"].contains(&value.to_string().as_str()))
+            {
+                return Err(
+                    ValidationError::value(
+                        "message",
+                        Rule::RequiredWhen {
+                            field: "chat_bubble_type",
+                            values: "TEXT",
+                        },
+                        "",
+                    ),
+                );
+            }
+            Ok(types::KakaoPlainMessage {
+                user_key: match self.user_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("user_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("sender_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                serial_number: match self.serial_number {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("serial_number", Rule::Required, ""),
+                        );
+                    }
+                },
+                chat_bubble_type: match self.chat_bubble_type {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value(
+                                "chat_bubble_type",
+                                Rule::Required,
+                                "",
+                            ),
+                        );
+                    }
+                },
+                message: self.message,
+                attachment: match self.attachment {
+                    Some(value) => {
+                        ::serde_json::from_value(value)
+                            .map_err(|refused| {
+                                ValidationError::value(
+                                    "attachment",
+                                    Rule::Json,
+                                    &refused.to_string(),
+                                )
+                            })?
+                    }
+                    None => Default::default(),
+                },
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::operation::Request for KakaoSendPlain {
+        const OPERATION: &'static crate::operation::Operation = &super::operations::KAKAO_SEND_PLAIN;
+        type Answer = types::KakaoSendResult;
+        type Checked = types::KakaoPlainMessage;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            clients: &'a crate::Clients,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            clients.kakao().kakao_send_plain(&(*checked))
+        }
+    }
+    /// The request of `POST /kakaoWebhook/v3/bzc/chat/send/rich` (`kakao_send_rich`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct KakaoSendRich {
+        user_key: Option<types::KakaoRichMessageUserKey>,
+        sender_key: Option<types::KakaoRichMessageSenderKey>,
+        serial_number: Option<types::KakaoRichMessageSerialNumber>,
+        chat_bubble_type: Option<crate::ChatBubbleType>,
+        message: Option<types::KakaoRichMessageMessage>,
+        description: Option<String>,
+        header: Option<String>,
+        attachment: Option<::serde_json::Value>,
+        carousel: Option<::serde_json::Value>,
+        auto_answer: Option<types::KakaoRichMessageAutoAnswer>,
+        lock: Option<bool>,
+        refused: Option<ValidationError>,
+    }
+    impl KakaoSendRich {
+        /// A request with its required fields, checked now.
+        pub fn new(
+            user_key: impl AsRef<str>,
+            sender_key: impl AsRef<str>,
+            serial_number: impl AsRef<str>,
+            chat_bubble_type: crate::ChatBubbleType,
+        ) -> Self {
+            let builder = Self::empty();
+            let builder = builder.user_key(user_key);
+            let builder = builder.sender_key(sender_key);
+            let builder = builder.serial_number(serial_number);
+            let builder = builder.chat_bubble_type(chat_bubble_type);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                user_key: None,
+                sender_key: None,
+                serial_number: None,
+                chat_bubble_type: None,
+                message: None,
+                description: None,
+                header: None,
+                attachment: None,
+                carousel: None,
+                auto_answer: None,
+                lock: None,
+                refused: None,
+            }
+        }
+        /// `user_key`: 사용자 키. The customer.
+        fn user_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoRichMessageUserKey,
+            >(value.as_ref());
+            self.user_key = self.keep(checked);
+            self
+        }
+        /// `sender_key`: 발신 프로필 키. The channel's sender profile.
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoRichMessageSenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// `serial_number`: 메시지 일련번호. Your unique id of this message.
+        fn serial_number(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoRichMessageSerialNumber,
+            >(value.as_ref());
+            self.serial_number = self.keep(checked);
+            self
+        }
+        /// `chat_bubble_type`: 말풍선 타입. The kind of bubble.
+        fn chat_bubble_type(mut self, value: crate::ChatBubbleType) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.chat_bubble_type = self.keep(checked);
+            self
+        }
+        /// `message`: 메시지 내용. The text of `TEXT`, `IMAGE`, `WIDE_IMAGE` and `ITEM_LIST`.
+        pub fn message(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoRichMessageMessage,
+            >(value.as_ref());
+            self.message = self.keep(checked);
+            self
+        }
+        /// `description`: 부가 설명. A secondary text (`ITEM_LIST`).
+        pub fn description(mut self, value: impl Into<String>) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value.into());
+            self.description = self.keep(checked);
+            self
+        }
+        /// `header`: 헤더. A header (`ITEM_LIST`, `WIDE_ITEM_LIST` only).
+        pub fn header(mut self, value: impl Into<String>) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value.into());
+            self.header = self.keep(checked);
+            self
+        }
+        /// `attachment`: 첨부. Images, buttons, a coupon…; its schema is not visible, sent as given.
+        pub fn attachment(mut self, value: ::serde_json::Value) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.attachment = self.keep(checked);
+            self
+        }
+        /// `carousel`: 캐러셀. The carousel of `CAROUSEL_FEED`; its schema is not visible, sent as given.
+        pub fn carousel(mut self, value: ::serde_json::Value) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.carousel = self.keep(checked);
+            self
+        }
+        /// `auto_answer`: 자동 응답. Kakao's system auto-reply (`TEXT` only); its values are not visible.
+        pub fn auto_answer(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoRichMessageAutoAnswer,
+            >(value.as_ref());
+            self.auto_answer = self.keep(checked);
+            self
+        }
+        /// `lock`: 보안 메시지. Whether the message is a secure message.
+        pub fn lock(mut self, value: bool) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.lock = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "user_key" => self.user_key(value),
+                "sender_key" => self.sender_key(value),
+                "serial_number" => self.serial_number(value),
+                "chat_bubble_type" => {
+                    let mut this = self;
+                    this.chat_bubble_type = Some(crate::ChatBubbleType::from(value));
+                    this
+                }
+                "message" => self.message(value),
+                "description" => self.description(value),
+                "header" => self.header(value),
+                "attachment" => {
+                    match ::serde_json::from_str::<::serde_json::Value>(value) {
+                        Ok(json) => self.attachment(json),
+                        Err(_) => {
+                            self.refuse(
+                                ValidationError::value("attachment", Rule::Json, value),
+                            )
+                        }
+                    }
+                }
+                "carousel" => {
+                    match ::serde_json::from_str::<::serde_json::Value>(value) {
+                        Ok(json) => self.carousel(json),
+                        Err(_) => {
+                            self.refuse(
+                                ValidationError::value("carousel", Rule::Json, value),
+                            )
+                        }
+                    }
+                }
+                "auto_answer" => self.auto_answer(value),
+                "lock" => {
+                    match value {
+                        "true" => self.lock(true),
+                        "false" => self.lock(false),
+                        _ => {
+                            self.refuse(
+                                ValidationError::value("lock", Rule::Boolean, value),
+                            )
+                        }
+                    }
+                }
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match field {
+                "attachment" if !value.is_null() => return self.attachment(value.clone()),
+                "carousel" if !value.is_null() => return self.carousel(value.clone()),
+                _ => {}
+            }
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<types::KakaoRichMessage, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(types::KakaoRichMessage {
+                user_key: match self.user_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("user_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("sender_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                serial_number: match self.serial_number {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("serial_number", Rule::Required, ""),
+                        );
+                    }
+                },
+                chat_bubble_type: match self.chat_bubble_type {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value(
+                                "chat_bubble_type",
+                                Rule::Required,
+                                "",
+                            ),
+                        );
+                    }
+                },
+                message: self.message,
+                description: self.description,
+                header: self.header,
+                attachment: match self.attachment {
+                    Some(value) => {
+                        ::serde_json::from_value(value)
+                            .map_err(|refused| {
+                                ValidationError::value(
+                                    "attachment",
+                                    Rule::Json,
+                                    &refused.to_string(),
+                                )
+                            })?
+                    }
+                    None => Default::default(),
+                },
+                carousel: match self.carousel {
+                    Some(value) => {
+                        ::serde_json::from_value(value)
+                            .map_err(|refused| {
+                                ValidationError::value(
+                                    "carousel",
+                                    Rule::Json,
+                                    &refused.to_string(),
+                                )
+                            })?
+                    }
+                    None => Default::default(),
+                },
+                auto_answer: self.auto_answer,
+                lock: self.lock,
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::operation::Request for KakaoSendRich {
+        const OPERATION: &'static crate::operation::Operation = &super::operations::KAKAO_SEND_RICH;
+        type Answer = types::KakaoSendResult;
+        type Checked = types::KakaoRichMessage;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            clients: &'a crate::Clients,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            clients.kakao().kakao_send_rich(&(*checked))
+        }
+    }
+    /// The request of `POST /v1/chat/write` (`kakao_send_message`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct KakaoSendMessage {
+        user_key: Option<types::KakaoMessageRequestUserKey>,
+        sender_key: Option<types::KakaoMessageRequestSenderKey>,
+        serial_number: Option<types::KakaoMessageRequestSerialNumber>,
+        message_type: Option<crate::KakaoMessageType>,
+        message: Option<types::KakaoMessageRequestMessage>,
+        image_url: Option<types::KakaoMessageRequestImageUrl>,
+        file_url: Option<types::KakaoMessageRequestFileUrl>,
+        file_name: Option<types::KakaoMessageRequestFileName>,
+        file_size: Option<i64>,
+        auto_answer: Option<types::KakaoMessageRequestAutoAnswer>,
+        links: Option<::serde_json::Value>,
+        supplement: Option<::serde_json::Value>,
+        refused: Option<ValidationError>,
+    }
+    impl KakaoSendMessage {
+        /// A request with its required fields, checked now.
+        pub fn new(
+            user_key: impl AsRef<str>,
+            sender_key: impl AsRef<str>,
+            serial_number: impl AsRef<str>,
+            message_type: crate::KakaoMessageType,
+        ) -> Self {
+            let builder = Self::empty();
+            let builder = builder.user_key(user_key);
+            let builder = builder.sender_key(sender_key);
+            let builder = builder.serial_number(serial_number);
+            let builder = builder.message_type(message_type);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                user_key: None,
+                sender_key: None,
+                serial_number: None,
+                message_type: None,
+                message: None,
+                image_url: None,
+                file_url: None,
+                file_name: None,
+                file_size: None,
+                auto_answer: None,
+                links: None,
+                supplement: None,
+                refused: None,
+            }
+        }
+        /// `user_key`: 사용자 키. The customer, from the `/message` callback.
+        fn user_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoMessageRequestUserKey,
+            >(value.as_ref());
+            self.user_key = self.keep(checked);
+            self
+        }
+        /// `sender_key`: 발신 프로필 키. The channel's sender profile.
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoMessageRequestSenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// `serial_number`: 메시지 일련번호. Your unique key of this message.
+        fn serial_number(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoMessageRequestSerialNumber,
+            >(value.as_ref());
+            self.serial_number = self.keep(checked);
+            self
+        }
+        /// `message_type`: 메시지 타입. `TX`, `IM`, `FI` or `LI`.
+        fn message_type(mut self, value: crate::KakaoMessageType) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.message_type = self.keep(checked);
+            self
+        }
+        /// `message`: 메시지 내용. The text; required for `TX` and `LI`.
+        pub fn message(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoMessageRequestMessage,
+            >(value.as_ref());
+            self.message = self.keep(checked);
+            self
+        }
+        /// `image_url`: 이미지 URL. Required for `IM`; from an image upload.
+        pub fn image_url(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoMessageRequestImageUrl,
+            >(value.as_ref());
+            self.image_url = self.keep(checked);
+            self
+        }
+        /// `file_url`: 파일 URL. Required for `FI`; from a file upload.
+        pub fn file_url(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoMessageRequestFileUrl,
+            >(value.as_ref());
+            self.file_url = self.keep(checked);
+            self
+        }
+        /// `file_name`: 파일 이름. Required for `FI`.
+        pub fn file_name(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoMessageRequestFileName,
+            >(value.as_ref());
+            self.file_name = self.keep(checked);
+            self
+        }
+        /// `file_size`: 파일 크기. In bytes; required for `FI`.
+        pub fn file_size(mut self, value: i64) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.file_size = self.keep(checked);
+            self
+        }
+        /// `auto_answer`: 자동 응답. Kakao's system auto-reply, with `LI`; its values are unknown.
+        pub fn auto_answer(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoMessageRequestAutoAnswer,
+            >(value.as_ref());
+            self.auto_answer = self.keep(checked);
+            self
+        }
+        /// `links`: 링크 버튼. The buttons of an `LI` message.
+        pub fn links(mut self, value: ::serde_json::Value) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.links = self.keep(checked);
+            self
+        }
+        /// `supplement`: 바로 연결. Quick-reply links under an `LI` message (`"target": "out"` makes an out link; at most 10); its shape is not documented further, sent as given.
+        pub fn supplement(mut self, value: ::serde_json::Value) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.supplement = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "user_key" => self.user_key(value),
+                "sender_key" => self.sender_key(value),
+                "serial_number" => self.serial_number(value),
+                "message_type" => {
+                    match value {
+                        _ => {
+                            match crate::KakaoMessageType::try_from(value).ok() {
+                                Some(parsed) => {
+                                    let mut this = self;
+                                    this.message_type = Some(parsed);
+                                    this
+                                }
+                                None => {
+                                    self.refuse(
+                                        ValidationError::value(
+                                            "message_type",
+                                            Rule::OneOf("TX, IM, FI, LI"),
+                                            value,
+                                        ),
+                                    )
+                                }
+                            }
+                        }
+                    }
+                }
+                "message" => self.message(value),
+                "image_url" => self.image_url(value),
+                "file_url" => self.file_url(value),
+                "file_name" => self.file_name(value),
+                "file_size" => {
+                    match value.trim().parse::<i64>() {
+                        Ok(number) => self.file_size(number),
+                        Err(_) => {
+                            self.refuse(
+                                ValidationError::value("file_size", Rule::Integer, value),
+                            )
+                        }
+                    }
+                }
+                "auto_answer" => self.auto_answer(value),
+                "links" => {
+                    match ::serde_json::from_str::<::serde_json::Value>(value) {
+                        Ok(json) => self.links(json),
+                        Err(_) => {
+                            self.refuse(
+                                ValidationError::value("links", Rule::Json, value),
+                            )
+                        }
+                    }
+                }
+                "supplement" => {
+                    match ::serde_json::from_str::<::serde_json::Value>(value) {
+                        Ok(json) => self.supplement(json),
+                        Err(_) => {
+                            self.refuse(
+                                ValidationError::value("supplement", Rule::Json, value),
+                            )
+                        }
+                    }
+                }
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match field {
+                "links" if !value.is_null() => return self.links(value.clone()),
+                "supplement" if !value.is_null() => return self.supplement(value.clone()),
+                _ => {}
+            }
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<types::KakaoMessageRequest, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            if self.message.is_none()
+                && self
+                    .message_type
+                    .as_ref()
+                    .is_some_and(|value| {
+                        ["TX", "LI"].contains(&value.to_string().as_str())
+                    })
+            {
+                return Err(
+                    ValidationError::value(
+                        "message",
+                        Rule::RequiredWhen {
+                            field: "message_type",
+                            values: "TX, LI",
+                        },
+                        "",
+                    ),
+                );
+            }
+            if self.image_url.is_none()
+                && self
+                    .message_type
+                    .as_ref()
+                    .is_some_and(|value| ["IM"].contains(&value.to_string().as_str()))
+            {
+                return Err(
+                    ValidationError::value(
+                        "image_url",
+                        Rule::RequiredWhen {
+                            field: "message_type",
+                            values: "IM",
+                        },
+                        "",
+                    ),
+                );
+            }
+            if self.file_url.is_none()
+                && self
+                    .message_type
+                    .as_ref()
+                    .is_some_and(|value| ["FI"].contains(&value.to_string().as_str()))
+            {
+                return Err(
+                    ValidationError::value(
+                        "file_url",
+                        Rule::RequiredWhen {
+                            field: "message_type",
+                            values: "FI",
+                        },
+                        "",
+                    ),
+                );
+            }
+            if self.file_name.is_none()
+                && self
+                    .message_type
+                    .as_ref()
+                    .is_some_and(|value| ["FI"].contains(&value.to_string().as_str()))
+            {
+                return Err(
+                    ValidationError::value(
+                        "file_name",
+                        Rule::RequiredWhen {
+                            field: "message_type",
+                            values: "FI",
+                        },
+                        "",
+                    ),
+                );
+            }
+            if self.file_size.is_none()
+                && self
+                    .message_type
+                    .as_ref()
+                    .is_some_and(|value| ["FI"].contains(&value.to_string().as_str()))
+            {
+                return Err(
+                    ValidationError::value(
+                        "file_size",
+                        Rule::RequiredWhen {
+                            field: "message_type",
+                            values: "FI",
+                        },
+                        "",
+                    ),
+                );
+            }
+            Ok(types::KakaoMessageRequest {
+                user_key: match self.user_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("user_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("sender_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                serial_number: match self.serial_number {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("serial_number", Rule::Required, ""),
+                        );
+                    }
+                },
+                message_type: match self.message_type {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("message_type", Rule::Required, ""),
+                        );
+                    }
+                },
+                message: self.message,
+                image_url: self.image_url,
+                file_url: self.file_url,
+                file_name: self.file_name,
+                file_size: self.file_size,
+                auto_answer: self.auto_answer,
+                links: match self.links {
+                    Some(value) => {
+                        ::serde_json::from_value(value)
+                            .map_err(|refused| {
+                                ValidationError::value(
+                                    "links",
+                                    Rule::Json,
+                                    &refused.to_string(),
+                                )
+                            })?
+                    }
+                    None => Default::default(),
+                },
+                supplement: match self.supplement {
+                    Some(value) => {
+                        ::serde_json::from_value(value)
+                            .map_err(|refused| {
+                                ValidationError::value(
+                                    "supplement",
+                                    Rule::Json,
+                                    &refused.to_string(),
+                                )
+                            })?
+                    }
+                    None => Default::default(),
+                },
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::operation::Request for KakaoSendMessage {
+        const OPERATION: &'static crate::operation::Operation = &super::operations::KAKAO_SEND_MESSAGE;
+        type Answer = types::KakaoSendResult;
+        type Checked = types::KakaoMessageRequest;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            clients: &'a crate::Clients,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            clients.kakao().kakao_send_message(&(*checked))
+        }
+    }
+    /// The request of `POST /v1/chat/end` (`kakao_end_session`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct KakaoEndSession {
+        user_key: Option<types::KakaoSessionRequestUserKey>,
+        sender_key: Option<types::KakaoSessionRequestSenderKey>,
+        refused: Option<ValidationError>,
+    }
+    impl KakaoEndSession {
+        /// A request with its required fields, checked now.
+        pub fn new(user_key: impl AsRef<str>, sender_key: impl AsRef<str>) -> Self {
+            let builder = Self::empty();
+            let builder = builder.user_key(user_key);
+            let builder = builder.sender_key(sender_key);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                user_key: None,
+                sender_key: None,
+                refused: None,
+            }
+        }
+        /// `user_key`: 사용자 키. The customer.
+        fn user_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoSessionRequestUserKey,
+            >(value.as_ref());
+            self.user_key = self.keep(checked);
+            self
+        }
+        /// `sender_key`: 발신 프로필 키. The channel's sender profile.
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoSessionRequestSenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "user_key" => self.user_key(value),
+                "sender_key" => self.sender_key(value),
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match field {
+                _ => {}
+            }
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<types::KakaoSessionRequest, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(types::KakaoSessionRequest {
+                user_key: match self.user_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("user_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("sender_key", Rule::Required, ""),
+                        );
+                    }
+                },
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::operation::Request for KakaoEndSession {
+        const OPERATION: &'static crate::operation::Operation = &super::operations::KAKAO_END_SESSION;
+        type Answer = types::KakaoEndResult;
+        type Checked = types::KakaoSessionRequest;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            clients: &'a crate::Clients,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            clients.kakao().kakao_end_session(&(*checked))
+        }
+    }
+    /// The request of `POST /kakaoWebhook/v3/bzc/chat/endWithBot` (`kakao_end_with_bot`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct KakaoEndWithBot {
+        user_key: Option<types::KakaoEndWithBotRequestUserKey>,
+        sender_key: Option<types::KakaoEndWithBotRequestSenderKey>,
+        bot_event: Option<types::KakaoEndWithBotRequestBotEvent>,
+        refused: Option<ValidationError>,
+    }
+    impl KakaoEndWithBot {
+        /// A request with its required fields, checked now.
+        pub fn new(user_key: impl AsRef<str>, sender_key: impl AsRef<str>) -> Self {
+            let builder = Self::empty();
+            let builder = builder.user_key(user_key);
+            let builder = builder.sender_key(sender_key);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                user_key: None,
+                sender_key: None,
+                bot_event: None,
+                refused: None,
+            }
+        }
+        /// `user_key`: 사용자 키. The customer.
+        fn user_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoEndWithBotRequestUserKey,
+            >(value.as_ref());
+            self.user_key = self.keep(checked);
+            self
+        }
+        /// `sender_key`: 발신 프로필 키. The channel's sender profile.
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoEndWithBotRequestSenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// `bot_event`: 봇 이벤트 이름. The bot event block to run (`start_bot`); no default is stated.
+        pub fn bot_event(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoEndWithBotRequestBotEvent,
+            >(value.as_ref());
+            self.bot_event = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "user_key" => self.user_key(value),
+                "sender_key" => self.sender_key(value),
+                "bot_event" => self.bot_event(value),
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match field {
+                _ => {}
+            }
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<types::KakaoEndWithBotRequest, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(types::KakaoEndWithBotRequest {
+                user_key: match self.user_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("user_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("sender_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                bot_event: self.bot_event,
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::operation::Request for KakaoEndWithBot {
+        const OPERATION: &'static crate::operation::Operation = &super::operations::KAKAO_END_WITH_BOT;
+        type Answer = types::KakaoEndWithBotResult;
+        type Checked = types::KakaoEndWithBotRequest;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            clients: &'a crate::Clients,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            clients.kakao().kakao_end_with_bot(&(*checked))
+        }
+    }
+    /// The request of `POST /kakaoWebhook/v3/bzc/image/upload` (`kakao_upload_image`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct KakaoUploadImage {
+        sender_key: Option<types::KakaoImageUploadSenderKey>,
+        image: Option<crate::FileContent>,
+        image_type: Option<String>,
+        refused: Option<ValidationError>,
+    }
+    impl KakaoUploadImage {
+        /// A request with its required fields, checked now.
+        pub fn new(sender_key: impl AsRef<str>, image: crate::FileContent) -> Self {
+            let builder = Self::empty();
+            let builder = builder.sender_key(sender_key);
+            let builder = builder.image(image);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                sender_key: None,
+                image: None,
+                image_type: None,
+                refused: None,
+            }
+        }
+        /// `sender_key`: 발신 프로필 키. The channel's sender profile.
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoImageUploadSenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// `image`: 이미지. jpg, png or gif, at most 5 MB (the v1 page's limits).
+        fn image(mut self, value: crate::FileContent) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::file_within(
+                "image",
+                value,
+                Some(5242880),
+            );
+            self.image = self.keep(checked);
+            self
+        }
+        /// `image_type`: 이미지 타입. `rich` for an image meant for a rich message.
+        pub fn image_type(mut self, value: impl Into<String>) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value.into());
+            self.image_type = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "sender_key" => self.sender_key(value),
+                "image" => {
+                    match crate::FileContent::read(value) {
+                        Ok(file) => self.image(file),
+                        Err(_) => {
+                            self.refuse(
+                                ValidationError::value("image", Rule::ReadableFile, value),
+                            )
+                        }
+                    }
+                }
+                "image_type" => self.image_type(value),
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match field {
+                _ => {}
+            }
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<types::KakaoImageUpload, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(types::KakaoImageUpload {
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("sender_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                image: match self.image {
+                    Some(value) => value,
+                    None => {
+                        return Err(ValidationError::value("image", Rule::Required, ""));
+                    }
+                },
+                image_type: self.image_type,
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::operation::Request for KakaoUploadImage {
+        const OPERATION: &'static crate::operation::Operation = &super::operations::KAKAO_UPLOAD_IMAGE;
+        type Answer = types::KakaoImageUploadResult;
+        type Checked = types::KakaoImageUpload;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            clients: &'a crate::Clients,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            clients
+                .kakao()
+                .kakao_upload_image(
+                    crate::multipart::Form::new()
+                        .text("sender_key", &checked.sender_key)
+                        .file("image", &checked.image)
+                        .text("image_type", &checked.image_type)
+                        .into_inner(),
+                )
+        }
+    }
+    /// The request of `POST /kakaoWebhook/v3/bzc/file/upload` (`kakao_upload_file`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct KakaoUploadFile {
+        sender_key: Option<types::KakaoFileUploadSenderKey>,
+        file: Option<crate::FileContent>,
+        file_type: Option<crate::KakaoFileType>,
+        refused: Option<ValidationError>,
+    }
+    impl KakaoUploadFile {
+        /// A request with its required fields, checked now.
+        pub fn new(sender_key: impl AsRef<str>, file: crate::FileContent) -> Self {
+            let builder = Self::empty();
+            let builder = builder.sender_key(sender_key);
+            let builder = builder.file(file);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                sender_key: None,
+                file: None,
+                file_type: None,
+                refused: None,
+            }
+        }
+        /// `sender_key`: 발신 프로필 키. The channel's sender profile.
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoFileUploadSenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// `file`: 파일. Anything but an image; the page states no size limit.
+        fn file(mut self, value: crate::FileContent) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::file_within(
+                "file",
+                value,
+                None,
+            );
+            self.file = self.keep(checked);
+            self
+        }
+        /// `file_type`: 파일 타입. `file`, `audio` or `video`.
+        pub fn file_type(mut self, value: crate::KakaoFileType) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value);
+            self.file_type = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "sender_key" => self.sender_key(value),
+                "file" => {
+                    match crate::FileContent::read(value) {
+                        Ok(file) => self.file(file),
+                        Err(_) => {
+                            self.refuse(
+                                ValidationError::value("file", Rule::ReadableFile, value),
+                            )
+                        }
+                    }
+                }
+                "file_type" => {
+                    match value {
+                        _ => {
+                            match crate::KakaoFileType::try_from(value).ok() {
+                                Some(parsed) => {
+                                    let mut this = self;
+                                    this.file_type = Some(parsed);
+                                    this
+                                }
+                                None => {
+                                    self.refuse(
+                                        ValidationError::value(
+                                            "file_type",
+                                            Rule::OneOf("file, audio, video"),
+                                            value,
+                                        ),
+                                    )
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match field {
+                _ => {}
+            }
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<types::KakaoFileUpload, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(types::KakaoFileUpload {
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("sender_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                file: match self.file {
+                    Some(value) => value,
+                    None => {
+                        return Err(ValidationError::value("file", Rule::Required, ""));
+                    }
+                },
+                file_type: self.file_type,
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::operation::Request for KakaoUploadFile {
+        const OPERATION: &'static crate::operation::Operation = &super::operations::KAKAO_UPLOAD_FILE;
+        type Answer = types::KakaoFileUploadResult;
+        type Checked = types::KakaoFileUpload;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            clients: &'a crate::Clients,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            clients
+                .kakao()
+                .kakao_upload_file(
+                    crate::multipart::Form::new()
+                        .text("sender_key", &checked.sender_key)
+                        .file("file", &checked.file)
+                        .text("file_type", &checked.file_type)
+                        .into_inner(),
+                )
+        }
+    }
+    /// The request of `POST /v1/image/upload` (`kakao_upload_image_v1`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct KakaoUploadImageV1 {
+        sender_key: Option<types::KakaoImageUploadV1SenderKey>,
+        image: Option<crate::FileContent>,
+        image_type: Option<String>,
+        refused: Option<ValidationError>,
+    }
+    impl KakaoUploadImageV1 {
+        /// A request with its required fields, checked now.
+        pub fn new(sender_key: impl AsRef<str>, image: crate::FileContent) -> Self {
+            let builder = Self::empty();
+            let builder = builder.sender_key(sender_key);
+            let builder = builder.image(image);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                sender_key: None,
+                image: None,
+                image_type: None,
+                refused: None,
+            }
+        }
+        /// `sender_key`: 발신 프로필 키. The channel's sender profile.
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoImageUploadV1SenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// `image`: 이미지. jpg, png or gif, at most 5 MB.
+        fn image(mut self, value: crate::FileContent) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::file_within(
+                "image",
+                value,
+                Some(5242880),
+            );
+            self.image = self.keep(checked);
+            self
+        }
+        /// `image_type`: 이미지 타입. `link` for an image used with link buttons.
+        pub fn image_type(mut self, value: impl Into<String>) -> Self {
+            let checked: Result<_, ValidationError> = Ok(value.into());
+            self.image_type = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "sender_key" => self.sender_key(value),
+                "image" => {
+                    match crate::FileContent::read(value) {
+                        Ok(file) => self.image(file),
+                        Err(_) => {
+                            self.refuse(
+                                ValidationError::value("image", Rule::ReadableFile, value),
+                            )
+                        }
+                    }
+                }
+                "image_type" => self.image_type(value),
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match field {
+                _ => {}
+            }
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<types::KakaoImageUploadV1, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(types::KakaoImageUploadV1 {
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("sender_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                image: match self.image {
+                    Some(value) => value,
+                    None => {
+                        return Err(ValidationError::value("image", Rule::Required, ""));
+                    }
+                },
+                image_type: self.image_type,
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::operation::Request for KakaoUploadImageV1 {
+        const OPERATION: &'static crate::operation::Operation = &super::operations::KAKAO_UPLOAD_IMAGE_V1;
+        type Answer = types::KakaoImageUploadResult;
+        type Checked = types::KakaoImageUploadV1;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            clients: &'a crate::Clients,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            clients
+                .kakao()
+                .kakao_upload_image_v1(
+                    crate::multipart::Form::new()
+                        .text("sender_key", &checked.sender_key)
+                        .file("image", &checked.image)
+                        .text("image_type", &checked.image_type)
+                        .into_inner(),
+                )
+        }
+    }
+    /// The request of `POST /v1/file/upload` (`kakao_upload_file_v1`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct KakaoUploadFileV1 {
+        sender_key: Option<types::KakaoFileUploadV1SenderKey>,
+        file: Option<crate::FileContent>,
+        refused: Option<ValidationError>,
+    }
+    impl KakaoUploadFileV1 {
+        /// A request with its required fields, checked now.
+        pub fn new(sender_key: impl AsRef<str>, file: crate::FileContent) -> Self {
+            let builder = Self::empty();
+            let builder = builder.sender_key(sender_key);
+            let builder = builder.file(file);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                sender_key: None,
+                file: None,
+                refused: None,
+            }
+        }
+        /// `sender_key`: 발신 프로필 키. The channel's sender profile.
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoFileUploadV1SenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// `file`: 파일. At most 20 MB.
+        fn file(mut self, value: crate::FileContent) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::file_within(
+                "file",
+                value,
+                Some(20971520),
+            );
+            self.file = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "sender_key" => self.sender_key(value),
+                "file" => {
+                    match crate::FileContent::read(value) {
+                        Ok(file) => self.file(file),
+                        Err(_) => {
+                            self.refuse(
+                                ValidationError::value("file", Rule::ReadableFile, value),
+                            )
+                        }
+                    }
+                }
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match field {
+                _ => {}
+            }
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<types::KakaoFileUploadV1, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(types::KakaoFileUploadV1 {
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("sender_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                file: match self.file {
+                    Some(value) => value,
+                    None => {
+                        return Err(ValidationError::value("file", Rule::Required, ""));
+                    }
+                },
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::operation::Request for KakaoUploadFileV1 {
+        const OPERATION: &'static crate::operation::Operation = &super::operations::KAKAO_UPLOAD_FILE_V1;
+        type Answer = types::KakaoFileUploadResult;
+        type Checked = types::KakaoFileUploadV1;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            clients: &'a crate::Clients,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            clients
+                .kakao()
+                .kakao_upload_file_v1(
+                    crate::multipart::Form::new()
+                        .text("sender_key", &checked.sender_key)
+                        .file("file", &checked.file)
+                        .into_inner(),
+                )
+        }
+    }
+    /// The request of `POST /v1/profile/user/block` (`kakao_block_user`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct KakaoBlockUser {
+        user_key: Option<types::KakaoSessionRequestUserKey>,
+        sender_key: Option<types::KakaoSessionRequestSenderKey>,
+        refused: Option<ValidationError>,
+    }
+    impl KakaoBlockUser {
+        /// A request with its required fields, checked now.
+        pub fn new(user_key: impl AsRef<str>, sender_key: impl AsRef<str>) -> Self {
+            let builder = Self::empty();
+            let builder = builder.user_key(user_key);
+            let builder = builder.sender_key(sender_key);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                user_key: None,
+                sender_key: None,
+                refused: None,
+            }
+        }
+        /// `user_key`: 사용자 키. The customer.
+        fn user_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoSessionRequestUserKey,
+            >(value.as_ref());
+            self.user_key = self.keep(checked);
+            self
+        }
+        /// `sender_key`: 발신 프로필 키. The channel's sender profile.
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoSessionRequestSenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "user_key" => self.user_key(value),
+                "sender_key" => self.sender_key(value),
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match field {
+                _ => {}
+            }
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<types::KakaoSessionRequest, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(types::KakaoSessionRequest {
+                user_key: match self.user_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("user_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("sender_key", Rule::Required, ""),
+                        );
+                    }
+                },
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::operation::Request for KakaoBlockUser {
+        const OPERATION: &'static crate::operation::Operation = &super::operations::KAKAO_BLOCK_USER;
+        type Answer = types::KakaoCodeResult;
+        type Checked = types::KakaoSessionRequest;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            clients: &'a crate::Clients,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            clients.kakao().kakao_block_user(&(*checked))
+        }
+    }
+    /// The request of `POST /v1/profile/user/unblock` (`kakao_unblock_user`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct KakaoUnblockUser {
+        user_key: Option<types::KakaoSessionRequestUserKey>,
+        sender_key: Option<types::KakaoSessionRequestSenderKey>,
+        refused: Option<ValidationError>,
+    }
+    impl KakaoUnblockUser {
+        /// A request with its required fields, checked now.
+        pub fn new(user_key: impl AsRef<str>, sender_key: impl AsRef<str>) -> Self {
+            let builder = Self::empty();
+            let builder = builder.user_key(user_key);
+            let builder = builder.sender_key(sender_key);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                user_key: None,
+                sender_key: None,
+                refused: None,
+            }
+        }
+        /// `user_key`: 사용자 키. The customer.
+        fn user_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoSessionRequestUserKey,
+            >(value.as_ref());
+            self.user_key = self.keep(checked);
+            self
+        }
+        /// `sender_key`: 발신 프로필 키. The channel's sender profile.
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoSessionRequestSenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "user_key" => self.user_key(value),
+                "sender_key" => self.sender_key(value),
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match field {
+                _ => {}
+            }
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<types::KakaoSessionRequest, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(types::KakaoSessionRequest {
+                user_key: match self.user_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("user_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("sender_key", Rule::Required, ""),
+                        );
+                    }
+                },
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::operation::Request for KakaoUnblockUser {
+        const OPERATION: &'static crate::operation::Operation = &super::operations::KAKAO_UNBLOCK_USER;
+        type Answer = types::KakaoCodeResult;
+        type Checked = types::KakaoSessionRequest;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            clients: &'a crate::Clients,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            clients.kakao().kakao_unblock_user(&(*checked))
+        }
+    }
+    /// The checked request of `GET /kakaoWebhook/v1/bzmc/consult/{sender_key}/receiveDomain`: its parameters, as [`KakaoReceiveDomain`] builds them.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct KakaoReceiveDomainParameters {
+        /// `sender_key`: 발신 프로필 키 (the channel's sender profile).
+        pub sender_key: types::KakaoReceiveDomainSenderKey,
+    }
+    /// The request of `GET /kakaoWebhook/v1/bzmc/consult/{sender_key}/receiveDomain` (`kakao_receive_domain`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct KakaoReceiveDomain {
+        sender_key: Option<types::KakaoReceiveDomainSenderKey>,
+        refused: Option<ValidationError>,
+    }
+    impl KakaoReceiveDomain {
+        /// A request with its required fields, checked now.
+        pub fn new(sender_key: impl AsRef<str>) -> Self {
+            let builder = Self::empty();
+            let builder = builder.sender_key(sender_key);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                sender_key: None,
+                refused: None,
+            }
+        }
+        /// `sender_key`: 발신 프로필 키 (the channel's sender profile).
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoReceiveDomainSenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "sender_key" => self.sender_key(value),
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match field {
+                _ => {}
+            }
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<KakaoReceiveDomainParameters, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(KakaoReceiveDomainParameters {
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("sender_key", Rule::Required, ""),
+                        );
+                    }
+                },
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::operation::Request for KakaoReceiveDomain {
+        const OPERATION: &'static crate::operation::Operation = &super::operations::KAKAO_RECEIVE_DOMAIN;
+        type Answer = types::ReceiveDomainResult;
+        type Checked = KakaoReceiveDomainParameters;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            clients: &'a crate::Clients,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            clients.kakao().kakao_receive_domain(&checked.sender_key)
+        }
+    }
+    /// The checked request of `POST /kakaoWebhook/v1/bzmc/consult/{sender_key}/receiveDomain`: its parameters and its body, as [`KakaoSaveReceiveDomain`] builds them.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct KakaoSaveReceiveDomainParameters {
+        /// `sender_key`: 발신 프로필 키 (the channel's sender profile).
+        pub sender_key: types::KakaoSaveReceiveDomainSenderKey,
+        /// The request body.
+        pub body: types::ReceiveDomainRequest,
+    }
+    /// The request of `POST /kakaoWebhook/v1/bzmc/consult/{sender_key}/receiveDomain` (`kakao_save_receive_domain`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct KakaoSaveReceiveDomain {
+        sender_key: Option<types::KakaoSaveReceiveDomainSenderKey>,
+        domain: Option<types::ReceiveDomainRequestDomain>,
+        refused: Option<ValidationError>,
+    }
+    impl KakaoSaveReceiveDomain {
+        /// A request with its required fields, checked now.
+        pub fn new(sender_key: impl AsRef<str>, domain: impl AsRef<str>) -> Self {
+            let builder = Self::empty();
+            let builder = builder.sender_key(sender_key);
+            let builder = builder.domain(domain);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                sender_key: None,
+                domain: None,
+                refused: None,
+            }
+        }
+        /// `sender_key`: 발신 프로필 키 (the channel's sender profile).
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::KakaoSaveReceiveDomainSenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// `domain`: 수신 도메인. Where the callbacks go (an https URL).
+        fn domain(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::ReceiveDomainRequestDomain,
+            >(value.as_ref());
+            self.domain = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "sender_key" => self.sender_key(value),
+                "domain" => self.domain(value),
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match field {
+                _ => {}
+            }
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<KakaoSaveReceiveDomainParameters, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(KakaoSaveReceiveDomainParameters {
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("sender_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                body: types::ReceiveDomainRequest {
+                    domain: match self.domain {
+                        Some(value) => value,
+                        None => {
+                            return Err(
+                                ValidationError::value("domain", Rule::Required, ""),
+                            );
+                        }
+                    },
+                },
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::operation::Request for KakaoSaveReceiveDomain {
+        const OPERATION: &'static crate::operation::Operation = &super::operations::KAKAO_SAVE_RECEIVE_DOMAIN;
+        type Answer = types::ReceiveDomainResult;
+        type Checked = KakaoSaveReceiveDomainParameters;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            clients: &'a crate::Clients,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            clients.kakao().kakao_save_receive_domain(&checked.sender_key, &checked.body)
+        }
+    }
+    /// The request of `POST /v1/center/domain/update` (`kakao_update_receive_domain_v1`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct KakaoUpdateReceiveDomainV1 {
+        sender_key: Option<types::ReceiveDomainRequestV1SenderKey>,
+        domain: Option<types::ReceiveDomainRequestV1Domain>,
+        refused: Option<ValidationError>,
+    }
+    impl KakaoUpdateReceiveDomainV1 {
+        /// A request with its required fields, checked now.
+        pub fn new(sender_key: impl AsRef<str>, domain: impl AsRef<str>) -> Self {
+            let builder = Self::empty();
+            let builder = builder.sender_key(sender_key);
+            let builder = builder.domain(domain);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                sender_key: None,
+                domain: None,
+                refused: None,
+            }
+        }
+        /// `sender_key`: 발신 프로필 키. The channel's sender profile.
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::ReceiveDomainRequestV1SenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// `domain`: 수신 도메인. Where the callbacks go (an https URL).
+        fn domain(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::ReceiveDomainRequestV1Domain,
+            >(value.as_ref());
+            self.domain = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "sender_key" => self.sender_key(value),
+                "domain" => self.domain(value),
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match field {
+                _ => {}
+            }
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<types::ReceiveDomainRequestV1, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(types::ReceiveDomainRequestV1 {
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("sender_key", Rule::Required, ""),
+                        );
+                    }
+                },
+                domain: match self.domain {
+                    Some(value) => value,
+                    None => {
+                        return Err(ValidationError::value("domain", Rule::Required, ""));
+                    }
+                },
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::operation::Request for KakaoUpdateReceiveDomainV1 {
+        const OPERATION: &'static crate::operation::Operation = &super::operations::KAKAO_UPDATE_RECEIVE_DOMAIN_V1;
+        type Answer = types::ReceiveDomainResult;
+        type Checked = types::ReceiveDomainRequestV1;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            clients: &'a crate::Clients,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            clients.kakao().kakao_update_receive_domain_v1(&(*checked))
+        }
+    }
+    /// The request of `POST /v1/center/domain/search` (`kakao_search_receive_domain_v1`), built from its required fields and any of the others; see the [module](self).
+    #[derive(Clone, Debug)]
+    #[must_use = "a request is sent once it is built and given to an operation"]
+    pub struct KakaoSearchReceiveDomainV1 {
+        sender_key: Option<types::SenderKeyRequestSenderKey>,
+        refused: Option<ValidationError>,
+    }
+    impl KakaoSearchReceiveDomainV1 {
+        /// A request with its required fields, checked now.
+        pub fn new(sender_key: impl AsRef<str>) -> Self {
+            let builder = Self::empty();
+            let builder = builder.sender_key(sender_key);
+            builder
+        }
+        /// A request with no field set yet.
+        fn empty() -> Self {
+            Self {
+                sender_key: None,
+                refused: None,
+            }
+        }
+        /// `sender_key`: 발신 프로필 키. The channel's sender profile.
+        fn sender_key(mut self, value: impl AsRef<str>) -> Self {
+            let checked: Result<_, ValidationError> = crate::validation::checked::<
+                types::SenderKeyRequestSenderKey,
+            >(value.as_ref());
+            self.sender_key = self.keep(checked);
+            self
+        }
+        /// Sets the field `field` (its name on the wire) from text, as a command line gives it: a number is read, a table's value is one of its values (`true` or `false` too for a yes/no field); an unknown field or an unreadable value is refused like any other.
+        pub fn set(self, field: &str, value: &str) -> Self {
+            match field {
+                "sender_key" => self.sender_key(value),
+                _ => {
+                    self.refuse(ValidationError::value("field", Rule::KnownField, field))
+                }
+            }
+        }
+        /// Sets the field `field` (its name on the wire) from a JSON value: a string as [`set`](Self::set) reads it, a number or a boolean as its text; `null` leaves the field unset; an object or an array is refused, except by a field that is one.
+        pub fn set_json(self, field: &str, value: &::serde_json::Value) -> Self {
+            match field {
+                _ => {}
+            }
+            match value {
+                ::serde_json::Value::String(text) => self.set(field, text),
+                ::serde_json::Value::Number(_) | ::serde_json::Value::Bool(_) => {
+                    self.set(field, &value.to_string())
+                }
+                ::serde_json::Value::Null => self,
+                _ => self.refuse(ValidationError::value("field", Rule::Scalar, field)),
+            }
+        }
+        /// The first value refused so far, if any.
+        pub fn refused(&self) -> Option<&ValidationError> {
+            self.refused.as_ref()
+        }
+        /// The checked request, or the first value that was refused.
+        pub fn build(self) -> Result<types::SenderKeyRequest, ValidationError> {
+            if let Some(refused) = self.refused {
+                return Err(refused);
+            }
+            Ok(types::SenderKeyRequest {
+                sender_key: match self.sender_key {
+                    Some(value) => value,
+                    None => {
+                        return Err(
+                            ValidationError::value("sender_key", Rule::Required, ""),
+                        );
+                    }
+                },
+            })
+        }
+        /// `value` if it passed its check; otherwise its refusal is kept (the first one only).
+        fn keep<T>(&mut self, checked: Result<T, ValidationError>) -> Option<T> {
+            match checked {
+                Ok(value) => Some(value),
+                Err(refused) => {
+                    self.refused.get_or_insert(refused);
+                    None
+                }
+            }
+        }
+        fn refuse(mut self, refused: ValidationError) -> Self {
+            self.refused.get_or_insert(refused);
+            self
+        }
+    }
+    impl crate::operation::Request for KakaoSearchReceiveDomainV1 {
+        const OPERATION: &'static crate::operation::Operation = &super::operations::KAKAO_SEARCH_RECEIVE_DOMAIN_V1;
+        type Answer = types::ReceiveDomainResult;
+        type Checked = types::SenderKeyRequest;
+        fn check(self) -> Result<Self::Checked, ValidationError> {
+            self.build()
+        }
+        fn from_fields(fields: &::serde_json::Map<String, ::serde_json::Value>) -> Self {
+            let mut this = Self::empty();
+            for (field, value) in fields {
+                this = this.set_json(field, value);
+            }
+            this
+        }
+        fn send<'a>(
+            checked: &'a Self::Checked,
+            clients: &'a crate::Clients,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ::progenitor_client::ResponseValue<Self::Answer>,
+                ::progenitor_client::Error<Self::Answer>,
+            >,
+        > + Send + 'a {
+            clients.kakao().kakao_search_receive_domain_v1(&(*checked))
+        }
+    }
 }
 /// Runs `visitor` with the [`Request`](crate::Request) type of the operation `operation_id`
 /// (the spec's `operationId`), or gives the visitor back when no operation has that id.
@@ -2312,6 +6587,27 @@ pub fn visit_request<V: crate::operation::RequestVisitor>(
             Ok(visitor.visit::<requests::CheckPreviousCounselor>())
         }
         "system_messages" => Ok(visitor.visit::<requests::SystemMessages>()),
+        "kakao_send_plain" => Ok(visitor.visit::<requests::KakaoSendPlain>()),
+        "kakao_send_rich" => Ok(visitor.visit::<requests::KakaoSendRich>()),
+        "kakao_send_message" => Ok(visitor.visit::<requests::KakaoSendMessage>()),
+        "kakao_end_session" => Ok(visitor.visit::<requests::KakaoEndSession>()),
+        "kakao_end_with_bot" => Ok(visitor.visit::<requests::KakaoEndWithBot>()),
+        "kakao_upload_image" => Ok(visitor.visit::<requests::KakaoUploadImage>()),
+        "kakao_upload_file" => Ok(visitor.visit::<requests::KakaoUploadFile>()),
+        "kakao_upload_image_v1" => Ok(visitor.visit::<requests::KakaoUploadImageV1>()),
+        "kakao_upload_file_v1" => Ok(visitor.visit::<requests::KakaoUploadFileV1>()),
+        "kakao_block_user" => Ok(visitor.visit::<requests::KakaoBlockUser>()),
+        "kakao_unblock_user" => Ok(visitor.visit::<requests::KakaoUnblockUser>()),
+        "kakao_receive_domain" => Ok(visitor.visit::<requests::KakaoReceiveDomain>()),
+        "kakao_save_receive_domain" => {
+            Ok(visitor.visit::<requests::KakaoSaveReceiveDomain>())
+        }
+        "kakao_update_receive_domain_v1" => {
+            Ok(visitor.visit::<requests::KakaoUpdateReceiveDomainV1>())
+        }
+        "kakao_search_receive_domain_v1" => {
+            Ok(visitor.visit::<requests::KakaoSearchReceiveDomainV1>())
+        }
         _ => Err(visitor),
     }
 }

@@ -346,6 +346,506 @@ pub mod kakao {
         //! its inner type with a call to `into_inner()`. This can
         //! be used to explicitly deviate from permitted values.
         use happytalk_api::kakao::*;
+        pub struct KakaoReceiveDomainWhen(::httpmock::When);
+        impl KakaoReceiveDomainWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::GET)
+                        .path_matches(
+                            regex::Regex::new(
+                                    "^/kakaoWebhook/v1/bzmc/consult/[^/]*/receiveDomain$",
+                                )
+                                .unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn sender_key(self, value: &types::KakaoReceiveDomainSenderKey) -> Self {
+                let re = regex::Regex::new(
+                        &format!(
+                            "^/kakaoWebhook/v1/bzmc/consult/{}/receiveDomain$", value
+                            .to_string()
+                        ),
+                    )
+                    .unwrap();
+                Self(self.0.path_matches(re))
+            }
+        }
+        pub struct KakaoReceiveDomainThen(::httpmock::Then);
+        impl KakaoReceiveDomainThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn success(
+                self,
+                status: u16,
+                value: &types::ReceiveDomainResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 2u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn client_error(
+                self,
+                status: u16,
+                value: &types::ReceiveDomainResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 4u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn server_error(
+                self,
+                status: u16,
+                value: &types::ReceiveDomainResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 5u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct KakaoSaveReceiveDomainWhen(::httpmock::When);
+        impl KakaoSaveReceiveDomainWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(
+                            regex::Regex::new(
+                                    "^/kakaoWebhook/v1/bzmc/consult/[^/]*/receiveDomain$",
+                                )
+                                .unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn sender_key(
+                self,
+                value: &types::KakaoSaveReceiveDomainSenderKey,
+            ) -> Self {
+                let re = regex::Regex::new(
+                        &format!(
+                            "^/kakaoWebhook/v1/bzmc/consult/{}/receiveDomain$", value
+                            .to_string()
+                        ),
+                    )
+                    .unwrap();
+                Self(self.0.path_matches(re))
+            }
+            pub fn body(self, value: &types::ReceiveDomainRequest) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct KakaoSaveReceiveDomainThen(::httpmock::Then);
+        impl KakaoSaveReceiveDomainThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn success(
+                self,
+                status: u16,
+                value: &types::ReceiveDomainResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 2u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn client_error(
+                self,
+                status: u16,
+                value: &types::ReceiveDomainResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 4u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn server_error(
+                self,
+                status: u16,
+                value: &types::ReceiveDomainResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 5u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct KakaoEndWithBotWhen(::httpmock::When);
+        impl KakaoEndWithBotWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(
+                            regex::Regex::new("^/kakaoWebhook/v3/bzc/chat/endWithBot$")
+                                .unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::KakaoEndWithBotRequest) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct KakaoEndWithBotThen(::httpmock::Then);
+        impl KakaoEndWithBotThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn success(
+                self,
+                status: u16,
+                value: &types::KakaoEndWithBotResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 2u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn client_error(
+                self,
+                status: u16,
+                value: &types::KakaoEndWithBotResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 4u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn server_error(
+                self,
+                status: u16,
+                value: &types::KakaoEndWithBotResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 5u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct KakaoSendPlainWhen(::httpmock::When);
+        impl KakaoSendPlainWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(
+                            regex::Regex::new("^/kakaoWebhook/v3/bzc/chat/send/plain$")
+                                .unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::KakaoPlainMessage) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct KakaoSendPlainThen(::httpmock::Then);
+        impl KakaoSendPlainThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn success(self, status: u16, value: &types::KakaoSendResult) -> Self {
+                assert_eq!(status / 100u16, 2u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn client_error(
+                self,
+                status: u16,
+                value: &types::KakaoSendResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 4u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn server_error(
+                self,
+                status: u16,
+                value: &types::KakaoSendResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 5u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct KakaoSendRichWhen(::httpmock::When);
+        impl KakaoSendRichWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(
+                            regex::Regex::new("^/kakaoWebhook/v3/bzc/chat/send/rich$")
+                                .unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::KakaoRichMessage) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct KakaoSendRichThen(::httpmock::Then);
+        impl KakaoSendRichThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn success(self, status: u16, value: &types::KakaoSendResult) -> Self {
+                assert_eq!(status / 100u16, 2u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn client_error(
+                self,
+                status: u16,
+                value: &types::KakaoSendResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 4u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn server_error(
+                self,
+                status: u16,
+                value: &types::KakaoSendResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 5u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct KakaoUploadFileWhen(::httpmock::When);
+        impl KakaoUploadFileWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(
+                            regex::Regex::new("^/kakaoWebhook/v3/bzc/file/upload$")
+                                .unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+        }
+        pub struct KakaoUploadFileThen(::httpmock::Then);
+        impl KakaoUploadFileThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn success(
+                self,
+                status: u16,
+                value: &types::KakaoFileUploadResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 2u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn client_error(
+                self,
+                status: u16,
+                value: &types::KakaoFileUploadResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 4u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn server_error(
+                self,
+                status: u16,
+                value: &types::KakaoFileUploadResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 5u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct KakaoUploadImageWhen(::httpmock::When);
+        impl KakaoUploadImageWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(
+                            regex::Regex::new("^/kakaoWebhook/v3/bzc/image/upload$")
+                                .unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+        }
+        pub struct KakaoUploadImageThen(::httpmock::Then);
+        impl KakaoUploadImageThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn success(
+                self,
+                status: u16,
+                value: &types::KakaoImageUploadResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 2u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn client_error(
+                self,
+                status: u16,
+                value: &types::KakaoImageUploadResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 4u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn server_error(
+                self,
+                status: u16,
+                value: &types::KakaoImageUploadResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 5u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
         pub struct SystemMessagesWhen(::httpmock::When);
         impl SystemMessagesWhen {
             pub fn new(inner: ::httpmock::When) -> Self {
@@ -425,16 +925,696 @@ pub mod kakao {
                 )
             }
         }
+        pub struct KakaoSearchReceiveDomainV1When(::httpmock::When);
+        impl KakaoSearchReceiveDomainV1When {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(
+                            regex::Regex::new("^/v1/center/domain/search$").unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::SenderKeyRequest) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct KakaoSearchReceiveDomainV1Then(::httpmock::Then);
+        impl KakaoSearchReceiveDomainV1Then {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn success(
+                self,
+                status: u16,
+                value: &types::ReceiveDomainResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 2u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn client_error(
+                self,
+                status: u16,
+                value: &types::ReceiveDomainResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 4u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn server_error(
+                self,
+                status: u16,
+                value: &types::ReceiveDomainResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 5u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct KakaoUpdateReceiveDomainV1When(::httpmock::When);
+        impl KakaoUpdateReceiveDomainV1When {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(
+                            regex::Regex::new("^/v1/center/domain/update$").unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::ReceiveDomainRequestV1) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct KakaoUpdateReceiveDomainV1Then(::httpmock::Then);
+        impl KakaoUpdateReceiveDomainV1Then {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn success(
+                self,
+                status: u16,
+                value: &types::ReceiveDomainResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 2u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn client_error(
+                self,
+                status: u16,
+                value: &types::ReceiveDomainResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 4u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn server_error(
+                self,
+                status: u16,
+                value: &types::ReceiveDomainResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 5u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct KakaoEndSessionWhen(::httpmock::When);
+        impl KakaoEndSessionWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(regex::Regex::new("^/v1/chat/end$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::KakaoSessionRequest) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct KakaoEndSessionThen(::httpmock::Then);
+        impl KakaoEndSessionThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn success(self, status: u16, value: &types::KakaoEndResult) -> Self {
+                assert_eq!(status / 100u16, 2u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn client_error(
+                self,
+                status: u16,
+                value: &types::KakaoEndResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 4u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn server_error(
+                self,
+                status: u16,
+                value: &types::KakaoEndResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 5u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct KakaoSendMessageWhen(::httpmock::When);
+        impl KakaoSendMessageWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(regex::Regex::new("^/v1/chat/write$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::KakaoMessageRequest) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct KakaoSendMessageThen(::httpmock::Then);
+        impl KakaoSendMessageThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn success(self, status: u16, value: &types::KakaoSendResult) -> Self {
+                assert_eq!(status / 100u16, 2u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn client_error(
+                self,
+                status: u16,
+                value: &types::KakaoSendResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 4u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn server_error(
+                self,
+                status: u16,
+                value: &types::KakaoSendResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 5u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct KakaoUploadFileV1When(::httpmock::When);
+        impl KakaoUploadFileV1When {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(regex::Regex::new("^/v1/file/upload$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+        }
+        pub struct KakaoUploadFileV1Then(::httpmock::Then);
+        impl KakaoUploadFileV1Then {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn success(
+                self,
+                status: u16,
+                value: &types::KakaoFileUploadResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 2u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn client_error(
+                self,
+                status: u16,
+                value: &types::KakaoFileUploadResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 4u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn server_error(
+                self,
+                status: u16,
+                value: &types::KakaoFileUploadResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 5u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct KakaoUploadImageV1When(::httpmock::When);
+        impl KakaoUploadImageV1When {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(regex::Regex::new("^/v1/image/upload$").unwrap()),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+        }
+        pub struct KakaoUploadImageV1Then(::httpmock::Then);
+        impl KakaoUploadImageV1Then {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn success(
+                self,
+                status: u16,
+                value: &types::KakaoImageUploadResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 2u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn client_error(
+                self,
+                status: u16,
+                value: &types::KakaoImageUploadResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 4u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn server_error(
+                self,
+                status: u16,
+                value: &types::KakaoImageUploadResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 5u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct KakaoBlockUserWhen(::httpmock::When);
+        impl KakaoBlockUserWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(
+                            regex::Regex::new("^/v1/profile/user/block$").unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::KakaoSessionRequest) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct KakaoBlockUserThen(::httpmock::Then);
+        impl KakaoBlockUserThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn success(self, status: u16, value: &types::KakaoCodeResult) -> Self {
+                assert_eq!(status / 100u16, 2u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn client_error(
+                self,
+                status: u16,
+                value: &types::KakaoCodeResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 4u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn server_error(
+                self,
+                status: u16,
+                value: &types::KakaoCodeResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 5u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
+        pub struct KakaoUnblockUserWhen(::httpmock::When);
+        impl KakaoUnblockUserWhen {
+            pub fn new(inner: ::httpmock::When) -> Self {
+                Self(
+                    inner
+                        .method(::httpmock::Method::POST)
+                        .path_matches(
+                            regex::Regex::new("^/v1/profile/user/unblock$").unwrap(),
+                        ),
+                )
+            }
+            pub fn into_inner(self) -> ::httpmock::When {
+                self.0
+            }
+            pub fn body(self, value: &types::KakaoSessionRequest) -> Self {
+                Self(self.0.json_body_obj(value))
+            }
+        }
+        pub struct KakaoUnblockUserThen(::httpmock::Then);
+        impl KakaoUnblockUserThen {
+            pub fn new(inner: ::httpmock::Then) -> Self {
+                Self(inner)
+            }
+            pub fn into_inner(self) -> ::httpmock::Then {
+                self.0
+            }
+            pub fn success(self, status: u16, value: &types::KakaoCodeResult) -> Self {
+                assert_eq!(status / 100u16, 2u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn client_error(
+                self,
+                status: u16,
+                value: &types::KakaoCodeResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 4u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+            pub fn server_error(
+                self,
+                status: u16,
+                value: &types::KakaoCodeResult,
+            ) -> Self {
+                assert_eq!(status / 100u16, 5u16);
+                Self(
+                    self
+                        .0
+                        .status(status)
+                        .header("content-type", "application/json")
+                        .json_body_obj(value),
+                )
+            }
+        }
     }
     /// An extension trait for [`MockServer`](::httpmock::MockServer) that
     /// adds a method for each operation. These are the equivalent of
     /// type-checked [`mock()`](::httpmock::MockServer::mock) calls.
     pub trait MockServerExt {
+        fn kakao_receive_domain<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoReceiveDomainWhen,
+                operations::KakaoReceiveDomainThen,
+            );
+        fn kakao_save_receive_domain<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoSaveReceiveDomainWhen,
+                operations::KakaoSaveReceiveDomainThen,
+            );
+        fn kakao_end_with_bot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::KakaoEndWithBotWhen, operations::KakaoEndWithBotThen);
+        fn kakao_send_plain<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::KakaoSendPlainWhen, operations::KakaoSendPlainThen);
+        fn kakao_send_rich<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::KakaoSendRichWhen, operations::KakaoSendRichThen);
+        fn kakao_upload_file<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::KakaoUploadFileWhen, operations::KakaoUploadFileThen);
+        fn kakao_upload_image<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoUploadImageWhen,
+                operations::KakaoUploadImageThen,
+            );
         fn system_messages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
         where
             F: FnOnce(operations::SystemMessagesWhen, operations::SystemMessagesThen);
+        fn kakao_search_receive_domain_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoSearchReceiveDomainV1When,
+                operations::KakaoSearchReceiveDomainV1Then,
+            );
+        fn kakao_update_receive_domain_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoUpdateReceiveDomainV1When,
+                operations::KakaoUpdateReceiveDomainV1Then,
+            );
+        fn kakao_end_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::KakaoEndSessionWhen, operations::KakaoEndSessionThen);
+        fn kakao_send_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoSendMessageWhen,
+                operations::KakaoSendMessageThen,
+            );
+        fn kakao_upload_file_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoUploadFileV1When,
+                operations::KakaoUploadFileV1Then,
+            );
+        fn kakao_upload_image_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoUploadImageV1When,
+                operations::KakaoUploadImageV1Then,
+            );
+        fn kakao_block_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::KakaoBlockUserWhen, operations::KakaoBlockUserThen);
+        fn kakao_unblock_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoUnblockUserWhen,
+                operations::KakaoUnblockUserThen,
+            );
     }
     impl MockServerExt for ::httpmock::MockServer {
+        fn kakao_receive_domain<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoReceiveDomainWhen,
+                operations::KakaoReceiveDomainThen,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::KakaoReceiveDomainWhen::new(when),
+                    operations::KakaoReceiveDomainThen::new(then),
+                )
+            })
+        }
+        fn kakao_save_receive_domain<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoSaveReceiveDomainWhen,
+                operations::KakaoSaveReceiveDomainThen,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::KakaoSaveReceiveDomainWhen::new(when),
+                    operations::KakaoSaveReceiveDomainThen::new(then),
+                )
+            })
+        }
+        fn kakao_end_with_bot<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::KakaoEndWithBotWhen, operations::KakaoEndWithBotThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::KakaoEndWithBotWhen::new(when),
+                    operations::KakaoEndWithBotThen::new(then),
+                )
+            })
+        }
+        fn kakao_send_plain<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::KakaoSendPlainWhen, operations::KakaoSendPlainThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::KakaoSendPlainWhen::new(when),
+                    operations::KakaoSendPlainThen::new(then),
+                )
+            })
+        }
+        fn kakao_send_rich<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::KakaoSendRichWhen, operations::KakaoSendRichThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::KakaoSendRichWhen::new(when),
+                    operations::KakaoSendRichThen::new(then),
+                )
+            })
+        }
+        fn kakao_upload_file<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::KakaoUploadFileWhen, operations::KakaoUploadFileThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::KakaoUploadFileWhen::new(when),
+                    operations::KakaoUploadFileThen::new(then),
+                )
+            })
+        }
+        fn kakao_upload_image<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoUploadImageWhen,
+                operations::KakaoUploadImageThen,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::KakaoUploadImageWhen::new(when),
+                    operations::KakaoUploadImageThen::new(then),
+                )
+            })
+        }
         fn system_messages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
         where
             F: FnOnce(operations::SystemMessagesWhen, operations::SystemMessagesThen),
@@ -443,6 +1623,112 @@ pub mod kakao {
                 config_fn(
                     operations::SystemMessagesWhen::new(when),
                     operations::SystemMessagesThen::new(then),
+                )
+            })
+        }
+        fn kakao_search_receive_domain_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoSearchReceiveDomainV1When,
+                operations::KakaoSearchReceiveDomainV1Then,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::KakaoSearchReceiveDomainV1When::new(when),
+                    operations::KakaoSearchReceiveDomainV1Then::new(then),
+                )
+            })
+        }
+        fn kakao_update_receive_domain_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoUpdateReceiveDomainV1When,
+                operations::KakaoUpdateReceiveDomainV1Then,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::KakaoUpdateReceiveDomainV1When::new(when),
+                    operations::KakaoUpdateReceiveDomainV1Then::new(then),
+                )
+            })
+        }
+        fn kakao_end_session<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::KakaoEndSessionWhen, operations::KakaoEndSessionThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::KakaoEndSessionWhen::new(when),
+                    operations::KakaoEndSessionThen::new(then),
+                )
+            })
+        }
+        fn kakao_send_message<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoSendMessageWhen,
+                operations::KakaoSendMessageThen,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::KakaoSendMessageWhen::new(when),
+                    operations::KakaoSendMessageThen::new(then),
+                )
+            })
+        }
+        fn kakao_upload_file_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoUploadFileV1When,
+                operations::KakaoUploadFileV1Then,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::KakaoUploadFileV1When::new(when),
+                    operations::KakaoUploadFileV1Then::new(then),
+                )
+            })
+        }
+        fn kakao_upload_image_v1<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoUploadImageV1When,
+                operations::KakaoUploadImageV1Then,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::KakaoUploadImageV1When::new(when),
+                    operations::KakaoUploadImageV1Then::new(then),
+                )
+            })
+        }
+        fn kakao_block_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(operations::KakaoBlockUserWhen, operations::KakaoBlockUserThen),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::KakaoBlockUserWhen::new(when),
+                    operations::KakaoBlockUserThen::new(then),
+                )
+            })
+        }
+        fn kakao_unblock_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+        where
+            F: FnOnce(
+                operations::KakaoUnblockUserWhen,
+                operations::KakaoUnblockUserThen,
+            ),
+        {
+            self.mock(|when, then| {
+                config_fn(
+                    operations::KakaoUnblockUserWhen::new(when),
+                    operations::KakaoUnblockUserThen::new(then),
                 )
             })
         }
