@@ -86,13 +86,31 @@ fn examples(operation: &Operation) -> Vec<(String, Map<String, Value>)> {
 }
 
 /// A mock with what the docs' examples refer to: the system messages of the docs' sender key,
-/// and the open room of a request that names a customer and a room.
+/// the open room of a request that names a customer and a room, the open KakaoTalk session of
+/// a request that names a channel and a customer, and the media (URLs) a request names, as if
+/// uploaded.
 async fn mock_for(fields: &Map<String, Value>) -> MockHappyTalk {
     let mock = MockHappyTalk::start().await;
     mock.add_docs_example();
     let text = |name: &str| fields.get(name).and_then(Value::as_str);
     if let (Some(uuid), Some(room_id)) = (text("uuid"), text("room_id")) {
         mock.add_room(uuid, room_id);
+    }
+    if let (Some(sender_key), Some(user_key)) = (text("sender_key"), text("user_key")) {
+        mock.open_kakao_session(sender_key, user_key);
+    }
+    fn urls(value: &Value, found: &mut Vec<String>) {
+        match value {
+            Value::String(text) if text.starts_with("https://") => found.push(text.clone()),
+            Value::Array(values) => values.iter().for_each(|value| urls(value, found)),
+            Value::Object(map) => map.values().for_each(|value| urls(value, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    fields.values().for_each(|value| urls(value, &mut found));
+    for url in found {
+        mock.add_kakao_media(&url);
     }
     mock
 }

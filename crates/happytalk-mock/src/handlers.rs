@@ -1,5 +1,6 @@
 //! What the mock does with a request that passed every check of the operation table, for the
-//! operations whose answer depends on state: rooms, previous counsellors, system messages.
+//! operations whose answer depends on state: rooms, previous counsellors, system messages, and
+//! the KakaoTalk channel's sessions (in [`kakao`](crate::kakao)).
 //! Every handler is registered in [`HANDLERS`], by operation; an operation that has none
 //! answers the spec's `success` example (see the server).
 
@@ -13,6 +14,7 @@ use happytalk_api::{
 };
 use serde::de::DeserializeOwned;
 
+use crate::kakao;
 use crate::script::Reply;
 use crate::server::{refusal, success};
 use crate::{Received, Room, State};
@@ -30,6 +32,17 @@ const HANDLERS: &[(&str, Handler)] = &[
         check_previous_counselor,
     ),
     (operations::SYSTEM_MESSAGES.id, system_messages),
+    (operations::KAKAO_SEND_PLAIN.id, kakao::send),
+    (operations::KAKAO_SEND_RICH.id, kakao::send),
+    (operations::KAKAO_SEND_MESSAGE.id, kakao::send),
+    (operations::KAKAO_END_SESSION.id, kakao::end),
+    (operations::KAKAO_END_WITH_BOT.id, kakao::end),
+    (operations::KAKAO_UPLOAD_IMAGE.id, kakao::upload),
+    (operations::KAKAO_UPLOAD_FILE.id, kakao::upload),
+    (operations::KAKAO_UPLOAD_IMAGE_V1.id, kakao::upload),
+    (operations::KAKAO_UPLOAD_FILE_V1.id, kakao::upload),
+    (operations::KAKAO_BLOCK_USER.id, kakao::block),
+    (operations::KAKAO_UNBLOCK_USER.id, kakao::unblock),
 ];
 
 /// The handler of `operation`, if it has state.

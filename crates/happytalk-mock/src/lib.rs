@@ -1,7 +1,12 @@
 //! A local HappyTalk (해피톡) for your tests: every operation of the spec on a loopback port,
-//! answering as HappyTalk documents with no setup, with counselling rooms that have a life,
-//! scriptable per operation, room, customer or sender key, and recording every request it
-//! receives.
+//! answering as HappyTalk documents with no setup, with counselling rooms that have a life and
+//! a KakaoTalk channel with sessions (카카오 상담톡), scriptable per operation, room, customer or
+//! sender key, and recording every request it receives.
+//!
+//! Both families of hosts share its port: a path only one family serves is at the root, a path
+//! both serve (`/v1/chat/write`) is the Biz family's at the root and every family's under its
+//! name (`/kakao/v1/chat/write`). [`MockHappyTalk::environment`] points each family where it
+//! must ([`MockHappyTalk::uri_of`]).
 //!
 //! ```
 //! use happytalk_ext::{ChatMessage, Client, EndRoom, OpenRoom};
@@ -99,6 +104,7 @@
 pub mod httpmock;
 mod delivery;
 mod handlers;
+mod kakao;
 pub mod multipart;
 mod script;
 mod server;
@@ -114,6 +120,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use delivery::{DEFAULT_TIMEOUT, Delivered, Delivery, DeliveryError, deliver_to, redeliver};
+pub use kakao::KakaoSession;
 pub use script::{Match, Reply};
 
 /// The client id the mock accepts unless told otherwise.
@@ -150,6 +157,8 @@ pub(crate) struct State {
     pub(crate) previous_counselors: BTreeMap<String, (CounselorAvailability, Option<String>)>,
     /// Where customers' messages go (your receiving domain), once set.
     pub(crate) receiver: Option<String>,
+    /// The KakaoTalk channel: its sessions, serial numbers, blocked customers and uploads.
+    pub(crate) kakao: kakao::Channel,
 }
 
 impl State {
@@ -214,6 +223,7 @@ impl Builder {
             next_room: FIRST_ROOM,
             previous_counselors: BTreeMap::new(),
             receiver: None,
+            kakao: kakao::Channel::default(),
         }));
         let task = tokio::spawn(server::accept(listener, state.clone()));
         Ok(MockHappyTalk {
@@ -334,6 +344,36 @@ impl MockHappyTalk {
                 ended: false,
             },
         );
+    }
+
+    /// A customer of the KakaoTalk channel `sender_key` writes: their session opens (what sends
+    /// to them need), unless one is open already. Gives the session's id.
+    pub fn open_kakao_session(&self, sender_key: &str, user_key: &str) -> String {
+        self.state().kakao.open_session(sender_key, user_key)
+    }
+
+    /// The latest KakaoTalk session of the customer `user_key` of `sender_key`, if they ever
+    /// wrote.
+    pub fn kakao_session(&self, sender_key: &str, user_key: &str) -> Option<KakaoSession> {
+        let key = (sender_key.to_owned(), user_key.to_owned());
+        self.state().kakao.sessions.get(&key).cloned()
+    }
+
+    /// Whether the customer `user_key` of `sender_key` is blocked.
+    pub fn kakao_blocked(&self, sender_key: &str, user_key: &str) -> bool {
+        let key = (sender_key.to_owned(), user_key.to_owned());
+        self.state().kakao.blocked.contains(&key)
+    }
+
+    /// Takes `url` as a medium stored by an upload, so that a send may carry it (the docs'
+    /// examples name Kakao's own URLs).
+    pub fn add_kakao_media(&self, url: &str) {
+        self.state().kakao.media.insert(url.to_owned(), None);
+    }
+
+    /// The file uploaded to `url` (a URL an upload answered), exactly as it arrived.
+    pub fn kakao_media(&self, url: &str) -> Option<multipart::Part> {
+        self.state().kakao.media.get(url).cloned().flatten()
     }
 
     /// The room `room_id`, if it was opened or added.
