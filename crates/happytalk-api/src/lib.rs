@@ -88,11 +88,12 @@ pub use validation::{LengthLimits, NotInTable, Rule, ValidationError, checked, f
 /// The date and time crate [`KstTimestamp`] is built on, at the version this crate uses.
 pub use chrono;
 
-/// State every generated [`Client`] carries: the headers added to each of its requests.
+/// State every generated client ([`biz::Client`], [`kakao::Client`]) carries: the headers
+/// added to each of its requests.
 ///
 /// Mark secret values sensitive ([`HeaderValue::set_sensitive`](reqwest::header::HeaderValue::set_sensitive)):
-/// `Debug` then prints `Sensitive` instead of the value, and so does the `Debug` of
-/// [`Client`], which contains this state.
+/// `Debug` then prints `Sensitive` instead of the value, and so does the `Debug` of each
+/// client, which contains this state.
 #[derive(Clone, Debug, Default)]
 pub struct ClientState {
     headers: HeaderMap,

@@ -79,6 +79,7 @@ mod call;
 mod client;
 mod error;
 pub mod inbound;
+pub mod kakao;
 mod message;
 #[cfg(feature = "axum")]
 pub mod receiver;
@@ -97,10 +98,11 @@ pub use error::{
 };
 pub use happytalk_api::types::{Button, Comment, Message, SystemMessage};
 pub use happytalk_api::{
-    BizResultCode, CommentStatus, CounselorAvailability, EndType, HostFamily, InspectStatus,
-    KakaoResultCode, KstTimestamp, LinkType, PhoneOs, RawValue, ResultCode, SystemMessageStatus,
-    SystemMessageType, requests,
+    BizResultCode, ChatBubbleType, CommentStatus, CounselResultCode, CounselorAvailability,
+    EndType, FileContent, HostFamily, InspectStatus, KakaoResultCode, KstTimestamp, LinkType,
+    PhoneOs, RawValue, ResultCode, SystemMessageStatus, SystemMessageType, requests,
 };
+pub use kakao::{KakaoCustomer, KakaoMessage, KakaoSent, KakaoSessionEnding};
 pub use message::{ChatMessage, MessageContent};
 pub use retry::RetryPolicy;
 pub use room::{EndRoom, OpenRoom, OpenedRoom, PreviousCounselor, RoomEnding};
