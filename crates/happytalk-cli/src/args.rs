@@ -199,6 +199,11 @@ pub enum Command {
         customer_id: String,
     },
 
+    /// Answer a KakaoTalk customer (카카오 상담톡): a text, an image or a file, or end the
+    /// session.
+    #[command(subcommand, about = kakao_about())]
+    Kakao(KakaoCommand),
+
     /// Call any operation of the spec by its id (`--list` lists them; `OPERATION_ID --help`
     /// lists its fields): `happytalk call OPERATION_ID FIELD=VALUE … FIELD:=JSON …`.
     Call {
@@ -230,6 +235,75 @@ pub enum Command {
     /// A local HappyTalk sandbox (happytalk-mock), for tests in any language and local work.
     #[command(subcommand)]
     Mock(Mock),
+}
+
+/// `kakao send|end`.
+#[derive(Debug, Subcommand)]
+pub enum KakaoCommand {
+    /// Send a customer a text, an image or a file (an image or a file is uploaded first, then
+    /// sent by the URL the upload answers); prints the serial number it was sent as.
+    #[command(subcommand)]
+    Send(KakaoSend),
+    /// End a customer's session; prints the closed session's id.
+    End {
+        #[command(flatten)]
+        to: KakaoRecipient,
+        /// Hand the customer to this bot event instead (종료 후 봇 이벤트 실행).
+        #[arg(long, value_name = "EVENT", help = format!("Hand the customer to this bot event instead (종료 후 봇 이벤트 실행, {})", limits::<types::KakaoEndWithBotRequestBotEvent>()))]
+        bot_event: Option<String>,
+    },
+}
+
+/// `kakao send text|image|file`.
+#[derive(Debug, Subcommand)]
+pub enum KakaoSend {
+    /// A text; TEXT `-` reads it from standard input.
+    Text {
+        #[command(flatten)]
+        to: KakaoRecipient,
+        /// The text, or `-` to read it from standard input.
+        #[arg(help = format!("The text ({}), or `-` to read it from standard input", limits::<types::KakaoMessageRequestMessage>()))]
+        text: String,
+        #[command(flatten)]
+        serial: Serial,
+    },
+    /// An image from a local file (jpg, png or gif), uploaded, then sent.
+    Image {
+        #[command(flatten)]
+        to: KakaoRecipient,
+        /// The image file.
+        path: PathBuf,
+        #[command(flatten)]
+        serial: Serial,
+    },
+    /// A local file (a PDF, an archive…), uploaded, then sent by its URL, name and size.
+    File {
+        #[command(flatten)]
+        to: KakaoRecipient,
+        /// The file.
+        path: PathBuf,
+        #[command(flatten)]
+        serial: Serial,
+    },
+}
+
+/// Which KakaoTalk customer: the channel and the customer.
+#[derive(Debug, Args)]
+pub struct KakaoRecipient {
+    /// The channel's sender profile key.
+    #[arg(help = format!("The channel's sender profile key (발신 프로필 키, {})", limits::<types::KakaoMessageRequestSenderKey>()))]
+    pub sender_key: String,
+    /// The customer's key, as the `/message` callback gave it.
+    #[arg(help = format!("The customer's key, as the /message callback gave it (사용자 키, {})", limits::<types::KakaoMessageRequestUserKey>()))]
+    pub user_key: String,
+}
+
+/// `--serial`.
+#[derive(Debug, Args)]
+pub struct Serial {
+    /// The message's serial number (unique per channel); a fresh one when not given.
+    #[arg(long, value_name = "S", help = format!("The message's serial number (메시지 일련번호, {}; unique per channel); a fresh one when not given", limits::<types::KakaoMessageRequestSerialNumber>()))]
+    pub serial: Option<String>,
 }
 
 /// `room open|end`.
@@ -287,6 +361,20 @@ fn calls(operations: &[&Operation]) -> String {
         });
     }
     shown.join(", ")
+}
+
+/// `kakao`'s description: what it does, and the calls it makes (from the spec).
+fn kakao_about() -> String {
+    format!(
+        "Answer a KakaoTalk customer (카카오 상담톡): a text, an image or a file, or end the session ({})",
+        calls(&[
+            &operations::KAKAO_SEND_MESSAGE,
+            &operations::KAKAO_UPLOAD_IMAGE,
+            &operations::KAKAO_UPLOAD_FILE,
+            &operations::KAKAO_END_SESSION,
+            &operations::KAKAO_END_WITH_BOT,
+        ])
+    )
 }
 
 /// `--force`'s help: the yes/no field of the open and its value for yes, from the spec.

@@ -125,9 +125,14 @@ pub fn help(operation: &Operation) {
         },
         operation.id,
     );
+    let body = match operation.multipart {
+        true => "Form fields (an upload)",
+        false => "Body fields",
+    };
     for (title, fields) in [
+        ("Path fields", operation.path_parameters),
         ("Query fields", operation.query),
-        ("Body fields", operation.body),
+        (body, operation.body),
     ] {
         if fields.is_empty() {
             continue;
@@ -148,6 +153,14 @@ fn kind(field: &Field) -> String {
             min_length,
             max_length: Some(max),
         } => format!("string, {min_length} to {max} characters"),
+        FieldKind::Text {
+            min_length: 0,
+            max_length: None,
+        } => "string".to_owned(),
+        FieldKind::Text {
+            min_length: 1,
+            max_length: None,
+        } => "string, not empty".to_owned(),
         FieldKind::Text {
             min_length,
             max_length: None,
@@ -172,6 +185,11 @@ fn kind(field: &Field) -> String {
         ),
         FieldKind::Boolean => "true or false".to_owned(),
         FieldKind::Flag { on, off } => format!("{on} (yes) or {off} (no); true or false too"),
+        FieldKind::File {
+            max_bytes: Some(max),
+        } => format!("a file: the path of one to upload, at most {max} bytes"),
+        FieldKind::File { max_bytes: None } => "a file: the path of one to upload".to_owned(),
+        FieldKind::Json => "JSON, given as FIELD:=JSON".to_owned(),
         _ => "a value".to_owned(),
     };
     let required = match (field.required, field.required_when) {

@@ -17,9 +17,15 @@ use std::ffi::OsString;
 use std::io::Read;
 use std::process::ExitCode;
 
-use happytalk_ext::{ChatMessage, Client, Credentials, EndRoom, Environment, OpenRoom};
+use happytalk_ext::{
+    ChatMessage, Client, Credentials, EndRoom, Environment, FileContent, KakaoCustomer,
+    KakaoMessage, OpenRoom,
+};
 
-use args::{Cli, Command, DeliveryCommand, Env, Mock, RoomCommand, Send};
+use args::{
+    Cli, Command, DeliveryCommand, Env, KakaoCommand, KakaoRecipient, KakaoSend, Mock, RoomCommand,
+    Send,
+};
 use failure::Failure;
 
 fn main() -> ExitCode {
@@ -119,6 +125,17 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
             }
             let ending = client.end_room(end).await?;
             output::ended(room_id, ending, cli.json);
+        }
+        Command::Kakao(KakaoCommand::Send(send)) => {
+            let (to, message) = kakao_message(send)?;
+            let customer = KakaoCustomer::new(&to.sender_key, &to.user_key);
+            let sent = client.kakao_send(&customer, message).await?;
+            output::kakao_sent(&customer, &sent, cli.json);
+        }
+        Command::Kakao(KakaoCommand::End { to, bot_event }) => {
+            let customer = KakaoCustomer::new(&to.sender_key, &to.user_key);
+            let ending = client.kakao_end(&customer, bot_event.as_deref()).await?;
+            output::kakao_ended(&customer, &ending, cli.json);
         }
         Command::Counselor { uuid, customer_id } => {
             let previous = client.check_previous_counselor(uuid, customer_id).await?;
@@ -262,6 +279,30 @@ fn message(send: &Send) -> Result<ChatMessage, Failure> {
         Send::Image { to, url } => ChatMessage::image(&to.uuid, &to.room_id, url),
         Send::Audio { to, url } => ChatMessage::audio(&to.uuid, &to.room_id, url),
         Send::Video { to, url } => ChatMessage::video(&to.uuid, &to.room_id, url),
+    })
+}
+
+/// The customer and the message of `kakao send`: the text (or standard input's), or the local
+/// file read whole.
+fn kakao_message(send: &KakaoSend) -> Result<(&KakaoRecipient, KakaoMessage), Failure> {
+    let read = |path: &std::path::Path| {
+        FileContent::read(path)
+            .map_err(|error| Failure::Usage(format!("cannot read {}: {error}", path.display())))
+    };
+    let (to, message, serial) = match send {
+        KakaoSend::Text { to, text, serial } => {
+            let text = match text.as_str() {
+                "-" => stdin_text()?,
+                _ => text.clone(),
+            };
+            (to, KakaoMessage::text(text), serial)
+        }
+        KakaoSend::Image { to, path, serial } => (to, KakaoMessage::image(read(path)?), serial),
+        KakaoSend::File { to, path, serial } => (to, KakaoMessage::file(read(path)?), serial),
+    };
+    Ok(match &serial.serial {
+        Some(serial) => (to, message.serial_number(serial)),
+        None => (to, message),
     })
 }
 

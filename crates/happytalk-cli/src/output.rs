@@ -3,7 +3,10 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use happytalk_ext::{OpenedRoom, PreviousCounselor, RoomEnding, SERVER_TEXT_CHARS, SystemMessage};
+use happytalk_ext::{
+    KakaoCustomer, KakaoSent, KakaoSessionEnding, OpenedRoom, PreviousCounselor, RoomEnding,
+    SERVER_TEXT_CHARS, SystemMessage,
+};
 use happytalk_mock::Delivered;
 use serde_json::json;
 use unicode_width::UnicodeWidthStr;
@@ -112,6 +115,62 @@ pub fn ended(room_id: &str, ending: RoomEnding, json: bool) {
         say!("room {room_id} is ended (a retry found it ended, most likely by the first attempt)");
     } else {
         say!("ended room {room_id}");
+    }
+}
+
+/// After `kakao send`: the serial number the message was sent as (and where its medium is).
+pub fn kakao_sent(customer: &KakaoCustomer, sent: &KakaoSent, json: bool) {
+    if json {
+        let shown = json!({
+            "sender_key": customer.sender_key(),
+            "user_key": customer.user_key(),
+            "serial_number": sent.serial_number,
+            "media_url": sent.media_url,
+            "created_at": sent.created_at,
+        });
+        say!("{shown}");
+        return;
+    }
+    let media = match &sent.media_url {
+        Some(url) => format!(" ({url})"),
+        None => String::new(),
+    };
+    say!(
+        "sent to {} of {} as serial {}{media}",
+        customer.user_key(),
+        customer.sender_key(),
+        sent.serial_number
+    );
+}
+
+/// After `kakao end`: the session closed.
+pub fn kakao_ended(customer: &KakaoCustomer, ending: &KakaoSessionEnding, json: bool) {
+    let (session_id, already) = match ending {
+        KakaoSessionEnding::Ended { session_id } => (session_id.as_deref(), false),
+        _ => (None, true),
+    };
+    if json {
+        let shown = json!({
+            "sender_key": customer.sender_key(),
+            "user_key": customer.user_key(),
+            "ended": true,
+            "session_id": session_id,
+            "already_ended_on_retry": already,
+        });
+        say!("{shown}");
+    } else if already {
+        say!(
+            "the session of {} is ended (a retry found none, most likely ended by the first attempt)",
+            customer.user_key()
+        );
+    } else {
+        match session_id {
+            Some(id) => say!("ended session {id} of {}", customer.user_key()),
+            None => say!(
+                "ended the session of {} (HappyTalk named no session id)",
+                customer.user_key()
+            ),
+        }
     }
 }
 

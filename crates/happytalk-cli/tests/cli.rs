@@ -135,6 +135,11 @@ async fn help_and_version() {
         ("help_room_open", vec!["room", "open", "--help"]),
         ("help_room_end", vec!["room", "end", "--help"]),
         ("help_counselor", vec!["counselor", "--help"]),
+        (
+            "help_kakao_send_text",
+            vec!["kakao", "send", "text", "--help"],
+        ),
+        ("help_kakao_end", vec!["kakao", "end", "--help"]),
         ("help_listen", vec!["listen", "--help"]),
         ("help_mock_deliver", vec!["mock", "deliver", "--help"]),
         (
@@ -1179,4 +1184,143 @@ async fn call_lists_every_operation_and_sends_any_through_the_mock() {
         );
     }
     assert_eq!(mock.received().len(), before, "nothing invalid was sent");
+}
+
+/// `happytalk kakao`: a customer answered with a text (given, and from standard input), an
+/// image and a file from local files (uploaded, then sent; the bytes arrive exactly), and the
+/// session ended; `--json` carries the serial number used; a refusal exits 3 with its code and
+/// meaning; a bad value or an unreadable file exits 2 with nothing sent.
+#[tokio::test]
+async fn kakao_answers_a_customer_and_ends_the_session() {
+    const SENDER: &str = "2f1c4b9e0d8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b";
+    const USER: &str = "kakao-user-0001";
+    let mock = mock().await;
+    let session = mock.open_kakao_session(SENDER, USER);
+    let (root, kakao) = (
+        mock.uri(),
+        format!("kakao={}", mock.uri_of(happytalk_ext::HostFamily::Kakao)),
+    );
+    let with = |rest: &[&'static str]| -> Vec<String> {
+        let mut args = vec![
+            "--base-url".to_owned(),
+            root.clone(),
+            "--host-url".to_owned(),
+            kakao.clone(),
+        ];
+        args.extend(rest.iter().map(|arg| (*arg).to_owned()));
+        args
+    };
+    let kakao_run = |args: Vec<String>, stdin: Option<&'static str>| async move {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_with(&args, Secret::Environment, stdin).await
+    };
+
+    let text = kakao_run(
+        with(&[
+            "kakao",
+            "send",
+            "text",
+            SENDER,
+            USER,
+            "안녕하세요",
+            "--serial",
+            "s-1",
+            "--json",
+        ]),
+        None,
+    )
+    .await;
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert_eq!(text.json()["serial_number"], "s-1");
+    let piped = kakao_run(
+        with(&["kakao", "send", "text", SENDER, USER, "-"]),
+        Some("표준 입력에서\n"),
+    )
+    .await;
+    assert_eq!(piped.code, 0, "{}", piped.stderr);
+    assert!(
+        piped
+            .stdout
+            .starts_with(&format!("sent to {USER} of {SENDER} as serial ht")),
+        "{}",
+        piped.stdout
+    );
+    assert_eq!(last_body(&mock)["message"], "표준 입력에서");
+
+    let dir = std::env::temp_dir().join(format!("happytalk-cli-kakao-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let image_bytes = b"\x89PNG\r\n\x1a\n\x00\xff\xfe image bytes".to_vec();
+    std::fs::write(dir.join("photo.png"), &image_bytes).unwrap();
+    std::fs::write(dir.join("receipt.pdf"), b"%PDF-1.7 receipt").unwrap();
+    let path = |name: &str| dir.join(name).display().to_string();
+    let (image_path, file_path) = (path("photo.png"), path("receipt.pdf"));
+    let mut args = with(&["kakao", "send", "image", SENDER, USER]);
+    args.extend([image_path, "--json".to_owned()]);
+    let image = kakao_run(args, None).await;
+    assert_eq!(image.code, 0, "{}", image.stderr);
+    let url = image.json()["media_url"].as_str().unwrap().to_owned();
+    assert_eq!(
+        mock.kakao_media(&url).unwrap().bytes.as_ref(),
+        image_bytes.as_slice()
+    );
+    assert_eq!(last_body(&mock)["image_url"], url.as_str());
+    let mut args = with(&["kakao", "send", "file", SENDER, USER]);
+    args.push(file_path);
+    let file = kakao_run(args, None).await;
+    assert_eq!(file.code, 0, "{}", file.stderr);
+    assert_eq!(last_body(&mock)["file_name"], "receipt.pdf");
+    assert_eq!(last_body(&mock)["file_size"], 16);
+
+    // Refused before the wire: a serial number too long, a file that is not there.
+    let sent = mock.received().len();
+    let long = kakao_run(
+        with(&[
+            "kakao",
+            "send",
+            "text",
+            SENDER,
+            USER,
+            "hi",
+            "--serial",
+            "0123456789012345678901234567890",
+        ]),
+        None,
+    )
+    .await;
+    assert_eq!(long.code, 2, "{}", long.stderr);
+    assert!(long.stderr.contains("serial_number"), "{}", long.stderr);
+    let missing = kakao_run(
+        with(&["kakao", "send", "file", SENDER, USER, "/no/such/file.pdf"]),
+        None,
+    )
+    .await;
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("/no/such/file.pdf"),
+        "{}",
+        missing.stderr
+    );
+    assert_eq!(mock.received().len(), sent, "nothing was sent");
+
+    let ended = kakao_run(with(&["kakao", "end", SENDER, USER, "--json"]), None).await;
+    assert_eq!(ended.code, 0, "{}", ended.stderr);
+    assert_eq!(ended.json()["session_id"], session.as_str());
+    // The session is over: a send is refused with HappyTalk's code and its meaning.
+    let over = kakao_run(
+        with(&["kakao", "send", "text", SENDER, USER, "늦은 답장", "--json"]),
+        None,
+    )
+    .await;
+    assert_eq!(over.code, 3, "{}", over.stderr);
+    let error = &over.json()["error"];
+    assert_eq!(error["code"], "-502");
+    assert!(
+        error["meaning"]
+            .as_str()
+            .unwrap()
+            .contains("session is over"),
+        "{error}"
+    );
+    mock.assert_no_violations();
+    let _ = std::fs::remove_dir_all(&dir);
 }
