@@ -359,7 +359,32 @@ impl<'a> Walk<'a> {
             kind
         };
         let (old_kind, new_kind) = (kind(old), kind(new));
-        if old_kind != new_kind {
+        // A code table is one Rust type whatever its wire kinds: reading another kind as well
+        // (`anyOf` an integer and a string) is a decoding that fails less.
+        let kinds = |schema: &Value| -> BTreeSet<String> {
+            match schema["anyOf"].as_array() {
+                Some(parts) => parts
+                    .iter()
+                    .filter_map(|part| part["type"].as_str().map(str::to_owned))
+                    .collect(),
+                None => schema["type"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .into_iter()
+                    .collect(),
+            }
+        };
+        let tables = old.get("x-known-values").is_some() && new.get("x-known-values").is_some();
+        if tables && old_kind != new_kind && kinds(new).is_superset(&kinds(old)) {
+            let added: Vec<String> = kinds(new).difference(&kinds(old)).cloned().collect();
+            self.push(
+                false,
+                format!(
+                    "{here}: also read from {} now (a code table: its Rust type is the same)",
+                    added.join(", ")
+                ),
+            );
+        } else if old_kind != new_kind {
             self.push(
                 true,
                 format!("{here}: type changed from {old_kind} to {new_kind}"),
@@ -902,6 +927,20 @@ mod tests {
         });
         assert!(breaking);
         assert_eq!(text, "POST /send response 2XX/4XX `data`: removed");
+    }
+
+    #[test]
+    fn a_code_table_reading_another_kind_too_is_compatible() {
+        let (breaking, text) = one_change(|spec| {
+            let code = at(spec, &format!("{ANSWER}/properties/code"));
+            code.as_object_mut().unwrap().remove("type");
+            code["anyOf"] = json!([{ "type": "string" }, { "type": "integer" }]);
+        });
+        assert!(!breaking);
+        assert_eq!(
+            text,
+            "POST /send response 2XX/4XX `code`: also read from integer now (a code table: its Rust type is the same)"
+        );
     }
 
     #[test]
