@@ -571,6 +571,55 @@ fn the_generated_types_enforce_the_spec_limits_in_characters() {
     assert!(types::ChatMessageRequestMsg::try_from("가".repeat(1001).as_str()).is_err());
 }
 
+/// The KakaoTalk callbacks, as the reference gives them: Kakao's `POST` to the receive domain's
+/// `/message`, `/expired_session` and `/reference`, their required fields, and their examples,
+/// which the generated types read.
+#[test]
+fn the_kakao_callbacks_are_the_documented_ones() {
+    use happytalk_api::inbound;
+    let calls = [
+        (&inbound::KAKAO_MESSAGE, "/message", "KakaoInboundMessage"),
+        (
+            &inbound::KAKAO_EXPIRED_SESSION,
+            "/expired_session",
+            "KakaoExpiredSession",
+        ),
+        (&inbound::KAKAO_REFERENCE, "/reference", "KakaoReference"),
+    ];
+    for (call, path, body) in calls {
+        assert_eq!((call.method, call.path, call.body), ("POST", path, body));
+        assert_eq!((call.parameter(), call.path_for("x").as_str()), ("", path));
+        assert!(!call.examples.is_empty(), "{}", call.name);
+    }
+    let required = |name: &str| -> Vec<String> { strings(&schema(name)["required"]) };
+    assert_eq!(
+        required("KakaoInboundMessage"),
+        ["user_key", "sender_key", "serial_number", "type"]
+    );
+    assert_eq!(
+        required("KakaoExpiredSession"),
+        ["user_key", "sender_key", "session_id"]
+    );
+    assert_eq!(
+        required("KakaoReference"),
+        ["user_key", "sender_key", "session_id"]
+    );
+    for (name, example) in inbound::KAKAO_MESSAGE.examples {
+        serde_json::from_str::<types::KakaoInboundMessage>(example)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    for (_, example) in inbound::KAKAO_EXPIRED_SESSION.examples {
+        serde_json::from_str::<types::KakaoExpiredSession>(example).unwrap();
+    }
+    for (_, example) in inbound::KAKAO_REFERENCE.examples {
+        serde_json::from_str::<types::KakaoReference>(example).unwrap();
+    }
+    // The docs' 19-digit serial number, beyond 2^53, keeps its digits.
+    let text: types::KakaoInboundMessage =
+        serde_json::from_str(inbound::KAKAO_MESSAGE.example("text").unwrap()).unwrap();
+    assert_eq!(text.serial_number.as_str(), "1689884130894833200");
+}
+
 /// 메시지 수신, as the reference gives it: HappyTalk's `POST /message/{uuid}` to the
 /// integrator, its required fields, `auto_end` as `Y`/`N`, and one example of each documented
 /// shape that the generated type reads and writes back unchanged.
@@ -582,7 +631,15 @@ fn the_inbound_message_is_the_documented_callback() {
         (inbound::MESSAGE.method, inbound::MESSAGE.path),
         ("POST", "/message/{uuid}")
     );
-    assert_eq!(happytalk_api::INBOUND.map(|call| call.name), ["message"]);
+    assert_eq!(
+        happytalk_api::INBOUND.map(|call| (call.name, call.family.name())),
+        [
+            ("message", "biz"),
+            ("kakao_message", "kakao"),
+            ("kakao_expired_session", "kakao"),
+            ("kakao_reference", "kakao")
+        ]
+    );
     assert_eq!(inbound::MESSAGE.path_for("cust_0001"), "/message/cust_0001");
     assert_eq!(inbound::MESSAGE.path_for("a/b c"), "/message/a%2Fb%20c");
     let required: BTreeSet<String> = strings(&schema("InboundMessage")["required"])

@@ -174,7 +174,11 @@ pub fn merged(documents: &[(&Path, &Value)]) -> Result<Value, Vec<String>> {
             }
         }
         for (name, call) in document["x-inbound"].as_object().into_iter().flatten() {
-            if inbound.insert(name.clone(), call.clone()).is_some() {
+            let mut call = call.clone();
+            if let Some(family) = family {
+                call["x-host-family"] = Value::String(family.to_owned());
+            }
+            if inbound.insert(name.clone(), call).is_some() {
                 problems.push(format!(
                     "{shown}: x-inbound.{name} is declared by another document too"
                 ));
@@ -202,18 +206,24 @@ pub fn merged(documents: &[(&Path, &Value)]) -> Result<Value, Vec<String>> {
 }
 
 /// The component schemas of every document as one YAML mapping, each in its document's order,
-/// and the order of the paths (`x-path-order`, the keys of [`merged`]'s `paths`): what the
-/// tables read the order of an object's properties and of the operations from.
+/// and the order of the paths (`x-path-order`, the keys of [`merged`]'s `paths`) and of the
+/// inbound calls (`x-inbound-order`): what the tables read the order of an object's properties,
+/// of the operations and of the inbound calls from.
 pub fn merged_yaml(documents: &[&serde_norway::Value]) -> serde_norway::Value {
     let mut schemas = serde_norway::Mapping::new();
     // The keys of [`merged`]'s `paths`, in the documents' order: the order of the operations.
     let mut order = Vec::new();
+    let mut inbound_order = Vec::new();
     for document in documents {
         let family = document
             .get("x-host-family")
             .and_then(|family| family.get("name"))
             .and_then(serde_norway::Value::as_str)
             .unwrap_or_default();
+        let calls = document
+            .get("x-inbound")
+            .and_then(serde_norway::Value::as_mapping);
+        inbound_order.extend(calls.into_iter().flatten().map(|(name, _)| name.clone()));
         let paths = document
             .get("paths")
             .and_then(serde_norway::Value::as_mapping);
@@ -242,5 +252,9 @@ pub fn merged_yaml(documents: &[&serde_norway::Value]) -> serde_norway::Value {
         serde_norway::Value::Mapping(components),
     );
     root.insert("x-path-order".into(), serde_norway::Value::Sequence(order));
+    root.insert(
+        "x-inbound-order".into(),
+        serde_norway::Value::Sequence(inbound_order),
+    );
     serde_norway::Value::Mapping(root)
 }

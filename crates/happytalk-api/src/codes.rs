@@ -1732,6 +1732,154 @@ impl ::schemars::JsonSchema for KakaoFileType {
         )
     }
 }
+/// What a customer sent (`type`). Open: another value is kept, and its body too.
+///
+/// Open: a value this version does not document decodes as `Unknown`, keeping it as it came. Do not match on `Unknown` for a particular value (a later release may give it its own variant); compare the raw value instead.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum KakaoInboundType {
+    /// `text`: a text (`content`; a long one also at `attachment.url`).
+    Text,
+    /// `photo`: a photo (jpg, gif, bmp, png, tiff…; mobile 15 MB, PC 300 MB).
+    Photo,
+    /// `video`: a video (mp4, mov, avi…; 300 MB, in-app recordings 5 minutes).
+    Video,
+    /// `audio`: a recording (mp3, wav, m4a…; mobile 5 minutes, PC 300 MB).
+    Audio,
+    /// `file`: a file (pdf, office, hwp, archives…; 300 MB; not sendable from iOS).
+    File,
+    /// A value this version does not document, kept as it came.
+    Unknown(RawValue<String>),
+}
+impl KakaoInboundType {
+    /// Every documented value, in the order of the spec's table, as HappyTalk writes it.
+    pub const KNOWN_VALUES: [&'static str; 5] = [
+        "text",
+        "photo",
+        "video",
+        "audio",
+        "file",
+    ];
+    /// The value as HappyTalk writes it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "text",
+            Self::Photo => "photo",
+            Self::Video => "video",
+            Self::Audio => "audio",
+            Self::File => "file",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+    /// The documented meaning, or `None` for an undocumented value.
+    pub fn meaning(&self) -> Option<&'static str> {
+        match self {
+            Self::Text => Some("a text (`content`; a long one also at `attachment.url`)"),
+            Self::Photo => {
+                Some("a photo (jpg, gif, bmp, png, tiff…; mobile 15 MB, PC 300 MB)")
+            }
+            Self::Video => {
+                Some("a video (mp4, mov, avi…; 300 MB, in-app recordings 5 minutes)")
+            }
+            Self::Audio => {
+                Some("a recording (mp3, wav, m4a…; mobile 5 minutes, PC 300 MB)")
+            }
+            Self::File => {
+                Some(
+                    "a file (pdf, office, hwp, archives…; 300 MB; not sendable from iOS)",
+                )
+            }
+            Self::Unknown(_) => None,
+        }
+    }
+    /// The name of its variant (`"Text"`), or `None` for an undocumented value.
+    pub fn name(&self) -> Option<&'static str> {
+        match self {
+            Self::Text => Some("Text"),
+            Self::Photo => Some("Photo"),
+            Self::Video => Some("Video"),
+            Self::Audio => Some("Audio"),
+            Self::File => Some("File"),
+            Self::Unknown(_) => None,
+        }
+    }
+    /// Whether the value is one the spec documents.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+impl From<&str> for KakaoInboundType {
+    fn from(value: &str) -> Self {
+        match value {
+            "text" => Self::Text,
+            "photo" => Self::Photo,
+            "video" => Self::Video,
+            "audio" => Self::Audio,
+            "file" => Self::File,
+            _ => Self::Unknown(RawValue::new(value.to_owned())),
+        }
+    }
+}
+impl From<String> for KakaoInboundType {
+    fn from(value: String) -> Self {
+        match value.as_str() {
+            "text" => Self::Text,
+            "photo" => Self::Photo,
+            "video" => Self::Video,
+            "audio" => Self::Audio,
+            "file" => Self::File,
+            _ => Self::Unknown(RawValue::new(value)),
+        }
+    }
+}
+impl ::std::str::FromStr for KakaoInboundType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+impl ::std::fmt::Display for KakaoInboundType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::serde::Serialize for KakaoInboundType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for KakaoInboundType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::raw::deserialize_str_table(deserializer)
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for KakaoInboundType {
+    fn schema_name() -> String {
+        "KakaoInboundType".to_owned()
+    }
+    fn json_schema(
+        generator: &mut ::schemars::r#gen::SchemaGenerator,
+    ) -> ::schemars::schema::Schema {
+        crate::raw::open_table_schema(
+            generator,
+            "What a customer sent (`type`). Open: another value is kept, and its body too.",
+            &[
+                ::serde_json::Value::from("text"),
+                ::serde_json::Value::from("photo"),
+                ::serde_json::Value::from("video"),
+                ::serde_json::Value::from("audio"),
+                ::serde_json::Value::from("file"),
+            ],
+            false,
+        )
+    }
+}
 /// The kind of a v1 KakaoTalk message (`message_type`).
 ///
 /// Closed: only these values can be sent (a value HappyTalk does not document would be refused before the wire).

@@ -70,6 +70,7 @@ mod multipart;
 pub use decode::UndecodableBody;
 mod operation;
 mod raw;
+mod serial;
 mod validation;
 
 pub use codes::*;
@@ -82,6 +83,7 @@ pub use operation::{
 };
 pub use raw::RawValue;
 use reqwest::header::HeaderMap;
+pub use serial::SerialNumber;
 pub use tables::*;
 pub use validation::{LengthLimits, NotInTable, Rule, ValidationError, checked, file_within};
 

@@ -194,11 +194,14 @@ pub enum AnswerRole {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Inbound {
-    /// Its name in the spec (`message`).
+    /// Its name in the spec (`message`, `kakao_message`).
     pub name: &'static str,
+    /// The family whose document declares it.
+    pub family: HostFamily,
     /// The HTTP method, upper case.
     pub method: &'static str,
-    /// The path, with its one parameter in braces (`/message/{uuid}`), as axum routes it too.
+    /// The path, with its parameter in braces if it has one (`/message/{uuid}`, `/message`), as
+    /// axum routes it too.
     pub path: &'static str,
     /// The component schema of its body (`InboundMessage`).
     pub body: &'static str,
@@ -217,7 +220,8 @@ impl Inbound {
             .map(|(_, json)| *json)
     }
 
-    /// The name of the path's parameter (`uuid`), as a router names it.
+    /// The name of the path's parameter (`uuid`), as a router names it; `""` for a path without
+    /// one.
     pub fn parameter(&self) -> &'static str {
         match (self.path.find('{'), self.path.find('}')) {
             (Some(start), Some(end)) if start < end => &self.path[start + 1..end],
@@ -227,7 +231,8 @@ impl Inbound {
 
     /// The path with its parameter set to `value`, percent-encoded (anything but ASCII letters,
     /// digits, `-`, `.`, `_` and `~`). A value of `.` or `..` is a path segment URLs resolve
-    /// away, even percent-encoded: HappyTalk's uuids are letters, digits and `_`.
+    /// away, even percent-encoded: HappyTalk's uuids are letters, digits and `_`. A path without
+    /// a parameter is itself.
     pub fn path_for(&self, value: &str) -> String {
         let (start, end) = match (self.path.find('{'), self.path.find('}')) {
             (Some(start), Some(end)) if start < end => (start, end),

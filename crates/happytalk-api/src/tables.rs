@@ -6632,6 +6632,7 @@ pub mod inbound {
     /// docs' tab labels naming the real values are lost. Match on the shape.
     pub const MESSAGE: Inbound = Inbound {
         name: "message",
+        family: crate::HostFamily::Biz,
         method: "POST",
         path: "/message/{uuid}",
         body: "InboundMessage",
@@ -6655,9 +6656,99 @@ pub mod inbound {
             ),
         ],
     };
+    /// `POST /message`: Kakao posts a KakaoTalk customer's message to you (상담 메시지 수신).
+    ///
+    /// 상담 메시지 수신. Kakao (through HappyTalk) calls *your* server: `POST` to the receive domain
+    /// registered for the sender profile (`kakao_save_receive_domain`), path `/message`, one JSON
+    /// body per message. The old page lists the body under "Response", but it is the body of the
+    /// request to you; it is known from the docs' source only (no stored page).
+    ///
+    /// Not documented, and assumed here:
+    /// - the answer expected: a receiver answers 2xx when it took the message;
+    /// - redelivery: assumed, so a receiver deduplicates on (`sender_key`, `serial_number`) (the
+    ///   same serial number on another sender profile is another message);
+    /// - any signature or authentication: none is documented (protect the route by other means:
+    ///   an unguessable path prefix, a network allow-list, a body limit);
+    /// - where a photo's, video's, audio's or file's URL sits in the body: not shown. This spec
+    ///   assumes `attachment.url`, as for a long text, and keeps the whole body for any other
+    ///   shape.
+    /// `serial_number` is a 19-digit integer in the docs' example, beyond 2^53: it is kept as
+    /// its digits (a JSON number or a string alike). A text over 1,000 characters (the example's
+    /// heading says "1,000 or more") arrives as a 300-character `content` with the full text at
+    /// `attachment.url` (a `.txt`).
+    pub const KAKAO_MESSAGE: Inbound = Inbound {
+        name: "kakao_message",
+        family: crate::HostFamily::Kakao,
+        method: "POST",
+        path: "/message",
+        body: "KakaoInboundMessage",
+        summary: "Kakao posts a KakaoTalk customer's message to you (상담 메시지 수신).",
+        examples: &[
+            (
+                "long_text",
+                "{\"attachment\":{\"url\":\"https://talk-files.kakao.com/example/long-message.txt\"},\"content\":\"주문 내역에 대해 자세히 설명드리겠습니다.\",\"sender_key\":\"2f1c4b9e0d8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b\",\"serial_number\":\"1689884130894833201\",\"session_id\":\"163477524\",\"time\":1653985614535,\"type\":\"text\",\"user_key\":\"kakao-user-0001\"}",
+            ),
+            (
+                "photo",
+                "{\"attachment\":{\"url\":\"https://talk-files.kakao.com/example/photo.jpg\"},\"sender_key\":\"2f1c4b9e0d8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b\",\"serial_number\":1689884130894833202,\"session_id\":\"163477524\",\"time\":1653985615535,\"type\":\"photo\",\"user_key\":\"kakao-user-0001\"}",
+            ),
+            (
+                "text",
+                "{\"content\":\"배송이 언제 오나요?\",\"sender_key\":\"2f1c4b9e0d8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b\",\"serial_number\":1689884130894833200,\"session_id\":\"163477524\",\"time\":1653985613535,\"type\":\"text\",\"user_key\":\"kakao-user-0001\"}",
+            ),
+        ],
+    };
+    /// `POST /expired_session`: Kakao posts the end of a KakaoTalk session to you (세션 종료 정보 수신).
+    ///
+    /// 세션 종료 정보 수신. Sent when a session ends, to the receive domain's `/expired_session`
+    /// (docs' source only). No field says who or what ended it, and the page does not say
+    /// whether an end you requested through the API is echoed. Assumed, as for messages: a 2xx
+    /// answer, redelivery (deduplicate on `sender_key` and `session_id`), no signature.
+    pub const KAKAO_EXPIRED_SESSION: Inbound = Inbound {
+        name: "kakao_expired_session",
+        family: crate::HostFamily::Kakao,
+        method: "POST",
+        path: "/expired_session",
+        body: "KakaoExpiredSession",
+        summary: "Kakao posts the end of a KakaoTalk session to you (세션 종료 정보 수신).",
+        examples: &[
+            (
+                "ended",
+                "{\"sender_key\":\"2f1c4b9e0d8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b\",\"session_id\":\"163477524\",\"time\":1653989213535,\"user_key\":\"kakao-user-0001\"}",
+            ),
+        ],
+    };
+    /// `POST /reference`: Kakao posts how a KakaoTalk chat began to you (메타 정보 수신).
+    ///
+    /// 메타 정보 수신. The meta data attached when the chat was opened (the `extra`, `bot` and
+    /// `event` of the consult-start form), to the receive domain's `/reference`. The old page
+    /// types `reference` and `last_reference` as String, the new page as Json: both are kept as
+    /// JSON (a string that holds JSON is read as that JSON). The old page's `reference` has five
+    /// members with copy-paste descriptions (`text` "session id", `lastText` "sender key"), the
+    /// new one two (`extra`, `text`): they are kept as they come. Assumed, as for messages: a
+    /// 2xx answer, no signature; a redelivered reference is handled again (it changes nothing).
+    pub const KAKAO_REFERENCE: Inbound = Inbound {
+        name: "kakao_reference",
+        family: crate::HostFamily::Kakao,
+        method: "POST",
+        path: "/reference",
+        body: "KakaoReference",
+        summary: "Kakao posts how a KakaoTalk chat began to you (메타 정보 수신).",
+        examples: &[
+            (
+                "reference",
+                "{\"app_user_id\":null,\"last_reference\":{\"bot\":\"true\",\"bot_event\":\"start_bot\",\"created_at\":\"2022-06-07T11:53:32.431\",\"extra\":\"order-2026-0001\"},\"reference\":{\"extra\":\"order-2026-0001\",\"text\":\"주문 문의\"},\"sender_key\":\"2f1c4b9e0d8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b\",\"session_id\":\"163477524\",\"time\":1653985612535,\"user_key\":\"kakao-user-0001\"}",
+            ),
+        ],
+    };
 }
-/// Everything HappyTalk posts to the integrator.
-pub const INBOUND: [&crate::operation::Inbound; 1] = [&inbound::MESSAGE];
+/// Everything HappyTalk (and Kakao, through it) posts to the integrator, every family's.
+pub const INBOUND: [&crate::operation::Inbound; 4] = [
+    &inbound::MESSAGE,
+    &inbound::KAKAO_MESSAGE,
+    &inbound::KAKAO_EXPIRED_SESSION,
+    &inbound::KAKAO_REFERENCE,
+];
 /// The credentials every operation sends, as headers (the spec's `securitySchemes`); a `sensitive` one is a secret (`x-sensitive`).
 pub const CREDENTIAL_HEADERS: [crate::operation::CredentialHeader; 2] = [
     crate::operation::CredentialHeader {

@@ -45,11 +45,21 @@ impl<'a> Emitter<'a> {
     /// What HappyTalk posts to the integrator (`x-inbound`): method, path and body schema.
     pub(super) fn emit_inbound(&mut self) {
         let spec: &'a Value = self.spec;
-        let declared: Vec<(&String, &Value)> = spec
+        let mut declared: Vec<(&String, &Value)> = spec
             .get("x-inbound")
             .and_then(Value::as_object)
             .map(|inbound| inbound.iter().collect())
             .unwrap_or_default();
+        // In the order of the documents, and of the calls in each.
+        let order: Vec<&str> = self
+            .yaml
+            .get("x-inbound-order")
+            .and_then(serde_norway::Value::as_sequence)
+            .into_iter()
+            .flatten()
+            .filter_map(serde_norway::Value::as_str)
+            .collect();
+        declared.sort_by_key(|(name, _)| order.iter().position(|known| known == name));
         let mut constants = Vec::new();
         let mut names = Vec::new();
         for (name, call) in declared {
@@ -77,11 +87,12 @@ impl<'a> Emitter<'a> {
                 self.problem(format!("{place}.body names no component schema ({body:?})"));
             }
             let parameters = path.matches('{').count();
-            if parameters != 1 || !path.contains('}') {
+            if parameters > 1 || parameters != path.matches('}').count() {
                 self.problem(format!(
-                    "{place}.path has one `{{parameter}}` (the receiver routes on it): {path:?}"
+                    "{place}.path has at most one `{{parameter}}` (the receiver routes on it): {path:?}"
                 ));
             }
+            let family = ident(pascal(call["x-host-family"].as_str().unwrap_or_default()));
             let mut examples = Vec::new();
             for (example, reference) in call["examples"].as_object().into_iter().flatten() {
                 let value = reference
@@ -104,15 +115,17 @@ impl<'a> Emitter<'a> {
             constants.push(quote! {
                 #doc_attrs
                 pub const #constant: Inbound = Inbound {
-                    name: #name, method: #method, path: #path, body: #body, summary: #summary,
-                    examples: &[#(#examples),*],
+                    name: #name, family: crate::HostFamily::#family, method: #method, path: #path,
+                    body: #body, summary: #summary, examples: &[#(#examples),*],
                 };
             });
             names.push(constant);
         }
         let module_docs =
             docs("What HappyTalk posts to *you* (the spec's `x-inbound`), as constants.");
-        let all_docs = docs("Everything HappyTalk posts to the integrator.");
+        let all_docs = docs(
+            "Everything HappyTalk (and Kakao, through it) posts to the integrator, every family's.",
+        );
         let count = count(names.len());
         self.emit(quote! {
             #module_docs

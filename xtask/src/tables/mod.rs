@@ -41,6 +41,7 @@ mod spec;
 pub(crate) const HAND_WRITTEN: &[(&str, &str)] = &[
     ("KstTimestamp", "crate::KstTimestamp"),
     ("FileContent", "crate::FileContent"),
+    ("KakaoSerialNumber", "crate::SerialNumber"),
 ];
 
 /// The order methods are listed in (the order of the OpenAPI path item).

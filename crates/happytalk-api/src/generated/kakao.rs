@@ -305,6 +305,20 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub session_id: ::std::option::Option<::std::string::String>,
     }
+    /// The body of 세션 종료 정보 수신 (Kakao's request to your `/expired_session`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct KakaoExpiredSession {
+        /// 발신 프로필 키. The sender profile.
+        pub sender_key: ::std::string::String,
+        /// 세션 ID. The session that ended.
+        pub session_id: ::std::string::String,
+        /// Kakao's server time of the end, epoch milliseconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time: ::std::option::Option<i64>,
+        /// 사용자 키. The customer.
+        pub user_key: ::std::string::String,
+    }
     /// The form of 기타 파일 업로드.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -634,6 +648,36 @@ pub mod types {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
         }
+    }
+    /// The body of 상담 메시지 수신 (Kakao's request to your `/message`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct KakaoInboundMessage {
+        /// 첨부. A long text's `{url}` (a `.txt` of the whole message; typed String on the page,
+        /// shown as an object); assumed to carry a medium's `url` too. Kept whole.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub attachment: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        /// 메시지 내용. The text (the first 300 characters of a long one).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content: ::std::option::Option<::std::string::String>,
+        /// The `extra` of a BK or MD button the customer pressed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub extra: ::std::option::Option<::std::string::String>,
+        /// 발신 프로필 키. The sender profile that received the message.
+        pub sender_key: ::std::string::String,
+        /// 메시지 일련번호. Kakao's unique key of this message (its digits kept).
+        pub serial_number: crate::SerialNumber,
+        /// 세션 ID. The counselling session.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub session_id: ::std::option::Option<::std::string::String>,
+        /// Kakao's server time of delivery, epoch milliseconds (not when the customer typed).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time: ::std::option::Option<i64>,
+        /// 메시지 타입. `text`, `photo`, `video`, `audio` or `file`.
+        #[serde(rename = "type")]
+        pub type_: crate::KakaoInboundType,
+        /// 사용자 키. The customer (reuse it to reply).
+        pub user_key: ::std::string::String,
     }
     /// A link button of a v1 message (`links[]`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1633,6 +1677,31 @@ pub mod types {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
         }
+    }
+    /// The body of 메타 정보 수신 (Kakao's request to your `/reference`).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
+    pub struct KakaoReference {
+        /// The customer's app user id; null when there is none.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub app_user_id: ::std::option::Option<i64>,
+        /// The latest meta data, used when `reference` has none: `extra`, `bot` (how the chat
+        /// started, `"true"`), `bot_event`, `created_at` (no zone). Kept as JSON.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_reference: ::std::option::Option<::serde_json::Value>,
+        /// The meta data you set when the chat was opened (the new page: `extra`, `text`; the
+        /// old page: five members). JSON on the new page, a String on the old: kept as JSON.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reference: ::std::option::Option<::serde_json::Value>,
+        /// 발신 프로필 키. The sender profile.
+        pub sender_key: ::std::string::String,
+        /// 세션 ID. The session.
+        pub session_id: ::std::string::String,
+        /// Kakao's server time, epoch milliseconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time: ::std::option::Option<i64>,
+        /// 사용자 키. The customer.
+        pub user_key: ::std::string::String,
     }
     /// The body of Rich 메시지 발송. Lengths are in characters.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
