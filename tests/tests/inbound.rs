@@ -7,11 +7,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use happytalk_ext::inbound::{DuplicateFilter, InboundContent, InboundMessage};
+use happytalk_ext::inbound::{Callback, DuplicateFilter, InboundContent, InboundMessage};
 use happytalk_ext::receiver::{HandlerError, Receiver};
-use happytalk_ext::{ChatMessage, Client, EndRoom, OpenRoom};
-use happytalk_mock::{Delivery, DeliveryError, MockHappyTalk, deliver_to, redeliver};
-use serde_json::json;
+use happytalk_ext::{
+    ChatMessage, Client, EndRoom, KakaoCustomer, KakaoInboundType, KakaoMessage, OpenRoom,
+};
+use happytalk_mock::{
+    Delivery, DeliveryError, KakaoDelivery, MockHappyTalk, deliver_kakao_to, deliver_to, redeliver,
+};
+use serde_json::{Value, json};
 
 /// Serves `router` on a loopback port until the test ends, and gives its address.
 async fn serve(router: axum::Router) -> String {
@@ -27,7 +31,8 @@ async fn serve(router: axum::Router) -> String {
 async fn a_two_way_bot_hears_answers_and_ends_the_room() -> Result<(), Box<dyn Error>> {
     let mock = MockHappyTalk::start().await;
     let client = Client::new(mock.environment(), mock.credentials())?;
-    let receiver = Receiver::with_state(client.clone(), |bot, m: InboundMessage| async move {
+    let receiver = Receiver::with_state(client.clone(), |bot, c: Callback| async move {
+        let m = biz(c);
         let (uuid, room, text) = (&m.uuid, &m.room_id, m.text());
         if text == Some("종료") {
             return bot.end_room(EndRoom::new(uuid, room)).await.map(drop);
@@ -46,6 +51,14 @@ async fn a_two_way_bot_hears_answers_and_ends_the_room() -> Result<(), Box<dyn E
     Ok(())
 }
 
+/// The Biz message a callback of these tests is.
+fn biz(callback: Callback) -> InboundMessage {
+    match callback {
+        Callback::Biz(message) => message,
+        other => panic!("a Biz message, not {other:?}"),
+    }
+}
+
 /// A receiver that records what its handler was called with.
 fn recording() -> (
     Receiver<impl RecordingHandler>,
@@ -53,10 +66,10 @@ fn recording() -> (
 ) {
     let heard = Arc::new(Mutex::new(Vec::new()));
     let sink = heard.clone();
-    let receiver = Receiver::new(move |message: InboundMessage| {
+    let receiver = Receiver::new(move |callback: Callback| {
         let sink = sink.clone();
         async move {
-            sink.lock().unwrap().push(message);
+            sink.lock().unwrap().push(biz(callback));
             Ok::<_, std::convert::Infallible>(())
         }
     });
@@ -64,13 +77,13 @@ fn recording() -> (
 }
 
 /// The handler type of [`recording`] (a closure, named by what it does).
-trait RecordingHandler: Fn(InboundMessage) -> Self::Answer + Clone + Send + Sync + 'static {
+trait RecordingHandler: Fn(Callback) -> Self::Answer + Clone + Send + Sync + 'static {
     type Answer: Future<Output = Result<(), std::convert::Infallible>> + Send + 'static;
 }
 
 impl<H, F> RecordingHandler for H
 where
-    H: Fn(InboundMessage) -> F + Clone + Send + Sync + 'static,
+    H: Fn(Callback) -> F + Clone + Send + Sync + 'static,
     F: Future<Output = Result<(), std::convert::Infallible>> + Send + 'static,
 {
     type Answer = F;
@@ -167,8 +180,7 @@ async fn a_redelivery_is_handled_once_with_the_filter() {
         let (mut receiver, heard) = recording();
         let caught = Arc::new(Mutex::new(Vec::new()));
         let sink = caught.clone();
-        receiver =
-            receiver.on_duplicate(move |message| sink.lock().unwrap().push(message.msgid.clone()));
+        receiver = receiver.on_duplicate(move |callback| sink.lock().unwrap().push(callback.id()));
         if filter {
             receiver = receiver.skip_duplicates(DuplicateFilter::new(16, Duration::from_secs(60)));
         }
@@ -199,7 +211,7 @@ async fn a_redelivery_is_handled_once_with_the_filter() {
 async fn a_failed_handler_gets_the_failure_status_and_the_redelivery() {
     let calls = Arc::new(Mutex::new(0));
     let counter = calls.clone();
-    let flaky = move |_message: InboundMessage| {
+    let flaky = move |_callback: Callback| {
         let counter = counter.clone();
         async move {
             let mut calls = counter.lock().unwrap();
@@ -419,9 +431,10 @@ async fn the_bodies_the_mock_posts() {
 async fn a_permanent_failure_is_taken_and_a_panic_is_retried() {
     let calls = Arc::new(Mutex::new(Vec::new()));
     let counter = calls.clone();
-    let handler = move |message: InboundMessage| {
+    let handler = move |callback: Callback| {
         let counter = counter.clone();
         async move {
+            let message = biz(callback);
             let first = {
                 let mut calls = counter.lock().unwrap();
                 calls.push(message.msgid.clone());
@@ -509,4 +522,214 @@ async fn a_streamed_body_over_the_cap_is_refused() {
     let answer = String::from_utf8_lossy(&answer[..read]);
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(heard.lock().unwrap().is_empty());
+}
+
+const SENDER: &str = "2f1c4b9e0d8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b";
+const USER: &str = "kakao-user-0001";
+
+/// The KakaoTalk bot of the issue, test included: the customer writes, the bot answers through
+/// the client, the mock records the answer, and the session ends.
+#[tokio::test]
+async fn a_kakaotalk_bot_hears_answers_and_ends_the_session() -> Result<(), Box<dyn Error>> {
+    let mock = MockHappyTalk::start().await;
+    let client = Client::new(mock.environment(), mock.credentials())?;
+    let receiver = Receiver::with_state(client, |bot: Client, c: Callback| async move {
+        let Callback::KakaoMessage(m) = c else {
+            return Ok(());
+        };
+        let (you, said) = (KakaoCustomer::new(&m.sender_key, &m.user_key), m.content);
+        if said.as_deref() == Some("종료") {
+            return bot.kakao_end(&you, None).await.map(drop);
+        }
+        let echo = KakaoMessage::text(format!("받음: {}", said.unwrap_or_default()));
+        bot.kakao_send(&you, echo).await.map(drop)
+    });
+    mock.set_receiver(&serve(receiver.into_router()).await);
+    let say = |text| mock.deliver_kakao(KakaoDelivery::text(SENDER, USER, text));
+    assert!(say("안녕").await?.accepted());
+    let answer = mock.received().pop().and_then(|request| request.body);
+    assert_eq!(answer.ok_or("no answer")?["message"], "받음: 안녕");
+    assert!(say("종료").await?.accepted());
+    assert!(mock.kakao_session(SENDER, USER).ok_or("no session")?.ended);
+    mock.assert_no_violations();
+    Ok(())
+}
+
+/// A receiver recording every callback its handler is called with.
+fn recording_callbacks() -> (Arc<Mutex<Vec<Callback>>>, axum::Router) {
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let sink = heard.clone();
+    let receiver = Receiver::new(move |callback: Callback| {
+        let sink = sink.clone();
+        async move {
+            sink.lock().unwrap().push(callback);
+            Ok::<_, std::convert::Infallible>(())
+        }
+    })
+    .skip_duplicates(DuplicateFilter::new(64, Duration::from_secs(60)))
+    .max_body(4096);
+    (heard, receiver.into_router())
+}
+
+/// Posts `body` to the receiver's `path`: the status and the answer's text.
+async fn post(url: &str, path: &str, body: &Value) -> (u16, String) {
+    let answer = happytalk_ext::reqwest::Client::new()
+        .post(format!("{url}{path}"))
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    (answer.status().as_u16(), answer.text().await.unwrap())
+}
+
+/// The KakaoTalk callbacks decoded, typed and lenient: the serial number's digits kept from a
+/// number or a string, a long text's attachment reachable, an unknown type and an attachment of
+/// another shape kept, references as JSON whether objects or strings, times as timestamps, and
+/// refusals naming the field.
+#[tokio::test]
+async fn the_kakao_callbacks_decode_leniently_and_refuse_by_field() {
+    let (heard, router) = recording_callbacks();
+    let url = serve(router).await;
+    let example = |callback: &happytalk_ext::happytalk_api::Inbound, name: &str| -> Value {
+        serde_json::from_str(callback.example(name).unwrap()).unwrap()
+    };
+    use happytalk_ext::happytalk_api::inbound::{
+        KAKAO_EXPIRED_SESSION, KAKAO_MESSAGE, KAKAO_REFERENCE,
+    };
+    let text = example(&KAKAO_MESSAGE, "text");
+    let mut as_string = example(&KAKAO_MESSAGE, "long_text");
+    as_string["serial_number"] = json!("98765432109876543210123");
+    let mut sticker = text.clone();
+    sticker["serial_number"] = json!(1689884130894833299_u64);
+    sticker["type"] = json!("sticker");
+    sticker["attachment"] = json!({ "stickers": [{ "id": 7 }] });
+    let mut reference = example(&KAKAO_REFERENCE, "reference");
+    reference["last_reference"] = json!(r#"{"extra":"old-page","bot":"false"}"#);
+    for (path, body) in [
+        ("/message", &text),
+        ("/message", &as_string),
+        ("/message", &example(&KAKAO_MESSAGE, "photo")),
+        ("/message", &sticker),
+        (
+            "/expired_session",
+            &example(&KAKAO_EXPIRED_SESSION, "ended"),
+        ),
+        ("/reference", &reference),
+    ] {
+        assert_eq!(post(&url, path, body).await.0, 200, "{path} {body}");
+    }
+    let heard = heard.lock().unwrap().clone();
+    let Callback::KakaoMessage(first) = &heard[0] else {
+        panic!("{heard:?}")
+    };
+    assert_eq!(first.serial_number.as_str(), "1689884130894833200");
+    assert_eq!(
+        (first.user_key.as_str(), first.sender_key.as_str()),
+        (USER, SENDER)
+    );
+    assert_eq!(first.content.as_deref(), Some("배송이 언제 오나요?"));
+    assert_eq!(first.time.unwrap().timestamp_millis(), 1653985613535);
+    let Callback::KakaoMessage(long) = &heard[1] else {
+        panic!()
+    };
+    assert_eq!(long.serial_number.as_str(), "98765432109876543210123");
+    assert_eq!(
+        long.attachment_url.as_deref(),
+        Some("https://talk-files.kakao.com/example/long-message.txt")
+    );
+    let Callback::KakaoMessage(photo) = &heard[2] else {
+        panic!()
+    };
+    assert_eq!(photo.message_type, KakaoInboundType::Photo);
+    assert!(
+        photo
+            .attachment_url
+            .as_deref()
+            .unwrap()
+            .ends_with("photo.jpg")
+    );
+    let Callback::KakaoMessage(other) = &heard[3] else {
+        panic!()
+    };
+    assert_eq!(other.message_type.as_str(), "sticker");
+    assert_eq!(
+        other.body["attachment"],
+        json!({ "stickers": [{ "id": 7 }] })
+    );
+    let Callback::KakaoExpiredSession(ended) = &heard[4] else {
+        panic!()
+    };
+    assert_eq!(ended.session_id, "163477524");
+    let Callback::KakaoReference(reference) = &heard[5] else {
+        panic!()
+    };
+    assert_eq!(
+        reference.reference.as_ref().unwrap()["extra"],
+        "order-2026-0001"
+    );
+    assert_eq!(
+        reference.last_reference,
+        Some(json!({ "extra": "old-page", "bot": "false" }))
+    );
+
+    // Refusals name the field; a body over the cap is 413.
+    for (path, field) in [
+        ("/message", "serial_number"),
+        ("/message", "type"),
+        ("/message", "user_key"),
+        ("/expired_session", "session_id"),
+        ("/reference", "sender_key"),
+    ] {
+        let mut body = match path {
+            "/message" => text.clone(),
+            "/expired_session" => example(&KAKAO_EXPIRED_SESSION, "ended"),
+            _ => example(&KAKAO_REFERENCE, "reference"),
+        };
+        body.as_object_mut().unwrap().remove(field);
+        assert_eq!(
+            post(&url, path, &body).await,
+            (400, format!("`{field}` is missing"))
+        );
+    }
+    let mut rounded = text.clone();
+    rounded["serial_number"] = json!(1.6898841308948332e18);
+    let (status, why) = post(&url, "/message", &rounded).await;
+    assert_eq!(status, 400);
+    assert!(why.starts_with("`serial_number`: "), "{why}");
+    let mut large = text.clone();
+    large["content"] = json!("가".repeat(2000));
+    assert_eq!(post(&url, "/message", &large).await.0, 413);
+}
+
+/// A KakaoTalk message is the same message when (sender_key, serial_number) repeats, another
+/// one from another sender profile; an ended session is the same when (sender_key, session_id)
+/// repeats.
+#[tokio::test]
+async fn kakao_redeliveries_are_handled_once_by_their_keys() {
+    let (heard, router) = recording_callbacks();
+    let url = serve(router).await;
+    let text = KakaoDelivery::text(SENDER, USER, "두 번").serial_number("1689884130894833200");
+    let first = deliver_kakao_to(&url, text.clone()).await.unwrap();
+    assert_eq!(redeliver(&first).await.unwrap().status, 200);
+    let other_sender = KakaoDelivery::text("another-sender-profile", USER, "두 번")
+        .serial_number("1689884130894833200");
+    deliver_kakao_to(&url, other_sender).await.unwrap();
+    let end = KakaoDelivery::end(SENDER, USER).session_id("163477524");
+    let ended = deliver_kakao_to(&url, end).await.unwrap();
+    assert_eq!(redeliver(&ended).await.unwrap().status, 200);
+    let keys: Vec<Option<String>> = heard
+        .lock()
+        .unwrap()
+        .iter()
+        .map(Callback::duplicate_key)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            Some(format!("kakao_message/{SENDER}/1689884130894833200")),
+            Some("kakao_message/another-sender-profile/1689884130894833200".to_owned()),
+            Some(format!("kakao_expired_session/{SENDER}/163477524")),
+        ]
+    );
+    assert_eq!(first.msgid, "1689884130894833200");
 }

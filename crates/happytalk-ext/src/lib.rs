@@ -99,8 +99,9 @@ pub use error::{
 pub use happytalk_api::types::{Button, Comment, Message, SystemMessage};
 pub use happytalk_api::{
     BizResultCode, ChatBubbleType, CommentStatus, CounselResultCode, CounselorAvailability,
-    EndType, FileContent, HostFamily, InspectStatus, KakaoResultCode, KstTimestamp, LinkType,
-    PhoneOs, RawValue, ResultCode, SystemMessageStatus, SystemMessageType, requests,
+    EndType, FileContent, HostFamily, InspectStatus, KakaoInboundType, KakaoResultCode,
+    KstTimestamp, LinkType, PhoneOs, RawValue, ResultCode, SerialNumber, SystemMessageStatus,
+    SystemMessageType, requests,
 };
 pub use kakao::{KakaoCustomer, KakaoMessage, KakaoSent, KakaoSessionEnding};
 pub use message::{ChatMessage, MessageContent};

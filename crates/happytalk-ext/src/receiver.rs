@@ -1,15 +1,22 @@
-//! A receiver of HappyTalk's inbound messages for axum (feature `axum`): an [`axum::Router`]
-//! serving the spec's inbound path (`POST /message/{uuid}`) that decodes each message and calls
-//! your async handler with it. Nest it under a secret prefix of your own:
+//! A receiver of what HappyTalk posts to you, for axum (feature `axum`): an [`axum::Router`]
+//! serving every inbound path of the spec, every family's (the Biz `POST /message/{uuid}`, and
+//! KakaoTalk's `POST /message`, `/expired_session` and `/reference`), that decodes each callback
+//! and calls your async handler with it, a [`Callback`] to match on. Nest it under a secret
+//! prefix of your own (the receive domain you register with HappyTalk and Kakao):
 //!
 //! ```no_run
-//! use happytalk_ext::inbound::{DuplicateFilter, InboundMessage};
+//! use happytalk_ext::inbound::{Callback, DuplicateFilter};
 //! use happytalk_ext::receiver::Receiver;
 //! use std::time::Duration;
 //!
 //! # async fn run() -> std::io::Result<()> {
-//! let receiver = Receiver::new(|message: InboundMessage| async move {
-//!     println!("{}: {:?}", message.uuid, message.text());
+//! let receiver = Receiver::new(|callback: Callback| async move {
+//!     match callback {
+//!         Callback::Biz(message) => println!("{}: {:?}", message.uuid, message.text()),
+//!         Callback::KakaoMessage(message) => println!("{}: {:?}", message.user_key, message.content),
+//!         Callback::KakaoExpiredSession(ended) => println!("session {} ended", ended.session_id),
+//!         _ => {}
+//!     }
 //!     Ok::<_, std::convert::Infallible>(())
 //! })
 //! .skip_duplicates(DuplicateFilter::new(100_000, Duration::from_secs(24 * 3600)));
@@ -26,15 +33,18 @@
 //!   duplicate filter caught (your handler is not called again).
 //! - **503** (or the status of [`Receiver::failure_status`]) when your handler returns an error
 //!   ([`HandlerError::retry`], what any error converts to): a status that says "try again
-//!   later", on the assumption that HappyTalk redelivers. The message's `msgid` is forgotten by
+//!   later", on the assumption that HappyTalk redelivers. The callback's key is forgotten by
 //!   the duplicate filter, so a redelivery is handled; so it is when your handler panics or its
 //!   future is dropped (a timeout, a closed connection). The body is a fixed sentence, never
 //!   your error's text (the sender is not yours to inform); [`Receiver::on_failed`] hears the
 //!   error.
 //! - **200** when your handler returns [`HandlerError::permanent`]: the message cannot be
 //!   handled however often it comes (a room that has ended, a text your answer cannot carry),
-//!   so HappyTalk should not send it again; the filter keeps its `msgid` and
+//!   so HappyTalk should not send it again; the filter keeps its key and
 //!   [`Receiver::on_failed`] hears it.
+//! - The duplicate filter's key ([`Callback::duplicate_key`]): a Biz message's `msgid`, a KakaoTalk
+//!   message's (`sender_key`, `serial_number`), an ended session's (`sender_key`, `session_id`);
+//!   a reference is not filtered (handling it again changes nothing).
 //! - **400** with the reason (`` `msgid` is missing ``, the path's uuid is not the body's, the body
 //!   is not JSON) and **413** for a body over the cap (64 KiB unless set), without calling your
 //!   handler. [`Receiver::on_refused`] hears about each.
@@ -52,15 +62,15 @@ use axum::extract::{Path, Request};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
-use happytalk_api::inbound;
+use happytalk_api::Inbound;
 
-use crate::inbound::{DuplicateFilter, InboundDecoder, InboundError, InboundMessage};
+use crate::inbound::{Callback, DuplicateFilter, InboundDecoder, InboundError};
 
 /// What [`Receiver::on_refused`] calls.
 type RefusalHook = dyn Fn(u16, &InboundError) + Send + Sync;
 
 /// What [`Receiver::on_duplicate`] calls.
-type DuplicateHook = dyn Fn(&InboundMessage) + Send + Sync;
+type DuplicateHook = dyn Fn(&Callback) + Send + Sync;
 
 /// What [`Receiver::on_failed`] calls.
 type FailureHook = dyn Fn(&str, &HandlerError) + Send + Sync;
@@ -134,18 +144,28 @@ pub struct Receiver<H> {
 
 impl Receiver<()> {
     /// A receiver that calls `handler` with a clone of `state` (a [`Client`](crate::Client) to
-    /// answer with, a channel, a pool) and each message.
+    /// answer with, a channel, a pool) and each callback.
     ///
     /// ```
-    /// use happytalk_ext::inbound::InboundMessage;
+    /// use happytalk_ext::inbound::Callback;
     /// use happytalk_ext::receiver::Receiver;
-    /// use happytalk_ext::{ChatMessage, Client};
+    /// use happytalk_ext::{ChatMessage, Client, KakaoCustomer, KakaoMessage};
     ///
     /// fn echo(client: Client) -> axum::Router {
-    ///     Receiver::with_state(client, |client: Client, message: InboundMessage| async move {
-    ///         let echo = message.text().unwrap_or("(첨부)").to_owned();
-    ///         let answer = ChatMessage::text(&message.uuid, &message.room_id, echo);
-    ///         client.send_message(&answer).await.map(drop)
+    ///     Receiver::with_state(client, |client: Client, callback: Callback| async move {
+    ///         match callback {
+    ///             Callback::Biz(message) => {
+    ///                 let echo = message.text().unwrap_or("(첨부)").to_owned();
+    ///                 let answer = ChatMessage::text(&message.uuid, &message.room_id, echo);
+    ///                 client.send_message(&answer).await.map(drop)
+    ///             }
+    ///             Callback::KakaoMessage(message) => {
+    ///                 let customer = KakaoCustomer::new(&message.sender_key, &message.user_key);
+    ///                 let echo = message.content.unwrap_or_else(|| "(첨부)".to_owned());
+    ///                 client.kakao_send(&customer, KakaoMessage::text(echo)).await.map(drop)
+    ///             }
+    ///             _ => Ok(()),
+    ///         }
     ///     })
     ///     .into_router()
     /// }
@@ -153,10 +173,10 @@ impl Receiver<()> {
     pub fn with_state<S, G, F, E>(
         state: S,
         handler: G,
-    ) -> Receiver<impl Fn(InboundMessage) -> F + Send + Sync + 'static>
+    ) -> Receiver<impl Fn(Callback) -> F + Send + Sync + 'static>
     where
         S: Clone + Send + Sync + 'static,
-        G: Fn(S, InboundMessage) -> F + Send + Sync + 'static,
+        G: Fn(S, Callback) -> F + Send + Sync + 'static,
         F: Future<Output = Result<(), E>> + Send + 'static,
         E: Into<HandlerError> + Send + 'static,
     {
@@ -166,11 +186,11 @@ impl Receiver<()> {
 
 impl<H, F, E> Receiver<H>
 where
-    H: Fn(InboundMessage) -> F + Send + Sync + 'static,
+    H: Fn(Callback) -> F + Send + Sync + 'static,
     F: Future<Output = Result<(), E>> + Send + 'static,
     E: Into<HandlerError> + Send + 'static,
 {
-    /// A receiver that calls `handler` with each message.
+    /// A receiver that calls `handler` with each callback.
     pub fn new(handler: H) -> Self {
         Self {
             handler,
@@ -189,8 +209,8 @@ where
         self
     }
 
-    /// Handles each `msgid` once while `filter` remembers it: a redelivery is answered 200
-    /// without calling the handler.
+    /// Handles each callback once while `filter` remembers its key
+    /// ([`Callback::duplicate_key`]): a redelivery is answered 200 without calling the handler.
     pub fn skip_duplicates(mut self, filter: DuplicateFilter) -> Self {
         self.duplicates = Some(Arc::new(filter));
         self
@@ -212,49 +232,56 @@ where
 
     /// Calls `hook` with each redelivery the duplicate filter caught (answered 200, the handler
     /// not called).
-    pub fn on_duplicate(mut self, hook: impl Fn(&InboundMessage) + Send + Sync + 'static) -> Self {
+    pub fn on_duplicate(mut self, hook: impl Fn(&Callback) + Send + Sync + 'static) -> Self {
         self.on_duplicate = Some(Arc::new(hook));
         self
     }
 
-    /// Calls `hook` with the `msgid` and your handler's error each time the handler fails (the
+    /// Calls `hook` with the callback's [`id`](Callback::id) (a Biz `msgid`,
+    /// `sender_key/serial_number`, …) and your handler's error each time the handler fails (the
     /// answer's body does not carry it).
     pub fn on_failed(mut self, hook: impl Fn(&str, &HandlerError) + Send + Sync + 'static) -> Self {
         self.on_failed = Some(Arc::new(hook));
         self
     }
 
-    /// The router serving the spec's inbound method and path (the generator allows only
-    /// methods axum routes, so none is lost), to nest or merge into your app's router of any
-    /// state.
+    /// The router serving the spec's inbound methods and paths, every family's (the generator
+    /// allows only methods axum routes, so none is lost), to nest or merge into your app's
+    /// router of any state.
     pub fn into_router<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
         let this = Arc::new(self);
-        let handler = move |Path(parameters): Path<HashMap<String, String>>, request: Request| {
+        let mut router = Router::new();
+        for callback in happytalk_api::INBOUND {
             let this = this.clone();
-            async move {
-                // By the spec's name for it: a prefix you nest under may have parameters too.
-                let uuid = parameters
-                    .get(inbound::MESSAGE.parameter())
-                    .map_or("", String::as_str);
-                this.receive(uuid, request.into_body()).await
+            let handler = move |Path(parameters): Path<HashMap<String, String>>,
+                                request: Request| {
+                let this = this.clone();
+                async move {
+                    // By the spec's name for it: a prefix you nest under may have parameters
+                    // too.
+                    let value = parameters
+                        .get(callback.parameter())
+                        .map_or("", String::as_str);
+                    this.receive(callback, value, request.into_body()).await
+                }
+            };
+            let method = Method::from_bytes(callback.method.as_bytes())
+                .ok()
+                .and_then(|method| MethodFilter::try_from(method).ok());
+            if let Some(method) = method {
+                router = router.route(callback.path, on(method, handler));
             }
-        };
-        let method = Method::from_bytes(inbound::MESSAGE.method.as_bytes())
-            .ok()
-            .and_then(|method| MethodFilter::try_from(method).ok());
-        match method {
-            Some(method) => Router::new().route(inbound::MESSAGE.path, on(method, handler)),
-            None => Router::new(),
         }
+        router
     }
 
-    async fn receive(&self, uuid: &str, body: Body) -> Response {
+    async fn receive(&self, callback: &Inbound, path_value: &str, body: Body) -> Response {
         let decoded = match read_capped(body, self.decoder.limit()).await {
-            Ok(bytes) => self.decoder.decode(uuid, &bytes),
+            Ok(bytes) => self.decoder.decode_callback(callback, path_value, &bytes),
             Err(refused) => Err(refused),
         };
-        let message = match decoded {
-            Ok(message) => message,
+        let callback = match decoded {
+            Ok(callback) => callback,
             Err(refused) => {
                 let status = refused.status();
                 if let Some(hook) = &self.on_refused {
@@ -264,23 +291,24 @@ where
                 return (status, refused.to_string()).into_response();
             }
         };
-        let msgid = message.msgid.clone();
-        if let Some(filter) = &self.duplicates
-            && !filter.first_time(&msgid)
+        let id = callback.id();
+        let key = callback.duplicate_key();
+        if let (Some(filter), Some(key)) = (&self.duplicates, &key)
+            && !filter.first_time(key)
         {
             if let Some(hook) = &self.on_duplicate {
-                hook(&message);
+                hook(&callback);
             }
             return StatusCode::OK.into_response();
         }
-        // Until the handler has said, the claim on the msgid is undone by a drop: a panic or a
-        // dropped future leaves the message to its redelivery.
+        // Until the handler has said, the claim on the key is undone by a drop: a panic or a
+        // dropped future leaves the callback to its redelivery.
         let mut claim = Claim {
-            filter: self.duplicates.clone(),
-            msgid,
+            filter: self.duplicates.clone().filter(|_| key.is_some()),
+            key: key.unwrap_or_default(),
             keep: false,
         };
-        let failed: HandlerError = match (self.handler)(message).await {
+        let failed: HandlerError = match (self.handler)(callback).await {
             Ok(()) => {
                 claim.keep = true;
                 return StatusCode::OK.into_response();
@@ -289,13 +317,13 @@ where
         };
         claim.keep = failed.is_permanent();
         if let Some(hook) = &self.on_failed {
-            hook(&claim.msgid, &failed);
+            hook(&id, &failed);
         }
         #[cfg(feature = "tracing")]
         tracing::warn!(
-            msgid = claim.msgid.as_str(),
+            id = id.as_str(),
             permanent = failed.is_permanent(),
-            "the handler of an inbound HappyTalk message failed"
+            "the handler of an inbound HappyTalk callback failed"
         );
         if failed.is_permanent() {
             StatusCode::OK.into_response()
@@ -305,17 +333,16 @@ where
     }
 }
 
-/// A msgid the duplicate filter counts as taken; forgotten when dropped unless `keep`.
 struct Claim {
     filter: Option<Arc<DuplicateFilter>>,
-    msgid: String,
+    key: String,
     keep: bool,
 }
 
 impl Drop for Claim {
     fn drop(&mut self) {
         if let (false, Some(filter)) = (self.keep, &self.filter) {
-            filter.forget(&self.msgid);
+            filter.forget(&self.key);
         }
     }
 }

@@ -30,9 +30,12 @@ use std::hash::BuildHasher;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use happytalk_api::{AutoEnd, types};
+use happytalk_api::{AutoEnd, Inbound, types};
 
 use crate::error::Cut;
+
+mod kakao;
+pub use kakao::{KakaoExpiredSession, KakaoInboundMessage, KakaoReference};
 
 /// A customer's message, as HappyTalk posted it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,32 +154,7 @@ impl InboundDecoder {
     /// decoded it). A body over the cap, not JSON, without a required field, with a field of
     /// the wrong kind or for another customer than the path's is refused, naming the field.
     pub fn decode(&self, path_uuid: &str, body: &[u8]) -> Result<InboundMessage, InboundError> {
-        if body.len() > self.max_body {
-            return Err(InboundError::too_large(self.max_body));
-        }
-        // The whole body once, as JSON (nothing may follow it), then the typed read of that.
-        let whole: serde_json::Value = serde_json::from_slice(body)
-            .map_err(|e| InboundError::new(InboundErrorKind::NotJson(e.to_string())))?;
-        if !whole.is_object() {
-            return Err(InboundError::new(InboundErrorKind::NotJson(
-                "it is JSON, but not an object".to_owned(),
-            )));
-        }
-        let wire: types::InboundMessage =
-            serde_path_to_error::deserialize(&whole).map_err(|located| {
-                let path = located.path().to_string();
-                let text = located.into_inner().to_string();
-                let missing = text
-                    .strip_prefix("missing field `")
-                    .and_then(|rest| rest.split('`').next());
-                InboundError::new(match missing {
-                    Some(field) => InboundErrorKind::MissingField(match path.as_str() {
-                        "." => field.to_owned(),
-                        parent => format!("{parent}.{field}"),
-                    }),
-                    None => InboundErrorKind::InvalidField(path, text),
-                })
-            })?;
+        let (wire, whole): (types::InboundMessage, _) = self.read(body)?;
         if wire.uuid != path_uuid {
             return Err(InboundError::new(InboundErrorKind::UuidMismatch {
                 path: path_uuid.to_owned(),
@@ -193,6 +171,120 @@ impl InboundDecoder {
             auto_end_value: wire.auto_end,
             content,
         })
+    }
+
+    /// The callback `inbound` (one of [`happytalk_api::INBOUND`]) in `body`, posted to its path
+    /// with `path_value` as the path's parameter (`""` for a path without one): refused as
+    /// [`decode`](Self::decode) refuses, naming the field.
+    pub fn decode_callback(
+        &self,
+        inbound: &Inbound,
+        path_value: &str,
+        body: &[u8],
+    ) -> Result<Callback, InboundError> {
+        Ok(match inbound.name {
+            name if name == happytalk_api::inbound::KAKAO_MESSAGE.name => {
+                let (wire, whole) = self.read(body)?;
+                Callback::KakaoMessage(kakao::message(wire, whole))
+            }
+            name if name == happytalk_api::inbound::KAKAO_EXPIRED_SESSION.name => {
+                Callback::KakaoExpiredSession(kakao::expired_session(self.read(body)?.0))
+            }
+            name if name == happytalk_api::inbound::KAKAO_REFERENCE.name => {
+                Callback::KakaoReference(kakao::reference(self.read(body)?.0))
+            }
+            _ => Callback::Biz(self.decode(path_value, body)?),
+        })
+    }
+
+    /// `body` as the generated type `T`, and as JSON: within the cap, one JSON object (nothing
+    /// after it), each field of its kind; a refusal names the field.
+    fn read<T: serde::de::DeserializeOwned>(
+        &self,
+        body: &[u8],
+    ) -> Result<(T, serde_json::Value), InboundError> {
+        if body.len() > self.max_body {
+            return Err(InboundError::too_large(self.max_body));
+        }
+        // The whole body once, as JSON (nothing may follow it), then the typed read of that.
+        let whole: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|e| InboundError::new(InboundErrorKind::NotJson(e.to_string())))?;
+        if !whole.is_object() {
+            return Err(InboundError::new(InboundErrorKind::NotJson(
+                "it is JSON, but not an object".to_owned(),
+            )));
+        }
+        let wire: T = serde_path_to_error::deserialize(&whole).map_err(|located| {
+            let path = located.path().to_string();
+            let text = located.into_inner().to_string();
+            let missing = text
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next());
+            InboundError::new(match missing {
+                Some(field) => InboundErrorKind::MissingField(match path.as_str() {
+                    "." => field.to_owned(),
+                    parent => format!("{parent}.{field}"),
+                }),
+                None => InboundErrorKind::InvalidField(path, text),
+            })
+        })?;
+        Ok((wire, whole))
+    }
+}
+
+/// What a receiver's handler gets: which callback it is, decoded.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Callback {
+    /// A customer's message in a Biz counselling room (메시지 수신, `POST /message/{uuid}`).
+    Biz(InboundMessage),
+    /// A KakaoTalk customer's message (상담 메시지 수신, `POST /message`).
+    KakaoMessage(KakaoInboundMessage),
+    /// A KakaoTalk session ended (세션 종료 정보 수신, `POST /expired_session`).
+    KakaoExpiredSession(KakaoExpiredSession),
+    /// How a KakaoTalk chat began (메타 정보 수신, `POST /reference`).
+    KakaoReference(KakaoReference),
+}
+
+impl Callback {
+    /// The spec's callback it is (`happytalk_api::inbound::…`): its name, family and path.
+    pub fn inbound(&self) -> &'static Inbound {
+        use happytalk_api::inbound;
+        match self {
+            Self::Biz(_) => &inbound::MESSAGE,
+            Self::KakaoMessage(_) => &inbound::KAKAO_MESSAGE,
+            Self::KakaoExpiredSession(_) => &inbound::KAKAO_EXPIRED_SESSION,
+            Self::KakaoReference(_) => &inbound::KAKAO_REFERENCE,
+        }
+    }
+
+    /// What identifies it among the callbacks of its kind: a Biz message's `msgid`; a
+    /// KakaoTalk message's `sender_key/serial_number` (the same serial number from another
+    /// sender profile is another message); an ended session's, and a reference's,
+    /// `sender_key/session_id`.
+    pub fn id(&self) -> String {
+        match self {
+            Self::Biz(message) => message.msgid.clone(),
+            Self::KakaoMessage(message) => {
+                format!("{}/{}", message.sender_key, message.serial_number)
+            }
+            Self::KakaoExpiredSession(ended) => {
+                format!("{}/{}", ended.sender_key, ended.session_id)
+            }
+            Self::KakaoReference(reference) => {
+                format!("{}/{}", reference.sender_key, reference.session_id)
+            }
+        }
+    }
+
+    /// What a redelivery of it repeats, for the duplicate filter: its callback's name and its
+    /// [`id`](Self::id) (`message/98765001`, `kakao_message/SENDER_KEY/1689884130894833200`).
+    /// `None` for a reference, handled again if it comes again (it changes nothing).
+    pub fn duplicate_key(&self) -> Option<String> {
+        match self {
+            Self::KakaoReference(_) => None,
+            _ => Some(format!("{}/{}", self.inbound().name, self.id())),
+        }
     }
 }
 
