@@ -385,7 +385,7 @@ fn test(extra: Vec<String>) -> Result<ExitCode, String> {
     if !schemars {
         return Ok(ExitCode::FAILURE);
     }
-    // The echo bot plays a whole conversation against the mock, and fails if it went wrong.
+    // The echo bots play a whole conversation against the mock, and fail if it went wrong.
     // `cargo test --workspace` has built it already (examples are built with the tests): it
     // runs from there, rather than `cargo run -p happytalk-mock`, whose features alone would
     // build the mock and every dependency once more.
@@ -396,12 +396,17 @@ fn test(extra: Vec<String>) -> Result<ExitCode, String> {
         true => "release",
         false => "debug",
     };
-    let echo_bot = run(
-        "examples/echo_bot --demo (happytalk-mock: HappyTalk both ways)",
-        Command::new(target.join(profile).join("examples/echo_bot")).arg("--demo"),
-    )?;
-    if !echo_bot {
-        return Ok(ExitCode::FAILURE);
+    for (example, what) in [
+        ("echo_bot", "HappyTalk both ways"),
+        ("kakao_echo_bot", "a KakaoTalk conversation both ways"),
+    ] {
+        let demo = run(
+            &format!("examples/{example} --demo (happytalk-mock: {what})"),
+            Command::new(target.join(profile).join("examples").join(example)).arg("--demo"),
+        )?;
+        if !demo {
+            return Ok(ExitCode::FAILURE);
+        }
     }
     // Alone, so that no other package's features bring aws-lc-rs back into the build.
     let ring_features = ["--no-default-features", "--features", "rustls-ring"];

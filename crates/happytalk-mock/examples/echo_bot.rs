@@ -20,7 +20,7 @@
 use std::time::Duration;
 
 use happytalk_api::types::ChatMessageRequestMsg;
-use happytalk_ext::inbound::{DuplicateFilter, InboundContent, InboundMessage};
+use happytalk_ext::inbound::{Callback, DuplicateFilter, InboundContent};
 use happytalk_ext::receiver::{HandlerError, Receiver};
 use happytalk_ext::{ChatMessage, Client, Credentials, EndRoom, Environment, Error, OpenRoom};
 use happytalk_mock::{Delivery, MockHappyTalk};
@@ -29,7 +29,11 @@ use happytalk_mock::{Delivery, MockHappyTalk};
 const GOODBYES: [&str; 2] = ["종료", "bye"];
 
 /// The bot: answers `message` in its room, or ends the room on a goodbye.
-async fn answer(client: Client, message: InboundMessage) -> Result<(), HandlerError> {
+async fn answer(client: Client, callback: Callback) -> Result<(), HandlerError> {
+    // The Biz rooms' messages; the KakaoTalk callbacks are kakao_echo_bot's.
+    let Callback::Biz(message) = callback else {
+        return Ok(());
+    };
     let (uuid, room) = (&message.uuid, &message.room_id);
     if message.auto_end {
         return Ok(()); // HappyTalk ended the room itself: nothing to answer.

@@ -225,7 +225,8 @@ pub struct Delivered {
     /// The body, as text (its first 64 KiB).
     pub body: String,
     /// The message id the delivery carried (fresh unless one was given; a raw body's own, or
-    /// empty when it has none).
+    /// empty when it has none); for a KakaoTalk delivery, the serial number of a message or
+    /// the id of the session that ended.
     pub msgid: String,
     /// Where it was posted.
     pub url: String,
@@ -254,6 +255,13 @@ pub enum DeliveryError {
     RoomEnded(String),
     /// The body could not be made.
     Body(String),
+    /// An end of a KakaoTalk session the mock does not have open.
+    NoKakaoSession {
+        /// The channel's sender profile key.
+        sender_key: String,
+        /// The customer's key.
+        user_key: String,
+    },
     /// The receiver could not be reached, or its answer read.
     Transport(String),
     /// The receiver did not answer within the delivery's timeout.
@@ -272,6 +280,13 @@ impl fmt::Display for DeliveryError {
             Self::Body(why) => write!(f, "the body could not be made: {why}"),
             Self::Transport(why) => write!(f, "the receiver could not be reached: {why}"),
             Self::Timeout(after) => write!(f, "the receiver did not answer within {after:?}"),
+            Self::NoKakaoSession {
+                sender_key,
+                user_key,
+            } => write!(
+                f,
+                "the KakaoTalk customer {user_key:?} of {sender_key:?} has no open session: deliver their message first"
+            ),
         }
     }
 }
@@ -312,11 +327,22 @@ async fn post(
     body: Vec<u8>,
     timeout: Duration,
 ) -> Result<Delivered, DeliveryError> {
+    post_as(&inbound::MESSAGE, url, msgid, body, timeout).await
+}
+
+/// Posts `body` to `url` as the spec's `callback` is posted.
+async fn post_as(
+    callback: &happytalk_api::Inbound,
+    url: String,
+    msgid: String,
+    body: Vec<u8>,
+    timeout: Duration,
+) -> Result<Delivered, DeliveryError> {
     let broken = |e: happytalk_ext::reqwest::Error| match e.is_timeout() {
         true => DeliveryError::Timeout(timeout),
         false => DeliveryError::Transport(happytalk_ext::with_causes(&e)),
     };
-    let method = inbound::MESSAGE
+    let method = callback
         .method
         .parse()
         .map_err(|_| DeliveryError::Body("the spec's method is no HTTP method".to_owned()))?;
@@ -345,4 +371,146 @@ async fn post(
         sent: body,
         timeout,
     })
+}
+
+/// A KakaoTalk callback to post to a receive domain, as Kakao does (through HappyTalk): a
+/// customer's text (`POST {receive domain}/message`) or the end of their session
+/// (`POST {receive domain}/expired_session`), each body made from the spec's example of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KakaoDelivery {
+    pub(crate) sender_key: String,
+    pub(crate) user_key: String,
+    pub(crate) session_id: Option<String>,
+    serial_number: Option<String>,
+    text: Option<String>,
+    timeout: Duration,
+}
+
+impl KakaoDelivery {
+    fn new(
+        sender_key: impl Into<String>,
+        user_key: impl Into<String>,
+        text: Option<String>,
+    ) -> Self {
+        Self {
+            sender_key: sender_key.into(),
+            user_key: user_key.into(),
+            session_id: None,
+            serial_number: None,
+            text,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// The customer `user_key` of the channel `sender_key` writes `text`.
+    pub fn text(
+        sender_key: impl Into<String>,
+        user_key: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
+        Self::new(sender_key, user_key, Some(text.into()))
+    }
+
+    /// The session of the customer `user_key` of `sender_key` ends.
+    pub fn end(sender_key: impl Into<String>, user_key: impl Into<String>) -> Self {
+        Self::new(sender_key, user_key, None)
+    }
+
+    /// Posts it as Kakao's serial number `digits` (a message; a fresh 19-digit one otherwise,
+    /// like Kakao's, sent as a JSON number). Digits are sent as a JSON number, anything else as
+    /// a string.
+    pub fn serial_number(mut self, digits: impl Into<String>) -> Self {
+        self.serial_number = Some(digits.into());
+        self
+    }
+
+    /// The session's id (the mock's own when the mock delivers it; fresh otherwise).
+    pub fn session_id(mut self, session_id: impl Into<String>) -> Self {
+        self.session_id = Some(session_id.into());
+        self
+    }
+
+    /// How long to wait for the receiver (30 s unless set).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Whether it ends the session.
+    pub(crate) fn ends_session(&self) -> bool {
+        self.text.is_none()
+    }
+
+    /// The callback, the id of what it carries (the serial number, or the session's id) and
+    /// its body.
+    fn into_request(
+        self,
+    ) -> Result<(&'static happytalk_api::Inbound, String, Vec<u8>), DeliveryError> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|since| since.as_millis() as i64)
+            .unwrap_or_default();
+        let session_id = self
+            .session_id
+            .unwrap_or_else(|| fresh_number(now).to_string());
+        let Some(text) = self.text else {
+            let callback = &inbound::KAKAO_EXPIRED_SESSION;
+            let mut ended: types::KakaoExpiredSession = example(callback)?;
+            ended.user_key = self.user_key;
+            ended.sender_key = self.sender_key;
+            ended.session_id = session_id.clone();
+            ended.time = Some(now);
+            return Ok((callback, session_id, json(&ended)?));
+        };
+        let callback = &inbound::KAKAO_MESSAGE;
+        let mut message: types::KakaoInboundMessage = example(callback)?;
+        let serial = self
+            .serial_number
+            .unwrap_or_else(|| fresh_number(now).to_string());
+        message.user_key = self.user_key;
+        message.sender_key = self.sender_key;
+        message.session_id = Some(session_id);
+        message.time = Some(now);
+        message.content = Some(text);
+        message.serial_number = happytalk_api::SerialNumber::new(serial.clone());
+        // As Kakao writes it: a JSON number (of any length: the digits as they are).
+        let mut body = value(&message)?;
+        if !serial.is_empty() && serial.bytes().all(|b| b.is_ascii_digit()) {
+            let number = serde_json::from_str::<serde_json::Value>(&serial)
+                .ok()
+                .filter(serde_json::Value::is_u64);
+            if let Some(number) = number {
+                body["serial_number"] = number;
+            }
+        }
+        Ok((callback, serial, json(&body)?))
+    }
+}
+
+/// The spec's first example of `callback`, as its generated type.
+fn example<T: serde::de::DeserializeOwned>(
+    callback: &happytalk_api::Inbound,
+) -> Result<T, DeliveryError> {
+    let (_, example) = callback.examples.first().ok_or_else(|| {
+        DeliveryError::Body(format!("the spec has no example of {}", callback.name))
+    })?;
+    serde_json::from_str(example).map_err(|e| DeliveryError::Body(e.to_string()))
+}
+
+/// A fresh 19-digit number like Kakao's serial numbers: the time in milliseconds and a count.
+fn fresh_number(millis: i64) -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    (millis.max(0) as u64) * 1_000_000 + NEXT.fetch_add(1, Ordering::Relaxed) % 1_000_000
+}
+
+/// Posts `delivery` to the receive domain `receive_domain` (the callback's path is appended, as
+/// Kakao does), and gives the receiver's answer. [`redeliver`] sends it again, bytes and all.
+pub async fn deliver_kakao_to(
+    receive_domain: &str,
+    delivery: KakaoDelivery,
+) -> Result<Delivered, DeliveryError> {
+    let timeout = delivery.timeout;
+    let (callback, id, body) = delivery.into_request()?;
+    let url = format!("{}{}", receive_domain.trim_end_matches('/'), callback.path);
+    post_as(callback, url, id, body, timeout).await
 }

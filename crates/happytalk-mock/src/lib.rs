@@ -119,7 +119,10 @@ use happytalk_ext::{Credentials, Environment};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use delivery::{DEFAULT_TIMEOUT, Delivered, Delivery, DeliveryError, deliver_to, redeliver};
+pub use delivery::{
+    DEFAULT_TIMEOUT, Delivered, Delivery, DeliveryError, KakaoDelivery, deliver_kakao_to,
+    deliver_to, redeliver,
+};
 pub use kakao::KakaoSession;
 pub use script::{Match, Reply};
 
@@ -439,6 +442,36 @@ impl MockHappyTalk {
             room.ended = true;
         }
         Ok(delivered)
+    }
+
+    /// Posts a KakaoTalk callback to the receiver (the receive domain; the callback's path is
+    /// appended), as Kakao does: a customer's message opens their session (what sends to them
+    /// then need) and carries its id; an end closes the open session and posts
+    /// `/expired_session` with its id ([`DeliveryError::NoKakaoSession`] when none is open).
+    pub async fn deliver_kakao(&self, delivery: KakaoDelivery) -> Result<Delivered, DeliveryError> {
+        let (receiver, delivery) = {
+            let mut state = self.state();
+            let receiver = state.receiver.clone().ok_or(DeliveryError::NoReceiver)?;
+            let (sender_key, user_key) = (delivery.sender_key.clone(), delivery.user_key.clone());
+            let session_id = match delivery.ends_session() {
+                false => state.kakao.open_session(&sender_key, &user_key),
+                true => state
+                    .kakao
+                    .sessions
+                    .get_mut(&(sender_key.clone(), user_key.clone()))
+                    .filter(|session| !session.ended)
+                    .map(|session| {
+                        session.ended = true;
+                        session.session_id.clone()
+                    })
+                    .ok_or(DeliveryError::NoKakaoSession {
+                        sender_key,
+                        user_key,
+                    })?,
+            };
+            (receiver, delivery.session_id(session_id))
+        };
+        deliver_kakao_to(&receiver, delivery).await
     }
 
     /// A rule for the requests `matcher` selects; say how often, then what to answer.
