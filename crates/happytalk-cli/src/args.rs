@@ -467,13 +467,16 @@ pub enum Mock {
     },
 }
 
-/// `listen`'s help, with the spec's inbound call.
+/// `listen`'s help, with the spec's inbound calls, every family's.
 fn listen_about() -> String {
-    let call = &inbound::MESSAGE;
+    let calls: Vec<String> = happytalk_ext::happytalk_api::INBOUND
+        .iter()
+        .map(|call| format!("{} {} ({})", call.method, call.path, call.family))
+        .collect();
     format!(
-        "Receive HappyTalk's messages (메시지 수신, {} {}) and print each: point your receiving \
+        "Receive what HappyTalk and Kakao post to you ({}) and print each: point your receiving \
          domain, a tunnel or `mock deliver` at it. Needs no credentials; Ctrl-C stops it",
-        call.method, call.path
+        calls.join(", ")
     )
 }
 
@@ -522,6 +525,49 @@ pub enum DeliveryCommand {
         #[arg(long, value_name = "LABEL", default_value = "다운로드")]
         link_name: String,
     },
+    /// A KakaoTalk callback, as Kakao posts it to a receive domain (--msgid and --auto-end are
+    /// the Biz message's).
+    #[command(subcommand, about = kakao_deliver_about())]
+    Kakao(KakaoDeliveryCommand),
+}
+
+/// `mock deliver kakao text|end`.
+#[derive(Debug, Subcommand)]
+pub enum KakaoDeliveryCommand {
+    /// A customer's text (to URL/message).
+    Text {
+        #[command(flatten)]
+        from: KakaoRecipient,
+        /// The text.
+        text: String,
+        /// Kakao's serial number of the message (a fresh 19-digit one unless given; give a
+        /// used one to redeliver).
+        #[arg(long, value_name = "S")]
+        serial: Option<String>,
+        /// The session's id (a fresh one unless given).
+        #[arg(long, value_name = "ID")]
+        session: Option<String>,
+    },
+    /// The end of a customer's session (to URL/expired_session).
+    End {
+        #[command(flatten)]
+        from: KakaoRecipient,
+        /// The session's id (a fresh one unless given).
+        #[arg(long, value_name = "ID")]
+        session: Option<String>,
+    },
+}
+
+/// `mock deliver kakao`'s help, with the spec's inbound calls.
+fn kakao_deliver_about() -> String {
+    let paths: Vec<String> = [&inbound::KAKAO_MESSAGE, &inbound::KAKAO_EXPIRED_SESSION]
+        .iter()
+        .map(|call| format!("{} {{URL}}{}", call.method, call.path))
+        .collect();
+    format!(
+        "Post a KakaoTalk callback to a receive domain, as Kakao does ({}; the documented body)",
+        paths.join(", ")
+    )
 }
 
 /// Who a delivered message comes from, and where it is written.

@@ -1,4 +1,5 @@
-//! `happytalk listen`: happytalk-ext's receiver on a local port, printing each message once.
+//! `happytalk listen`: happytalk-ext's receiver on a local port, printing each callback once:
+//! the Biz messages and the KakaoTalk callbacks, on one port.
 
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr};
@@ -6,8 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use happytalk_ext::happytalk_api::inbound;
-use happytalk_ext::inbound::{DuplicateFilter, InboundContent, InboundMessage};
+use happytalk_ext::happytalk_api::INBOUND;
+use happytalk_ext::inbound::{Callback, DuplicateFilter, InboundContent, InboundMessage};
 use happytalk_ext::receiver::{HandlerError, Receiver};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
@@ -41,8 +42,8 @@ pub async fn listen(bind: IpAddr, port: u16, json: bool) -> Result<(), Failure> 
     let counts = Arc::new(Counts::default());
     let closed = Arc::new(Notify::new());
     let state = (counts.clone(), closed.clone());
-    let receiver = Receiver::with_state(state, move |(counts, closed), message| async move {
-        if let Err(error) = print_message(&mut std::io::stdout().lock(), &message, json) {
+    let receiver = Receiver::with_state(state, move |(counts, closed), callback| async move {
+        if let Err(error) = print_callback(&mut std::io::stdout().lock(), &callback, json) {
             // Nobody reads any more: stop, and let HappyTalk send this one again.
             closed.notify_one();
             return Err(HandlerError::retry(format!("standard output: {error}")));
@@ -53,22 +54,37 @@ pub async fn listen(bind: IpAddr, port: u16, json: bool) -> Result<(), Failure> 
     let (redeliveries, refusals) = (counts.clone(), counts.clone());
     let receiver = receiver
         .skip_duplicates(DuplicateFilter::new(REMEMBERED, REMEMBERED_FOR))
-        .on_duplicate(move |message| {
-            say_error!(
-                "redelivered msgid {:?} (room {}): answered 200, not printed again",
-                message.msgid,
-                Shown::value(&message.room_id)
-            );
+        .on_duplicate(move |callback| {
+            match callback {
+                Callback::Biz(message) => say_error!(
+                    "redelivered msgid {:?} (room {}): answered 200, not printed again",
+                    message.msgid,
+                    Shown::value(&message.room_id)
+                ),
+                other => say_error!(
+                    "redelivered {} {}: answered 200, not printed again",
+                    other.inbound().name,
+                    Shown::value(&other.id())
+                ),
+            }
             redeliveries.redelivered.fetch_add(1, Ordering::Relaxed);
         })
         .on_refused(move |status, why| {
             say_error!("refused with {status}: {why}");
             refusals.refused.fetch_add(1, Ordering::Relaxed);
         });
+    let paths: Vec<String> = INBOUND
+        .iter()
+        .map(|callback| {
+            format!(
+                "{} {} ({})",
+                callback.method, callback.path, callback.family
+            )
+        })
+        .collect();
     say_error!(
-        "listening on http://{address} for {} {}; Ctrl-C stops it",
-        inbound::MESSAGE.method,
-        inbound::MESSAGE.path
+        "listening on http://{address} for {}; Ctrl-C stops it",
+        paths.join(", ")
     );
     axum::serve(listener, receiver.into_router::<()>())
         .with_graceful_shutdown(async move {
@@ -86,6 +102,93 @@ pub async fn listen(bind: IpAddr, port: u16, json: bool) -> Result<(), Failure> 
         counts.refused.load(Ordering::Relaxed)
     );
     Ok(())
+}
+
+fn print_callback(out: &mut impl Write, callback: &Callback, json: bool) -> io::Result<()> {
+    match callback {
+        Callback::Biz(message) => print_message(out, message, json),
+        kakao if json => writeln!(out, "{}", kakao_json(kakao)),
+        Callback::KakaoMessage(message) => {
+            writeln!(
+                out,
+                "kakao message · customer {} of {} · session {} · serial {} · type {}",
+                Shown::value(&message.user_key),
+                Shown::value(&message.sender_key),
+                Shown::value(message.session_id.as_deref().unwrap_or("?")),
+                message.serial_number,
+                Shown::value(message.message_type.as_str())
+            )?;
+            if let Some(text) = &message.content {
+                writeln!(out, "  {}", Shown::text(text))?;
+            }
+            match &message.attachment_url {
+                Some(url) => writeln!(out, "  attachment {}", Shown::value(url)),
+                None => Ok(()),
+            }
+        }
+        Callback::KakaoExpiredSession(ended) => writeln!(
+            out,
+            "kakao session {} of customer {} of {} ended",
+            Shown::value(&ended.session_id),
+            Shown::value(&ended.user_key),
+            Shown::value(&ended.sender_key)
+        ),
+        Callback::KakaoReference(reference) => writeln!(
+            out,
+            "kakao reference · session {} of customer {} of {} · {}",
+            Shown::value(&reference.session_id),
+            Shown::value(&reference.user_key),
+            Shown::value(&reference.sender_key),
+            reference
+                .reference
+                .as_ref()
+                .or(reference.last_reference.as_ref())
+                .map_or_else(|| "no meta data".to_owned(), Value::to_string)
+        ),
+        _ => writeln!(out, "a callback this version does not know"),
+    }
+}
+
+/// A KakaoTalk callback as one JSON object: its family and callback, then its fields.
+fn kakao_json(callback: &Callback) -> Value {
+    let callback_name = callback
+        .inbound()
+        .name
+        .trim_start_matches(&format!("{}_", callback.inbound().family));
+    let fields = match callback {
+        Callback::KakaoMessage(message) => json!({
+            "user_key": message.user_key,
+            "sender_key": message.sender_key,
+            "session_id": message.session_id,
+            "serial_number": message.serial_number,
+            "type": message.message_type.as_str(),
+            "content": message.content,
+            "attachment_url": message.attachment_url,
+            "extra": message.extra,
+            "time": message.time.map(|time| time.to_rfc3339()),
+        }),
+        Callback::KakaoExpiredSession(ended) => json!({
+            "user_key": ended.user_key,
+            "sender_key": ended.sender_key,
+            "session_id": ended.session_id,
+            "time": ended.time.map(|time| time.to_rfc3339()),
+        }),
+        Callback::KakaoReference(reference) => json!({
+            "user_key": reference.user_key,
+            "sender_key": reference.sender_key,
+            "session_id": reference.session_id,
+            "app_user_id": reference.app_user_id,
+            "reference": reference.reference,
+            "last_reference": reference.last_reference,
+            "time": reference.time.map(|time| time.to_rfc3339()),
+        }),
+        _ => json!({}),
+    };
+    let mut line = json!({ "family": callback.inbound().family.name(), "callback": callback_name });
+    if let (Some(line), Some(fields)) = (line.as_object_mut(), fields.as_object()) {
+        line.extend(fields.clone());
+    }
+    line
 }
 
 fn print_message(out: &mut impl Write, message: &InboundMessage, json: bool) -> io::Result<()> {
@@ -151,6 +254,7 @@ fn message_json(message: &InboundMessage) -> Value {
         _ => json!({ "kind": "other" }),
     };
     json!({
+        "family": happytalk_ext::happytalk_api::inbound::MESSAGE.family.name(),
         "uuid": message.uuid,
         "room_id": message.room_id,
         "msgid": message.msgid,

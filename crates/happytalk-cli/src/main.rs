@@ -23,8 +23,8 @@ use happytalk_ext::{
 };
 
 use args::{
-    Cli, Command, DeliveryCommand, Env, KakaoCommand, KakaoRecipient, KakaoSend, Mock, RoomCommand,
-    Send,
+    Cli, Command, DeliveryCommand, Env, KakaoCommand, KakaoDeliveryCommand, KakaoRecipient,
+    KakaoSend, Mock, RoomCommand, Send,
 };
 use failure::Failure;
 
@@ -166,6 +166,7 @@ async fn deliver(
 ) -> Result<(), Failure> {
     use happytalk_mock::Delivery as Message;
     let (uuid, delivery) = match message {
+        DeliveryCommand::Kakao(kakao) => return deliver_kakao(cli, to, kakao).await,
         DeliveryCommand::Text { from, text } => (&from.uuid, Message::text(&from.room_id, text)),
         DeliveryCommand::Image {
             from,
@@ -194,6 +195,44 @@ async fn deliver(
         delivery = delivery.msgid(msgid);
     }
     let delivered = happytalk_mock::deliver_to(to, uuid, delivery)
+        .await
+        .map_err(Failure::Delivery)?;
+    if !delivered.accepted() {
+        return Err(Failure::NotAccepted(Box::new(delivered)));
+    }
+    output::delivered(&delivered, cli.json);
+    Ok(())
+}
+
+/// `mock deliver --to URL kakao text|end`: one KakaoTalk callback to the receive domain `to`.
+async fn deliver_kakao(cli: &Cli, to: &str, kakao: &KakaoDeliveryCommand) -> Result<(), Failure> {
+    use happytalk_mock::KakaoDelivery;
+    let (delivery, session) = match kakao {
+        KakaoDeliveryCommand::Text {
+            from,
+            text,
+            serial,
+            session,
+        } => {
+            let delivery = KakaoDelivery::text(&from.sender_key, &from.user_key, text);
+            match serial {
+                Some(serial) => (delivery.serial_number(serial), session),
+                None => (delivery, session),
+            }
+        }
+        KakaoDeliveryCommand::End { from, session } => (
+            KakaoDelivery::end(&from.sender_key, &from.user_key),
+            session,
+        ),
+    };
+    let mut delivery = match session {
+        Some(session) => delivery.session_id(session),
+        None => delivery,
+    };
+    if let Some(timeout) = cli.timeout {
+        delivery = delivery.timeout(timeout);
+    }
+    let delivered = happytalk_mock::deliver_kakao_to(to, delivery)
         .await
         .map_err(Failure::Delivery)?;
     if !delivered.accepted() {

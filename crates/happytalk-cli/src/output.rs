@@ -54,7 +54,8 @@ pub fn delivered(delivered: &Delivered, json: bool) {
         return;
     }
     say!(
-        "delivered msgid {} to {}: the receiver answered {}{}",
+        "delivered {} {} to {}: the receiver answered {}{}",
+        id_name(delivered).replace('_', " "),
         delivered.msgid,
         delivered.url,
         delivered.status,
@@ -62,14 +63,28 @@ pub fn delivered(delivered: &Delivered, json: bool) {
     );
 }
 
-/// A receiver's answer as JSON: where it was posted, the msgid, the status and the body.
+/// A receiver's answer as JSON: where it was posted, the id of what was delivered (a Biz
+/// `msgid`, a KakaoTalk `serial_number` or `session_id`), the status and the body.
 pub fn delivered_json(delivered: &Delivered) -> serde_json::Value {
-    json!({
+    let mut shown = json!({
         "url": delivered.url,
-        "msgid": delivered.msgid,
         "http_status": delivered.status,
         "body": delivered.body,
-    })
+    });
+    shown[id_name(delivered)] = json!(delivered.msgid);
+    shown
+}
+
+/// What the id of a delivery is, by the callback it was posted to (the spec's paths).
+fn id_name(delivered: &Delivered) -> &'static str {
+    use happytalk_ext::happytalk_api::inbound;
+    if delivered.url.ends_with(inbound::KAKAO_EXPIRED_SESSION.path) {
+        "session_id"
+    } else if delivered.url.ends_with(inbound::KAKAO_MESSAGE.path) {
+        "serial_number"
+    } else {
+        "msgid"
+    }
 }
 
 /// `: "its body"` (cut like any text from a server), or nothing for an empty body.

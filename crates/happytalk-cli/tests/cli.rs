@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -923,10 +923,10 @@ async fn listen_prints_each_message_once_as_json_and_refusals_on_stderr() {
     assert_eq!(
         printed,
         [
-            serde_json::json!({"uuid": "cust_0001", "room_id": "1234567", "msgid": "m-1",
+            serde_json::json!({"family": "biz", "uuid": "cust_0001", "room_id": "1234567", "msgid": "m-1",
                 "type": "text", "auto_end": false,
                 "content": {"kind": "text", "text": "배송이 언제 오나요?"}}),
-            serde_json::json!({"uuid": "cust_0001", "room_id": "1234567", "msgid": "m-2",
+            serde_json::json!({"family": "biz", "uuid": "cust_0001", "room_id": "1234567", "msgid": "m-2",
                 "type": "image", "auto_end": true,
                 "content": {"kind": "image", "width": 640, "height": 480,
                             "url": "https://files.example.com/a.png"}}),
@@ -940,6 +940,107 @@ async fn listen_prints_each_message_once_as_json_and_refusals_on_stderr() {
             "redelivered msgid \"m-1\" (room 1234567): answered 200, not printed again",
             "refused with 400: the body is not a JSON object: expected value at line 1 column 1",
             "stopped after 2 printed, 1 redelivered, 1 refused",
+        ]
+    );
+}
+
+/// `listen` serves both families on one port: the KakaoTalk callbacks `mock deliver kakao`
+/// posts are printed once each (a redelivered serial number once in all), with their family,
+/// callback and fields, the serial number's digits exact; Biz lines keep theirs.
+#[tokio::test]
+async fn listen_prints_kakao_callbacks_once_beside_biz_messages() {
+    const SENDER: &str = "2f1c4b9e0d8a7c6b5a4f3e2d1c0b9a8f7e6d5c4b";
+    let (listener, url) = listen(&["--json"]).await;
+    let kakao = ["mock", "deliver", "--to", &url, "kakao"];
+    let text = [&kakao[..], &["text", SENDER, "user-1", "안녕하세요"]].concat();
+    let text = [
+        &text[..],
+        &["--serial", "1689884130894833201", "--session", "s-9"],
+    ]
+    .concat();
+    for _ in 0..2 {
+        let run = happytalk(&text).await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let expected = format!(
+            "delivered serial number 1689884130894833201 to {url}/message: the receiver answered 200\n"
+        );
+        assert_eq!(run.stdout, expected);
+    }
+    let end = [
+        &kakao[..],
+        &["end", SENDER, "user-1", "--session", "s-9", "--json"],
+    ]
+    .concat();
+    let ended = happytalk(&end).await;
+    assert_eq!(ended.code, 0, "{}", ended.stderr);
+    assert_eq!(ended.json()["session_id"], "s-9");
+    let biz = [
+        "mock",
+        "deliver",
+        "--to",
+        &url,
+        "--msgid",
+        "m-1",
+        "text",
+        "cust_0001",
+        "1",
+        "hi",
+    ];
+    assert_eq!(happytalk(&biz).await.code, 0);
+    let incomplete = happytalk_ext::reqwest::Client::new()
+        .post(format!("{url}/expired_session"))
+        .json(&serde_json::json!({"user_key": "user-1", "sender_key": SENDER}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(incomplete.status().as_u16(), 400);
+
+    let (stdout, stderr) = interrupt(listener).await;
+    let printed: Vec<Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    assert_eq!(printed.len(), 3, "{stdout}");
+    let message = &printed[0];
+    assert_eq!(
+        (
+            &message["family"],
+            &message["callback"],
+            &message["serial_number"]
+        ),
+        (
+            &json!("kakao"),
+            &json!("message"),
+            &json!("1689884130894833201")
+        )
+    );
+    assert_eq!(
+        (
+            &message["user_key"],
+            &message["sender_key"],
+            &message["session_id"]
+        ),
+        (&json!("user-1"), &json!(SENDER), &json!("s-9"))
+    );
+    assert_eq!(
+        (&message["type"], &message["content"]),
+        (&json!("text"), &json!("안녕하세요"))
+    );
+    assert_eq!(
+        (&printed[1]["callback"], &printed[1]["session_id"]),
+        (&json!("expired_session"), &json!("s-9"))
+    );
+    assert_eq!(
+        (&printed[2]["family"], &printed[2]["msgid"]),
+        (&json!("biz"), &json!("m-1"))
+    );
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!("redelivered kakao_message {SENDER}/1689884130894833201: answered 200, not printed again").as_str(),
+            "refused with 400: `session_id` is missing",
+            "stopped after 3 printed, 1 redelivered, 1 refused",
         ]
     );
 }
