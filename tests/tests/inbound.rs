@@ -653,7 +653,7 @@ async fn the_kakao_callbacks_decode_leniently_and_refuse_by_field() {
     };
     assert_eq!(other.message_type.as_str(), "sticker");
     assert_eq!(
-        other.body["attachment"],
+        other.body()["attachment"],
         json!({ "stickers": [{ "id": 7 }] })
     );
     let Callback::KakaoExpiredSession(ended) = &heard[4] else {

@@ -180,7 +180,7 @@ path = "probe.rs"
 
 [dependencies]
 happytalk-api.workspace = true
-happytalk-ext = { workspace = true, features = ["axum"] }
+happytalk-ext = { workspace = true, features = ["axum", "redis"] }
 happytalk-mock.workspace = true
 axum = { workspace = true, features = ["tokio", "http1"] }
 clap.workspace = true

@@ -64,13 +64,16 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, on};
 use happytalk_api::Inbound;
 
-use crate::inbound::{Callback, DuplicateFilter, InboundDecoder, InboundError};
+use crate::inbound::{Callback, DuplicateStore, InboundDecoder, InboundError, StoreError};
 
 /// What [`Receiver::on_refused`] calls.
 type RefusalHook = dyn Fn(u16, &InboundError) + Send + Sync;
 
 /// What [`Receiver::on_duplicate`] calls.
 type DuplicateHook = dyn Fn(&Callback) + Send + Sync;
+
+/// What [`Receiver::on_store_error`] calls.
+type StoreHook = dyn Fn(&StoreError) + Send + Sync;
 
 /// What [`Receiver::on_failed`] calls.
 type FailureHook = dyn Fn(&str, &HandlerError) + Send + Sync;
@@ -135,11 +138,15 @@ impl fmt::Debug for HandlerError {
 pub struct Receiver<H> {
     handler: H,
     decoder: InboundDecoder,
-    duplicates: Option<Arc<DuplicateFilter>>,
+    duplicates: Option<Arc<dyn DuplicateStore>>,
+    /// Whether a store that cannot answer makes the callback wait for its redelivery (503)
+    /// rather than be handled without deduplication.
+    strict: bool,
     failure_status: StatusCode,
     on_refused: Option<Arc<RefusalHook>>,
     on_duplicate: Option<Arc<DuplicateHook>>,
     on_failed: Option<Arc<FailureHook>>,
+    on_store_error: Option<Arc<StoreHook>>,
 }
 
 impl Receiver<()> {
@@ -196,10 +203,12 @@ where
             handler,
             decoder: InboundDecoder::new(),
             duplicates: None,
+            strict: false,
             failure_status: StatusCode::SERVICE_UNAVAILABLE,
             on_refused: None,
             on_duplicate: None,
             on_failed: None,
+            on_store_error: None,
         }
     }
 
@@ -209,10 +218,32 @@ where
         self
     }
 
-    /// Handles each callback once while `filter` remembers its key
+    /// Handles each callback once while `store` remembers its key
     /// ([`Callback::duplicate_key`]): a redelivery is answered 200 without calling the handler.
-    pub fn skip_duplicates(mut self, filter: DuplicateFilter) -> Self {
-        self.duplicates = Some(Arc::new(filter));
+    /// The store is a [`DuplicateFilter`](crate::inbound::DuplicateFilter) (this process's
+    /// memory) or, shared by every replica, a `RedisDuplicateStore` (feature `redis`).
+    ///
+    /// When the store cannot answer (Redis down), the callback is handled anyway (a possible
+    /// duplicate is better than a lost customer message) and [`on_store_error`](Self::on_store_error)
+    /// hears the fault; [`strict_duplicates`](Self::strict_duplicates) answers 503 instead.
+    pub fn skip_duplicates(mut self, store: impl DuplicateStore) -> Self {
+        self.duplicates = Some(Arc::new(store));
+        self
+    }
+
+    /// With `true`, a callback that arrives while the duplicate store cannot answer is refused
+    /// with the failure status (503 unless set), left to its redelivery, instead of being
+    /// handled without deduplication. For a handler whose duplicate costs more than a delay
+    /// (a payment, a message the customer must not read twice).
+    pub fn strict_duplicates(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Calls `hook` each time the duplicate store fails (a claim or a release): a log line, an
+    /// alert.
+    pub fn on_store_error(mut self, hook: impl Fn(&StoreError) + Send + Sync + 'static) -> Self {
+        self.on_store_error = Some(Arc::new(hook));
         self
     }
 
@@ -291,20 +322,35 @@ where
                 return (status, refused.to_string()).into_response();
             }
         };
-        let id = callback.id();
         let key = callback.duplicate_key();
-        if let (Some(filter), Some(key)) = (&self.duplicates, &key)
-            && !filter.first_time(key)
-        {
-            if let Some(hook) = &self.on_duplicate {
-                hook(&callback);
+        // The id is the key without its callback's name (a reference has no key).
+        let id = match &key {
+            Some(key) => key[callback.inbound().name.len() + 1..].to_owned(),
+            None => callback.id(),
+        };
+        let store = self.duplicates.clone().filter(|_| key.is_some());
+        let mut claimed = false;
+        if let (Some(store), Some(key)) = (&store, &key) {
+            match store.claim(key).await {
+                Ok(true) => claimed = true,
+                Ok(false) => {
+                    if let Some(hook) = &self.on_duplicate {
+                        hook(&callback);
+                    }
+                    return StatusCode::OK.into_response();
+                }
+                Err(fault) => {
+                    self.store_failed(&fault);
+                    if self.strict {
+                        return (self.failure_status, FAILED).into_response();
+                    }
+                }
             }
-            return StatusCode::OK.into_response();
         }
         // Until the handler has said, the claim on the key is undone by a drop: a panic or a
         // dropped future leaves the callback to its redelivery.
         let mut claim = Claim {
-            filter: self.duplicates.clone().filter(|_| key.is_some()),
+            store: store.filter(|_| claimed),
             key: key.unwrap_or_default(),
             keep: false,
         };
@@ -316,6 +362,12 @@ where
             Err(failed) => failed.into(),
         };
         claim.keep = failed.is_permanent();
+        if !claim.keep
+            && let Some(store) = claim.store.take()
+            && let Err(fault) = store.release(&claim.key).await
+        {
+            self.store_failed(&fault);
+        }
         if let Some(hook) = &self.on_failed {
             hook(&id, &failed);
         }
@@ -331,36 +383,50 @@ where
             (self.failure_status, FAILED).into_response()
         }
     }
+
+    /// Tells the hook, and the log, that the duplicate store failed.
+    fn store_failed(&self, fault: &StoreError) {
+        if let Some(hook) = &self.on_store_error {
+            hook(fault);
+        }
+        #[cfg(feature = "tracing")]
+        tracing::warn!(error = %fault, "the duplicate store of a HappyTalk receiver failed");
+    }
 }
 
 struct Claim {
-    filter: Option<Arc<DuplicateFilter>>,
+    store: Option<Arc<dyn DuplicateStore>>,
     key: String,
     keep: bool,
 }
 
 impl Drop for Claim {
     fn drop(&mut self) {
-        if let (false, Some(filter)) = (self.keep, &self.filter) {
-            filter.forget(&self.key);
+        let (false, Some(store)) = (self.keep, self.store.take()) else {
+            return;
+        };
+        // From a destructor nothing can be awaited: a store that cannot release at once
+        // releases in a task of its own.
+        if !store.release_now(&self.key)
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            let key = std::mem::take(&mut self.key);
+            runtime.spawn(async move {
+                let _ = store.release(&key).await;
+            });
         }
     }
 }
 
-/// The body, read frame by frame up to `limit` bytes: never more than that (and one frame) in
-/// memory, whatever the sender declares or sends.
-async fn read_capped(body: Body, limit: usize) -> Result<Vec<u8>, InboundError> {
+/// The body, read up to `limit` bytes: never more than that (and one frame) in memory,
+/// whatever the sender declares or sends.
+async fn read_capped(body: Body, limit: usize) -> Result<axum::body::Bytes, InboundError> {
     use http_body_util::BodyExt;
-    let mut body = body;
-    let mut bytes = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| InboundError::unreadable(e.to_string()))?;
-        if let Ok(data) = frame.into_data() {
-            if bytes.len() + data.len() > limit {
-                return Err(InboundError::too_large(limit));
-            }
-            bytes.extend_from_slice(&data);
+    match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            Err(InboundError::too_large(limit))
         }
+        Err(error) => Err(InboundError::unreadable(error.to_string())),
     }
-    Ok(bytes)
 }

@@ -30,9 +30,21 @@ pub struct KakaoInboundMessage {
     pub attachment_url: Option<String>,
     /// The `extra` of a button the customer pressed.
     pub extra: Option<String>,
-    /// The whole body as it came (serde_json's order of keys): what an attachment of another
-    /// shape carries is here, never refused.
-    pub body: serde_json::Value,
+    /// The whole body as it came, as text (see [`body`](Self::body)).
+    raw: String,
+}
+
+impl KakaoInboundMessage {
+    /// The whole body as it came, as JSON: what an attachment of another shape carries, or a
+    /// field the spec does not describe, is here, never refused.
+    pub fn body(&self) -> serde_json::Value {
+        serde_json::from_str(&self.raw).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The whole body as it came, as text.
+    pub fn raw_body(&self) -> &str {
+        &self.raw
+    }
 }
 
 /// A KakaoTalk session that ended (세션 종료 정보 수신, `POST {receive domain}/expired_session`).
@@ -86,10 +98,7 @@ fn json(value: Option<serde_json::Value>) -> Option<serde_json::Value> {
     }
 }
 
-pub(super) fn message(
-    wire: types::KakaoInboundMessage,
-    body: serde_json::Value,
-) -> KakaoInboundMessage {
+pub(super) fn message(wire: types::KakaoInboundMessage, raw: String) -> KakaoInboundMessage {
     let attachment_url = wire
         .attachment
         .get("url")
@@ -105,7 +114,7 @@ pub(super) fn message(
         content: wire.content,
         attachment_url,
         extra: wire.extra,
-        body,
+        raw,
     }
 }
 

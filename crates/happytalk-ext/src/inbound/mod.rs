@@ -35,7 +35,11 @@ use happytalk_api::{AutoEnd, Inbound, types};
 use crate::error::Cut;
 
 mod kakao;
+mod store;
 pub use kakao::{KakaoExpiredSession, KakaoInboundMessage, KakaoReference};
+#[cfg(feature = "redis")]
+pub use store::RedisDuplicateStore;
+pub use store::{DuplicateStore, StoreError, StoreFuture};
 
 /// A customer's message, as HappyTalk posted it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,17 +188,31 @@ impl InboundDecoder {
     ) -> Result<Callback, InboundError> {
         Ok(match inbound.name {
             name if name == happytalk_api::inbound::KAKAO_MESSAGE.name => {
-                let (wire, whole) = self.read(body)?;
-                Callback::KakaoMessage(kakao::message(wire, whole))
+                let wire = self.read_typed(body)?;
+                let raw = String::from_utf8_lossy(body).into_owned();
+                Callback::KakaoMessage(kakao::message(wire, raw))
             }
             name if name == happytalk_api::inbound::KAKAO_EXPIRED_SESSION.name => {
-                Callback::KakaoExpiredSession(kakao::expired_session(self.read(body)?.0))
+                Callback::KakaoExpiredSession(kakao::expired_session(self.read_typed(body)?))
             }
             name if name == happytalk_api::inbound::KAKAO_REFERENCE.name => {
-                Callback::KakaoReference(kakao::reference(self.read(body)?.0))
+                Callback::KakaoReference(kakao::reference(self.read_typed(body)?))
             }
             _ => Callback::Biz(self.decode(path_value, body)?),
         })
+    }
+
+    /// `body` as the generated type `T`, read once from the bytes; should that fail, the
+    /// refusal of [`read`](Self::read), which names the field.
+    fn read_typed<T: serde::de::DeserializeOwned>(&self, body: &[u8]) -> Result<T, InboundError> {
+        if body.len() > self.max_body {
+            return Err(InboundError::too_large(self.max_body));
+        }
+        let mut json = serde_json::Deserializer::from_slice(body);
+        match T::deserialize(&mut json).and_then(|typed| json.end().map(|()| typed)) {
+            Ok(typed) => Ok(typed),
+            Err(_) => self.read(body).map(|(typed, _)| typed),
+        }
     }
 
     /// `body` as the generated type `T`, and as JSON: within the cap, one JSON object (nothing
