@@ -230,6 +230,10 @@ pub enum Command {
         /// The address to listen on: loopback unless told otherwise.
         #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
         bind: IpAddr,
+        /// Remember the callbacks taken in this Redis (`redis://HOST:PORT`), shared with other
+        /// `listen`s, instead of this process's memory.
+        #[arg(long, value_name = "redis://HOST:PORT")]
+        dedupe: Option<String>,
     },
 
     /// A local HappyTalk sandbox (happytalk-mock), for tests in any language and local work.

@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use happytalk_ext::happytalk_api::INBOUND;
-use happytalk_ext::inbound::{Callback, DuplicateFilter, InboundContent, InboundMessage};
+use happytalk_ext::inbound::{
+    Callback, DuplicateFilter, InboundContent, InboundMessage, RedisDuplicateStore,
+};
 use happytalk_ext::receiver::{HandlerError, Receiver};
 use serde_json::{Value, json};
 use tokio::sync::Notify;
@@ -31,7 +33,12 @@ struct Counts {
 /// Serves the spec's inbound path on `bind:port` until Ctrl-C (or until standard output is
 /// closed, as by `| head`), printing each message on standard output (a JSON object per line
 /// with `json`), and redeliveries and refusals on standard error.
-pub async fn listen(bind: IpAddr, port: u16, json: bool) -> Result<(), Failure> {
+pub async fn listen(
+    bind: IpAddr,
+    port: u16,
+    dedupe: Option<&str>,
+    json: bool,
+) -> Result<(), Failure> {
     let address = SocketAddr::new(bind, port);
     let listener = tokio::net::TcpListener::bind(address)
         .await
@@ -52,8 +59,19 @@ pub async fn listen(bind: IpAddr, port: u16, json: bool) -> Result<(), Failure> 
         Ok(())
     });
     let (redeliveries, refusals) = (counts.clone(), counts.clone());
+    // Where the callbacks taken are remembered: this process's memory, or a Redis shared with
+    // other `listen`s (a fault there is said, and the callback printed anyway).
+    let receiver = match dedupe {
+        None => receiver.skip_duplicates(DuplicateFilter::new(REMEMBERED, REMEMBERED_FOR)),
+        Some(url) => receiver.skip_duplicates(
+            RedisDuplicateStore::new(url, REMEMBERED_FOR)
+                .map_err(|error| Failure::Usage(format!("--dedupe: {error}")))?,
+        ),
+    };
     let receiver = receiver
-        .skip_duplicates(DuplicateFilter::new(REMEMBERED, REMEMBERED_FOR))
+        .on_store_error(|fault| {
+            say_error!("{fault}; printing the callback without deduplication");
+        })
         .on_duplicate(move |callback| {
             match callback {
                 Callback::Biz(message) => say_error!(

@@ -68,8 +68,8 @@ async fn run(cli: &Cli) -> Result<(), Failure> {
     {
         return deliver(cli, to, msgid.as_deref(), *auto_end, message).await;
     }
-    if let Command::Listen { port, bind } = &cli.command {
-        return listen::listen(*bind, *port, cli.json).await;
+    if let Command::Listen { port, bind, dedupe } = &cli.command {
+        return listen::listen(*bind, *port, dedupe.as_deref(), cli.json).await;
     }
     // Listing and help need no client (nor credentials).
     let call = match &cli.command {

@@ -1425,3 +1425,83 @@ async fn kakao_answers_a_customer_and_ends_the_session() {
     mock.assert_no_violations();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `listen --dedupe redis://…`: two listeners sharing one Redis print a redelivered message once
+/// in all; with Redis down, a message is still printed and standard error says Redis failed.
+/// Skipped (and said so) where there is no `redis-server`.
+#[tokio::test]
+async fn two_listens_sharing_a_redis_print_a_redelivery_once_and_survive_its_fall() {
+    use std::io::Write;
+    let binary =
+        std::env::var("HAPPYTALK_REDIS_SERVER").unwrap_or_else(|_| "redis-server".to_owned());
+    if !std::process::Command::new(&binary)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+    {
+        let _ = writeln!(
+            std::io::stderr(),
+            "two_listens_sharing_a_redis…: SKIPPED, no redis-server ({binary})"
+        );
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut redis = tokio::process::Command::new(&binary)
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let dedupe = format!("redis://127.0.0.1:{port}");
+    let (a, url_a) = listen(&["--json", "--dedupe", &dedupe]).await;
+    let (b, url_b) = listen(&["--json", "--dedupe", &dedupe]).await;
+    let text = happytalk_mock::KakaoDelivery::text("sender-1", "user-1", "한 번만")
+        .serial_number("1689884130894833200");
+    let first = happytalk_mock::deliver_kakao_to(&url_a, text)
+        .await
+        .unwrap();
+    let mut again = first.clone();
+    again.url = first.url.replace(&url_a, &url_b);
+    assert_eq!(happytalk_mock::redeliver(&again).await.unwrap().status, 200);
+
+    redis.kill().await.unwrap();
+    let down = happytalk_mock::KakaoDelivery::text("sender-1", "user-1", "Redis 없이");
+    let down = happytalk_mock::deliver_kakao_to(&url_b, down)
+        .await
+        .unwrap();
+    assert_eq!(down.status, 200);
+
+    let ((out_a, _), (out_b, err_b)) = (interrupt(a).await, interrupt(b).await);
+    let printed: Vec<Value> = out_a
+        .lines()
+        .chain(out_b.lines())
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let said: Vec<&str> = printed
+        .iter()
+        .filter_map(|line| line["content"].as_str())
+        .collect();
+    assert_eq!(said, ["한 번만", "Redis 없이"], "{out_a}{out_b}");
+    assert!(
+        err_b.contains("the duplicate store failed") && err_b.contains("Redis"),
+        "{err_b}"
+    );
+}
