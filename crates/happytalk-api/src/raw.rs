@@ -45,23 +45,7 @@ where
     D: serde::Deserializer<'de>,
     T: for<'a> From<&'a str> + From<String>,
 {
-    struct Table<T>(std::marker::PhantomData<T>);
-    impl<T> serde::de::Visitor<'_> for Table<T>
-    where
-        T: for<'a> From<&'a str> + From<String>,
-    {
-        type Value = T;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string")
-        }
-        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
-            Ok(T::from(value))
-        }
-        fn visit_string<E: serde::de::Error>(self, value: String) -> Result<T, E> {
-            Ok(T::from(value))
-        }
-    }
-    deserializer.deserialize_str(Table(std::marker::PhantomData))
+    deserializer.deserialize_str(StrTable::<T>(false, std::marker::PhantomData))
 }
 
 /// Decodes a string code table whose values may also arrive as JSON integers (HappyTalk's Kakao
@@ -71,29 +55,44 @@ where
     D: serde::Deserializer<'de>,
     T: for<'a> From<&'a str> + From<String>,
 {
-    struct Table<T>(std::marker::PhantomData<T>);
-    impl<T> serde::de::Visitor<'_> for Table<T>
-    where
-        T: for<'a> From<&'a str> + From<String>,
-    {
-        type Value = T;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string or an integer")
-        }
-        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
-            Ok(T::from(value))
-        }
-        fn visit_string<E: serde::de::Error>(self, value: String) -> Result<T, E> {
-            Ok(T::from(value))
-        }
-        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<T, E> {
-            Ok(T::from(value.to_string()))
-        }
-        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<T, E> {
-            Ok(T::from(value.to_string()))
+    deserializer.deserialize_any(StrTable::<T>(true, std::marker::PhantomData))
+}
+
+/// The visitor of a string code table; with `true`, an integer is read as its decimal text.
+struct StrTable<T>(bool, std::marker::PhantomData<T>);
+
+impl<T> serde::de::Visitor<'_> for StrTable<T>
+where
+    T: for<'a> From<&'a str> + From<String>,
+{
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.0 {
+            true => "a string or an integer",
+            false => "a string",
+        })
+    }
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+        Ok(T::from(value))
+    }
+    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<T, E> {
+        Ok(T::from(value))
+    }
+    fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<T, E> {
+        match self.0 {
+            true => Ok(T::from(value.to_string())),
+            false => Err(E::invalid_type(serde::de::Unexpected::Signed(value), &self)),
         }
     }
-    deserializer.deserialize_any(Table(std::marker::PhantomData))
+    fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<T, E> {
+        match self.0 {
+            true => Ok(T::from(value.to_string())),
+            false => Err(E::invalid_type(
+                serde::de::Unexpected::Unsigned(value),
+                &self,
+            )),
+        }
+    }
 }
 
 /// Decodes an integer code that may also arrive as a string of digits (`-505`, `"-505"`,

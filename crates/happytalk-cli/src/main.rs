@@ -194,9 +194,15 @@ async fn deliver(
     if let Some(msgid) = msgid {
         delivery = delivery.msgid(msgid);
     }
-    let delivered = happytalk_mock::deliver_to(to, uuid, delivery)
-        .await
-        .map_err(Failure::Delivery)?;
+    delivered(cli, happytalk_mock::deliver_to(to, uuid, delivery).await)
+}
+
+/// The receiver's answer to a delivery, printed; a refusal or a failure to reach it, an error.
+fn delivered(
+    cli: &Cli,
+    delivered: Result<happytalk_mock::Delivered, happytalk_mock::DeliveryError>,
+) -> Result<(), Failure> {
+    let delivered = delivered.map_err(Failure::Delivery)?;
     if !delivered.accepted() {
         return Err(Failure::NotAccepted(Box::new(delivered)));
     }
@@ -232,14 +238,7 @@ async fn deliver_kakao(cli: &Cli, to: &str, kakao: &KakaoDeliveryCommand) -> Res
     if let Some(timeout) = cli.timeout {
         delivery = delivery.timeout(timeout);
     }
-    let delivered = happytalk_mock::deliver_kakao_to(to, delivery)
-        .await
-        .map_err(Failure::Delivery)?;
-    if !delivered.accepted() {
-        return Err(Failure::NotAccepted(Box::new(delivered)));
-    }
-    output::delivered(&delivered, cli.json);
-    Ok(())
+    delivered(cli, happytalk_mock::deliver_kakao_to(to, delivery).await)
 }
 
 /// The client the global options describe.

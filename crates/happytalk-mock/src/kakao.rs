@@ -212,11 +212,7 @@ pub(crate) fn block(
     received: &mut Received,
     state: &mut State,
 ) -> Reply {
-    let customer = (
-        text(received, "sender_key").to_owned(),
-        text(received, "user_key").to_owned(),
-    );
-    state.kakao.blocked.insert(customer);
+    state.kakao.blocked.insert(customer(received));
     Reply::code(operation.success_code())
 }
 
@@ -226,10 +222,14 @@ pub(crate) fn unblock(
     received: &mut Received,
     state: &mut State,
 ) -> Reply {
-    let customer = (
+    state.kakao.blocked.remove(&customer(received));
+    Reply::code(operation.success_code())
+}
+
+/// The (sender key, user key) a request names.
+fn customer(received: &Received) -> (String, String) {
+    (
         text(received, "sender_key").to_owned(),
         text(received, "user_key").to_owned(),
-    );
-    state.kakao.blocked.remove(&customer);
-    Reply::code(operation.success_code())
+    )
 }

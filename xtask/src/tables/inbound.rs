@@ -51,14 +51,7 @@ impl<'a> Emitter<'a> {
             .map(|inbound| inbound.iter().collect())
             .unwrap_or_default();
         // In the order of the documents, and of the calls in each.
-        let order: Vec<&str> = self
-            .yaml
-            .get("x-inbound-order")
-            .and_then(serde_norway::Value::as_sequence)
-            .into_iter()
-            .flatten()
-            .filter_map(serde_norway::Value::as_str)
-            .collect();
+        let order = self.order("x-inbound-order");
         declared.sort_by_key(|(name, _)| order.iter().position(|known| known == name));
         let mut constants = Vec::new();
         let mut names = Vec::new();

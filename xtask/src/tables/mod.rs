@@ -306,6 +306,18 @@ impl<'a> Emitter<'a> {
         self.out.extend(tokens);
     }
 
+    /// The keys of the YAML view's list `list` (`x-path-order`, `x-inbound-order`): the order
+    /// the documents give what the JSON view sorts.
+    fn order(&self, list: &str) -> Vec<&'a str> {
+        let yaml: &'a serde_norway::Value = self.yaml;
+        yaml.get(list)
+            .and_then(serde_norway::Value::as_sequence)
+            .into_iter()
+            .flatten()
+            .filter_map(serde_norway::Value::as_str)
+            .collect()
+    }
+
     /// The properties of component schema `name`, in the spec's order.
     fn properties(&self, name: &str) -> Vec<(String, &'a Value)> {
         let spec: &'a Value = self.spec;

@@ -315,14 +315,7 @@ impl<'a> Emitter<'a> {
         let mut operations = Vec::new();
         let spec: &'a Value = self.spec;
         // In the order of the documents, and of the paths in each.
-        let order: Vec<&str> = self
-            .yaml
-            .get("x-path-order")
-            .and_then(serde_norway::Value::as_sequence)
-            .into_iter()
-            .flatten()
-            .filter_map(serde_norway::Value::as_str)
-            .collect();
+        let order = self.order("x-path-order");
         let mut items: Vec<(&String, &'a Value)> =
             spec["paths"].as_object().into_iter().flatten().collect();
         items.sort_by_key(|(key, _)| order.iter().position(|known| known == key));
