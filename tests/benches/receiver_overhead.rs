@@ -5,7 +5,8 @@
 //! - `memory`: the receiver with the in-memory duplicate store (`DuplicateFilter`);
 //! - `redis`: the receiver with `RedisDuplicateStore`, when `HAPPYTALK_REDIS_URL` names a Redis
 //!   (`.ci/run` starts one); it also counts the Redis commands per callback from Redis's own
-//!   `INFO commandstats`: one `SET` per callback on the common path, and no `DEL`.
+//!   `INFO commandstats`: one `SET` per callback on the common path, and no `DEL`; then, for
+//!   callbacks whose handler fails in a way that may pass, one `DEL` more each (a release).
 //!
 //! `cargo bench -p happytalk-tests --bench receiver_overhead` (release; `-- --quick` for a few
 //! deliveries, a check that it runs). Rounds interleave the variants, and each round gives each
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use happytalk_api::types;
 use happytalk_ext::inbound::{Callback, DuplicateFilter, RedisDuplicateStore};
-use happytalk_ext::receiver::Receiver;
+use happytalk_ext::receiver::{HandlerError, Receiver};
 use happytalk_ext::reqwest;
 use tokio::task::JoinSet;
 
@@ -53,7 +54,7 @@ fn bare() -> axum::Router {
 fn receiver(store: Option<RedisDuplicateStore>) -> axum::Router {
     let receiver = Receiver::new(|callback: Callback| async move {
         std::hint::black_box(callback);
-        Ok::<_, std::convert::Infallible>(())
+        Ok::<_, HandlerError>(())
     });
     match store {
         Some(store) => receiver.skip_duplicates(store).into_router(),
@@ -208,6 +209,42 @@ async fn main() {
                 values.push(seconds / bare);
             }
         }
+    }
+    // A release: a handler that fails in a way that may pass gives the key back, one `DEL` more.
+    if let Some(url) = &redis {
+        let store = RedisDuplicateStore::new(url, Duration::from_secs(600))
+            .unwrap()
+            .prefix(format!("bench-release:{}:", std::process::id()));
+        let failing = Receiver::new(|_: Callback| async { Err(HandlerError::retry("not now")) })
+            .skip_duplicates(store)
+            .into_router();
+        let failing = serve(failing).await;
+        let count = if quick { 100 } else { 2_000 };
+        let (sets, dels) = (redis_calls(url, "set"), redis_calls(url, "del"));
+        let mut statuses = JoinSet::new();
+        for body in bodies(serial, count) {
+            let (client, url) = (client.clone(), format!("{failing}/message"));
+            statuses.spawn(async move {
+                client
+                    .post(url)
+                    .body(body)
+                    .send()
+                    .await
+                    .map(|a| a.status().as_u16())
+            });
+        }
+        while let Some(status) = statuses.join_next().await {
+            assert_eq!(
+                status.unwrap().unwrap(),
+                503,
+                "a retryable failure is a 503"
+            );
+        }
+        println!(
+            "release: {:.2} SET and {:.2} DEL per callback whose handler failed",
+            (redis_calls(url, "set") - sets) as f64 / count as f64,
+            (redis_calls(url, "del") - dels) as f64 / count as f64
+        );
     }
     for (name, values) in &mut ratios {
         let (min, max) = (

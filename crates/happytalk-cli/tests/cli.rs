@@ -1422,6 +1422,20 @@ async fn kakao_answers_a_customer_and_ends_the_session() {
             .contains("session is over"),
         "{error}"
     );
+    // Nothing listening: a transport failure, exit 4.
+    let closed = refused_url();
+    let args = [
+        "--base-url",
+        closed.as_str(),
+        "kakao",
+        "send",
+        "text",
+        SENDER,
+        USER,
+        "hi",
+    ];
+    let unreachable = kakao_run(args.iter().map(|arg| (*arg).to_owned()).collect(), None).await;
+    assert_eq!(unreachable.code, 4, "{}", unreachable.stderr);
     mock.assert_no_violations();
     let _ = std::fs::remove_dir_all(&dir);
 }
