@@ -592,6 +592,32 @@ async fn mock_serve_is_a_sandbox_the_cli_can_use_and_ctrl_c_stops_it() {
     );
     let found: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(found["data"][0]["id"], 175, "the docs' example is seeded");
+    // A KakaoTalk customer has written (the spec's example one): a send to them is taken.
+    let mut banner = Vec::new();
+    while banner.len() < 5 {
+        banner.push(lines.next_line().await.unwrap().unwrap());
+    }
+    let session = banner
+        .iter()
+        .find_map(|line| line.strip_prefix("  an open KakaoTalk session "))
+        .unwrap_or_else(|| panic!("{banner:?}"));
+    let words: Vec<&str> = session.split(' ').collect();
+    let (user_key, sender_key) = (words[3], words[7]);
+    let host_url = format!("kakao={url}/kakao");
+    let mut send = tokio::process::Command::new(env!("CARGO_BIN_EXE_happytalk"));
+    send.args(at(
+        &url,
+        &["--host-url", &host_url, "kakao", "send", "text"],
+    ))
+    .args([sender_key, user_key, "안녕하세요"])
+    .env("HT_CLIENT_ID", "mock-client-id")
+    .env("HT_CLIENT_SECRET", "mock-client-secret");
+    let sent = send.output().await.unwrap();
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
 
     let pid = serve.id().expect("running").to_string();
     let interrupted = std::process::Command::new("kill")
@@ -610,7 +636,7 @@ async fn mock_serve_is_a_sandbox_the_cli_can_use_and_ctrl_c_stops_it() {
     }
     assert!(
         rest.last()
-            .is_some_and(|l| l.starts_with("stopped after 1 request (")),
+            .is_some_and(|l| l.starts_with("stopped after 2 requests (")),
         "{rest:?}"
     );
 }

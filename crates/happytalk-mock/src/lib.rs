@@ -672,6 +672,17 @@ pub async fn serve_until_ctrl_c(port: u16) -> std::io::Result<()> {
     println!(
         "  an open room {EXAMPLE_ROOM} of customer {EXAMPLE_UUID}; rooms opened count up from {FIRST_ROOM}"
     );
+    // The KakaoTalk customer of the spec's example callback has written: sends to them work.
+    let customer = happytalk_api::inbound::KAKAO_MESSAGE
+        .example("text")
+        .and_then(|example| serde_json::from_str::<types::KakaoInboundMessage>(example).ok());
+    if let Some(customer) = customer {
+        let session = mock.open_kakao_session(&customer.sender_key, &customer.user_key);
+        println!(
+            "  an open KakaoTalk session {session} of customer {} of sender key {}",
+            customer.user_key, customer.sender_key
+        );
+    }
     println!("Ctrl-C stops it.");
     tokio::signal::ctrl_c().await?;
     let received = mock.received();
