@@ -28,15 +28,6 @@ impl Form {
         Self(self.0.part(name, file.part()))
     }
 
-    /// An optional file, left out when unset.
-    #[allow(dead_code)]
-    pub(crate) fn file_if_set(self, name: &'static str, file: Option<&FileContent>) -> Self {
-        match file {
-            Some(file) => self.file(name, file),
-            None => self,
-        }
-    }
-
     pub(crate) fn into_inner(self) -> reqwest::multipart::Form {
         self.0
     }

@@ -659,6 +659,14 @@ mod tests {
             &found,
             "components.schemas.OpenRoomResult.code: `x-required-on-success` is for an optional property",
         );
+        // An operationId is unique across the documents (each checks its own).
+        let found = problems(|spec| {
+            spec["paths"]["/v1/chat/write on kakao"]["post"]["operationId"] = json!("send_message");
+        });
+        has(
+            &found,
+            "POST /v1/chat/write: the operationId `send_message` is also POST /v1/chat/write (family biz)",
+        );
         // A credential is an API key sent as a header.
         let found = problems(|spec| {
             spec["components"]["securitySchemes"]["htClientId"]["in"] = json!("query");

@@ -570,11 +570,8 @@ impl<'a> Emitter<'a> {
         };
         let parts = operation.body.iter().map(|field| {
             let (wire, name) = (&field.name, ident(snake(&field.name)));
-            match (&field.rust, field.required) {
-                (RustField::File(_), true) => quote! { .file(#wire, &#body.#name) },
-                (RustField::File(_), false) => {
-                    quote! { .file_if_set(#wire, #body.#name.as_ref()) }
-                }
+            match &field.rust {
+                RustField::File(_) => quote! { .file(#wire, &#body.#name) },
                 _ => quote! { .text(#wire, &#body.#name) },
             }
         });

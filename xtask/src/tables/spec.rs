@@ -374,6 +374,16 @@ impl<'a> Emitter<'a> {
                     ));
                     continue;
                 };
+                // Within a document spec_check refuses it; across documents, here: the id
+                // names a request builder and a constant of the one table.
+                if let Some(other) = operations.iter().find(|o: &&OperationSpec| o.id == id) {
+                    self.problem(format!(
+                        "{place}: the operationId `{id}` is also {} {} (family {}): ids are \
+                         unique across the spec's documents",
+                        other.method, other.path, families[other.family].id
+                    ));
+                    continue;
+                }
                 operations.push(OperationSpec {
                     id,
                     method: method.to_uppercase(),
@@ -567,6 +577,11 @@ impl<'a> Emitter<'a> {
         };
         let rust = match (&component, resolved["type"].as_str()) {
             (Some(component), _) if file => {
+                if !required {
+                    self.problem(format!(
+                        "{place}: a file part is required (every upload the docs describe has one); an optional one is not generated"
+                    ));
+                }
                 if component != "FileContent" {
                     self.problem(format!(
                         "{place}: a file is a `$ref` to the schema `FileContent` (happytalk_api::FileContent), not to {component}"
