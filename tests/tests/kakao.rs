@@ -269,6 +269,13 @@ async fn bad_values_are_refused_before_anything_is_sent() {
             .await,
     );
     assert_eq!(serial.field(), "serial_number");
+    // The send's values are checked before the upload: no byte of the image leaves either.
+    let image = KakaoMessage::image(FileContent::new("a.png", b"png".to_vec()))
+        .serial_number("x".repeat(31));
+    assert_eq!(
+        refused(client.kakao_send(&customer(), image).await).field(),
+        "serial_number"
+    );
     let user = refused(
         client
             .kakao_send(

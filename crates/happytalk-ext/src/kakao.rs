@@ -149,24 +149,32 @@ impl Client {
         message: KakaoMessage,
     ) -> Result<KakaoSent, Error> {
         let serial_number = message.serial_number.unwrap_or_else(fresh_serial_number);
-        let new = |kind| {
-            KakaoSendMessage::new(
-                &customer.user_key,
-                &customer.sender_key,
-                &serial_number,
-                kind,
-            )
+        let kind = match &message.content {
+            Content::Text(_) => KakaoMessageType::Text,
+            Content::Image(_) => KakaoMessageType::Image,
+            Content::File(_) => KakaoMessageType::File,
         };
+        let send = KakaoSendMessage::new(
+            &customer.user_key,
+            &customer.sender_key,
+            &serial_number,
+            kind,
+        );
+        // The send's own values are checked before the upload: nothing leaves for a message
+        // that could not be sent.
+        if let Some(refused) = send.refused() {
+            return Err(refused.clone().into());
+        }
         // Present in every success: the generic call refuses one without it (the spec's
         // `x-required-on-success`).
         let stored = |url: Option<String>| url.unwrap_or_default();
         let (send, media_url) = match message.content {
-            Content::Text(text) => (new(KakaoMessageType::Text).message(text), None),
+            Content::Text(text) => (send.message(text), None),
             Content::Image(image) => {
                 let upload = KakaoUploadImage::new(&customer.sender_key, image).build()?;
                 let answer = self.call_checked::<KakaoUploadImage>(&upload).await?;
                 let url = stored(answer.image);
-                (new(KakaoMessageType::Image).image_url(&url), Some(url))
+                (send.image_url(&url), Some(url))
             }
             Content::File(file) => {
                 let upload = KakaoUploadFile::new(&customer.sender_key, file)
@@ -181,11 +189,11 @@ impl Client {
                     }
                     None => None,
                 };
-                let send = new(KakaoMessageType::File)
-                    .file_url(&url)
-                    .file_name(answer.name.unwrap_or_default());
                 // The size the upload answered; should it not say, the size sent.
-                let send = send.file_size(size.unwrap_or_else(|| upload.file.len() as i64));
+                let send = send
+                    .file_url(&url)
+                    .file_name(answer.name.unwrap_or_default())
+                    .file_size(size.unwrap_or_else(|| upload.file.len() as i64));
                 (send, Some(url))
             }
         };
