@@ -691,6 +691,27 @@ async fn the_kakao_callbacks_decode_leniently_and_refuse_by_field() {
             (400, format!("`{field}` is missing"))
         );
     }
+    // The same fields by position (the generated struct's order), as an array: serde would read
+    // it, but it is not the documented body.
+    let by_position = json!([
+        {},
+        "hi",
+        null,
+        SENDER,
+        1,
+        "163477524",
+        1653985613535_u64,
+        "text",
+        USER
+    ]);
+    let (status, why) = post(&url, "/message", &by_position).await;
+    assert_eq!(
+        (status, why.as_str()),
+        (
+            400,
+            "the body is not a JSON object: it is JSON, but not an object"
+        )
+    );
     let mut rounded = text.clone();
     rounded["serial_number"] = json!(1.6898841308948332e18);
     let (status, why) = post(&url, "/message", &rounded).await;

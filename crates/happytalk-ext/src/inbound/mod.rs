@@ -208,10 +208,12 @@ impl InboundDecoder {
         if body.len() > self.max_body {
             return Err(InboundError::too_large(self.max_body));
         }
+        // Only an object: serde would also read a struct from an array, by position.
+        let object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
         let mut json = serde_json::Deserializer::from_slice(body);
         match T::deserialize(&mut json).and_then(|typed| json.end().map(|()| typed)) {
-            Ok(typed) => Ok(typed),
-            Err(_) => self.read(body).map(|(typed, _)| typed),
+            Ok(typed) if object => Ok(typed),
+            _ => self.read(body).map(|(typed, _)| typed),
         }
     }
 
