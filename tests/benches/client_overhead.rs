@@ -1,4 +1,4 @@
-//! What happytalk-ext costs over the bare generated client (`happytalk_api::Client`) and over
+//! What happytalk-ext costs over the bare generated client (`happytalk_api::Clients`) and over
 //! raw reqwest (a hand-written request, serde_json into the generated types, the same bytes on
 //! the wire), all against one in-process HTTP/1.1 server on loopback (hyper) that answers fixed
 //! bytes over keep-alive connections.

@@ -589,6 +589,7 @@ fn the_kakao_callbacks_are_the_documented_ones() {
     for (call, path, body) in calls {
         assert_eq!((call.method, call.path, call.body), ("POST", path, body));
         assert_eq!((call.parameter(), call.path_for("x").as_str()), ("", path));
+        assert_eq!(call.short_name(), &path[1..], "{}", call.name);
         assert!(!call.examples.is_empty(), "{}", call.name);
     }
     let required = |name: &str| -> Vec<String> { strings(&schema(name)["required"]) };
@@ -641,6 +642,7 @@ fn the_inbound_message_is_the_documented_callback() {
         ]
     );
     assert_eq!(inbound::MESSAGE.path_for("cust_0001"), "/message/cust_0001");
+    assert_eq!(inbound::MESSAGE.short_name(), "message");
     assert_eq!(inbound::MESSAGE.path_for("a/b c"), "/message/a%2Fb%20c");
     let required: BTreeSet<String> = strings(&schema("InboundMessage")["required"])
         .into_iter()

@@ -220,6 +220,15 @@ impl Inbound {
             .map(|(_, json)| *json)
     }
 
+    /// Its name within its family: the spec's name without the family's prefix
+    /// (`kakao_expired_session` → `expired_session`; `message` stays `message`).
+    pub fn short_name(&self) -> &'static str {
+        self.name
+            .strip_prefix(self.family.name())
+            .and_then(|rest| rest.strip_prefix('_'))
+            .unwrap_or(self.name)
+    }
+
     /// The name of the path's parameter (`uuid`), as a router names it; `""` for a path without
     /// one.
     pub fn parameter(&self) -> &'static str {

@@ -445,8 +445,9 @@ fn end_type_help() -> String {
 /// `mock serve`.
 #[derive(Debug, Subcommand)]
 pub enum Mock {
-    /// Serve both endpoints on 127.0.0.1 with the docs' example system message; prints the URL
-    /// and the credentials it accepts; Ctrl-C stops it. Needs no credentials.
+    /// Serve every operation on 127.0.0.1 with the docs' example system message, room and
+    /// KakaoTalk session; prints the URL and the credentials it accepts; Ctrl-C stops it.
+    /// Needs no credentials.
     Serve {
         /// The port (0 picks a free one).
         #[arg(long, default_value_t = 8080)]

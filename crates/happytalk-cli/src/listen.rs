@@ -169,10 +169,7 @@ fn print_callback(out: &mut impl Write, callback: &Callback, json: bool) -> io::
 
 /// A KakaoTalk callback as one JSON object: its family and callback, then its fields.
 fn kakao_json(callback: &Callback) -> Value {
-    let callback_name = callback
-        .inbound()
-        .name
-        .trim_start_matches(&format!("{}_", callback.inbound().family));
+    let callback_name = callback.inbound().short_name();
     let fields = match callback {
         Callback::KakaoMessage(message) => json!({
             "user_key": message.user_key,
