@@ -209,17 +209,33 @@ fn xtask_in(dir: &Path, args: &[&str]) -> Output {
 }
 
 /// A scratch directory outside this checkout (the usual scratch space is inside it, where git
-/// and the search for the checkout would find this one).
-fn outside(name: &str) -> PathBuf {
+/// and the search for the checkout would find this one), removed when the test ends, passed or
+/// failed.
+struct Outside(PathBuf);
+
+impl std::ops::Deref for Outside {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Outside {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn outside(name: &str) -> Outside {
     let dir = std::env::temp_dir().join(format!("happytalk-xtask-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Outside(dir)
 }
 
 /// A copy, outside this checkout, of the parts of the repository `cargo xtask generate` reads
 /// and writes.
-fn checkout_copy(name: &str) -> PathBuf {
+fn checkout_copy(name: &str) -> Outside {
     let dir = outside(name);
     std::fs::write(dir.join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
     spec_copy(&dir, |_, text| text);

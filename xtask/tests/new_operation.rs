@@ -204,8 +204,10 @@ fn run(dir: &Path, command: &mut Command) -> Output {
 #[test]
 fn an_operation_added_to_the_spec_needs_no_code_in_ext_the_cli_the_mock_or_the_tests() {
     let root = root();
-    let dir = std::env::temp_dir().join(format!("happytalk-new-operation-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = Scratch(
+        std::env::temp_dir().join(format!("happytalk-new-operation-{}", std::process::id())),
+    );
+    let _ = std::fs::remove_dir_all(&*dir);
     // The crates the generated code reaches, the CLI's sources and the generic test.
     for krate in [
         "happytalk-api",
@@ -315,5 +317,21 @@ fn an_operation_added_to_the_spec_needs_no_code_in_ext_the_cli_the_mock_or_the_t
             && out.matches("test result: ok").count() == 2,
         "{out}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The test's copy of the workspace, outside this checkout, removed when the test ends, passed or
+/// failed.
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
