@@ -64,7 +64,8 @@ fn examples(operation: &Operation) -> Vec<(String, Map<String, Value>)> {
                 if let (FieldKind::File { .. }, Some(Value::String(file))) =
                     (field.kind, fields.get(field.name))
                 {
-                    let dir = std::env::temp_dir()
+                    // Under the target directory, which owns it (nothing left in /tmp).
+                    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
                         .join(format!("happytalk-operations-{}", std::process::id()));
                     std::fs::create_dir_all(&dir).expect("a scratch directory");
                     let path = dir.join(file);

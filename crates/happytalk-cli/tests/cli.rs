@@ -1374,7 +1374,8 @@ async fn kakao_answers_a_customer_and_ends_the_session() {
     );
     assert_eq!(last_body(&mock)["message"], "표준 입력에서");
 
-    let dir = std::env::temp_dir().join(format!("happytalk-cli-kakao-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("happytalk-cli-kakao-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let image_bytes = b"\x89PNG\r\n\x1a\n\x00\xff\xfe image bytes".to_vec();
     std::fs::write(dir.join("photo.png"), &image_bytes).unwrap();
