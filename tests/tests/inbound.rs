@@ -131,7 +131,7 @@ async fn each_shape_arrives_typed_from_the_rooms_customer() {
             "{}",
             delivered.url
         );
-        msgids.push(delivered.msgid);
+        msgids.push(delivered.id);
     }
     let heard = heard.lock().unwrap().clone();
     let contents: Vec<_> = heard.iter().map(|m| m.content.clone()).collect();
@@ -191,13 +191,13 @@ async fn a_redelivery_is_handled_once_with_the_filter() {
             .unwrap();
         let again = redeliver(&first).await.unwrap();
         assert_eq!((first.status, again.status), (200, 200));
-        assert_eq!(again.msgid, first.msgid);
+        assert_eq!(again.id, first.id);
         let heard = heard.lock().unwrap();
         assert_eq!(heard.len(), handled, "filter {filter}");
-        assert!(heard.iter().all(|message| message.msgid == first.msgid));
+        assert!(heard.iter().all(|message| message.msgid == first.id));
         let caught = caught.lock().unwrap().clone();
         let expected = if filter {
-            vec![first.msgid.clone()]
+            vec![first.id.clone()]
         } else {
             vec![]
         };
@@ -248,11 +248,7 @@ async fn a_failed_handler_gets_the_failure_status_and_the_redelivery() {
     let heard_failures = failures.lock().unwrap().clone();
     assert_eq!(
         heard_failures,
-        [(
-            first.msgid.clone(),
-            "the database is down".to_owned(),
-            false
-        )]
+        [(first.id.clone(), "the database is down".to_owned(), false)]
     );
     let again = redeliver(&first).await.unwrap();
     assert_eq!(again.status, 200);
@@ -360,7 +356,7 @@ async fn the_mock_delivers_only_into_its_open_rooms() {
         .deliver(text().auto_end(true).msgid("last-1"))
         .await
         .unwrap();
-    assert_eq!((last.status, last.msgid.as_str()), (200, "last-1"));
+    assert_eq!((last.status, last.id.as_str()), (200, "last-1"));
     assert!(heard.lock().unwrap().last().unwrap().auto_end);
     assert!(
         mock.room("1234567").unwrap().ended,
@@ -377,7 +373,7 @@ async fn the_mock_delivers_only_into_its_open_rooms() {
         .deliver(Delivery::raw("7654321", raw).msgid("ignored"))
         .await
         .unwrap();
-    assert_eq!(ended.msgid, "", "the body carried no msgid");
+    assert_eq!(ended.id, "", "the body carried no msgid");
     assert_eq!(
         ended.status, 400,
         "a body without msgid is refused by the receiver"
@@ -752,5 +748,5 @@ async fn kakao_redeliveries_are_handled_once_by_their_keys() {
             Some(format!("kakao_expired_session/{SENDER}/163477524")),
         ]
     );
-    assert_eq!(first.msgid, "1689884130894833200");
+    assert_eq!(first.id, "1689884130894833200");
 }

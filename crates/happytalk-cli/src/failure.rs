@@ -81,10 +81,11 @@ impl Failure {
             Self::Usage(message) => message.clone(),
             Self::Library(error) => with_causes(error),
             Self::NotAccepted(delivered) => format!(
-                "the receiver at {} answered {}, not a 2xx, to msgid {}{}",
+                "the receiver at {} answered {}, not a 2xx, to {} {}{}",
                 delivered.url,
                 delivered.status,
-                delivered.msgid,
+                output::id_name(delivered).replace('_', " "),
+                delivered.id,
                 output::quoted_body(&delivered.body)
             ),
             Self::Delivery(error) => error.to_string(),

@@ -56,7 +56,7 @@ pub fn delivered(delivered: &Delivered, json: bool) {
     say!(
         "delivered {} {} to {}: the receiver answered {}{}",
         id_name(delivered).replace('_', " "),
-        delivered.msgid,
+        delivered.id,
         delivered.url,
         delivered.status,
         quoted_body(&delivered.body)
@@ -71,19 +71,17 @@ pub fn delivered_json(delivered: &Delivered) -> serde_json::Value {
         "http_status": delivered.status,
         "body": delivered.body,
     });
-    shown[id_name(delivered)] = json!(delivered.msgid);
+    shown[id_name(delivered)] = json!(delivered.id);
     shown
 }
 
-/// What the id of a delivery is, by the callback it was posted to (the spec's paths).
-fn id_name(delivered: &Delivered) -> &'static str {
+/// The body field a delivery's id is, by the callback it was posted as.
+pub fn id_name(delivered: &Delivered) -> &'static str {
     use happytalk_ext::happytalk_api::inbound;
-    if delivered.url.ends_with(inbound::KAKAO_EXPIRED_SESSION.path) {
-        "session_id"
-    } else if delivered.url.ends_with(inbound::KAKAO_MESSAGE.path) {
-        "serial_number"
-    } else {
-        "msgid"
+    match delivered.callback.name {
+        name if name == inbound::KAKAO_EXPIRED_SESSION.name => "session_id",
+        name if name == inbound::KAKAO_MESSAGE.name => "serial_number",
+        _ => "msgid",
     }
 }
 

@@ -323,11 +323,7 @@ where
             }
         };
         let key = callback.duplicate_key();
-        // The id is the key without its callback's name (a reference has no key).
-        let id = match &key {
-            Some(key) => key[callback.inbound().name.len() + 1..].to_owned(),
-            None => callback.id(),
-        };
+        let id = callback.id();
         let store = self.duplicates.clone().filter(|_| key.is_some());
         let mut claimed = false;
         if let (Some(store), Some(key)) = (&store, &key) {

@@ -224,10 +224,13 @@ pub struct Delivered {
     pub status: u16,
     /// The body, as text (its first 64 KiB).
     pub body: String,
-    /// The message id the delivery carried (fresh unless one was given; a raw body's own, or
-    /// empty when it has none); for a KakaoTalk delivery, the serial number of a message or
-    /// the id of the session that ended.
-    pub msgid: String,
+    /// The callback it was posted as (`inbound::MESSAGE`, `inbound::KAKAO_MESSAGE` or
+    /// `inbound::KAKAO_EXPIRED_SESSION` of `happytalk_api`).
+    pub callback: &'static happytalk_api::Inbound,
+    /// The id a redelivery of it repeats, by which a receiver knows it again: a Biz message's
+    /// `msgid` (fresh unless one was given; a raw body's own, or empty when it has none), a
+    /// KakaoTalk message's serial number, or the id of the KakaoTalk session that ended.
+    pub id: String,
     /// Where it was posted.
     pub url: String,
     /// The body as it was posted (for a redelivery).
@@ -307,34 +310,26 @@ pub async fn deliver_to(
         base_url.trim_end_matches('/'),
         inbound::MESSAGE.path_for(&path_uuid)
     );
-    post(url, msgid, body, timeout).await
+    post_as(&inbound::MESSAGE, url, msgid, body, timeout).await
 }
 
-/// Posts `delivered`'s body again, as a redelivery: the same `msgid`, the same bytes.
+/// Posts `delivered`'s body again, as a redelivery: the same callback, id and bytes.
 pub async fn redeliver(delivered: &Delivered) -> Result<Delivered, DeliveryError> {
-    post(
+    post_as(
+        delivered.callback,
         delivered.url.clone(),
-        delivered.msgid.clone(),
+        delivered.id.clone(),
         delivered.sent.clone(),
         delivered.timeout,
     )
     .await
 }
 
-async fn post(
-    url: String,
-    msgid: String,
-    body: Vec<u8>,
-    timeout: Duration,
-) -> Result<Delivered, DeliveryError> {
-    post_as(&inbound::MESSAGE, url, msgid, body, timeout).await
-}
-
 /// Posts `body` to `url` as the spec's `callback` is posted.
 async fn post_as(
-    callback: &happytalk_api::Inbound,
+    callback: &'static happytalk_api::Inbound,
     url: String,
-    msgid: String,
+    id: String,
     body: Vec<u8>,
     timeout: Duration,
 ) -> Result<Delivered, DeliveryError> {
@@ -366,7 +361,8 @@ async fn post_as(
     Ok(Delivered {
         status,
         body: String::from_utf8_lossy(&kept).into_owned(),
-        msgid,
+        callback,
+        id,
         url,
         sent: body,
         timeout,
