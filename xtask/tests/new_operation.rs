@@ -237,6 +237,14 @@ fn an_operation_added_to_the_spec_needs_no_code_in_ext_the_cli_the_mock_or_the_t
     );
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    // And its cargo configuration: the dependencies' profile is there, and with another one
+    // the copy would build every dependency again instead of sharing this checkout's.
+    std::fs::create_dir_all(dir.join(".cargo")).unwrap();
+    std::fs::copy(
+        root.join(".cargo/config.toml"),
+        dir.join(".cargo/config.toml"),
+    )
+    .unwrap();
 
     // The spec, with one operation more in the Kakao document: its path, its answer and its
     // two schemas.
