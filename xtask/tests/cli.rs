@@ -1,25 +1,18 @@
 //! `cargo xtask generate` as a user runs it: deterministic output, a `--check` that catches a
 //! spec edit, and clear refusals.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use common::{Outside, root, text};
 
 fn xtask(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(args)
         .output()
         .expect("the xtask binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// A scratch directory of this test, under the target directory.
@@ -208,29 +201,8 @@ fn xtask_in(dir: &Path, args: &[&str]) -> Output {
         .expect("the xtask binary runs")
 }
 
-/// A scratch directory outside this checkout (the usual scratch space is inside it, where git
-/// and the search for the checkout would find this one), removed when the test ends, passed or
-/// failed.
-struct Outside(PathBuf);
-
-impl std::ops::Deref for Outside {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Outside {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn outside(name: &str) -> Outside {
-    let dir = std::env::temp_dir().join(format!("happytalk-xtask-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    Outside(dir)
+    Outside::new(name)
 }
 
 /// A copy, outside this checkout, of the parts of the repository `cargo xtask generate` reads

@@ -8,19 +8,12 @@
 //! checkout, and builds a small program there against the regenerated code. It shares this
 //! checkout's target directory, so the dependencies already built are reused.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{Outside, root, text};
 
 /// `from` copied to `to`, without a target directory.
 fn copy_tree(from: &Path, to: &Path) {
@@ -204,10 +197,7 @@ fn run(dir: &Path, command: &mut Command) -> Output {
 #[test]
 fn an_operation_added_to_the_spec_needs_no_code_in_ext_the_cli_the_mock_or_the_tests() {
     let root = root();
-    let dir = Scratch(
-        std::env::temp_dir().join(format!("happytalk-new-operation-{}", std::process::id())),
-    );
-    let _ = std::fs::remove_dir_all(&*dir);
+    let dir = Outside::new("new-operation");
     // The crates the generated code reaches, the CLI's sources and the generic test.
     for krate in [
         "happytalk-api",
@@ -325,21 +315,4 @@ fn an_operation_added_to_the_spec_needs_no_code_in_ext_the_cli_the_mock_or_the_t
             && out.matches("test result: ok").count() == 2,
         "{out}"
     );
-}
-
-/// The test's copy of the workspace, outside this checkout, removed when the test ends, passed or
-/// failed.
-struct Scratch(PathBuf);
-
-impl std::ops::Deref for Scratch {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
