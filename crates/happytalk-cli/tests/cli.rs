@@ -897,6 +897,14 @@ async fn listen(args: &[&str]) -> (tokio::process::Child, String) {
     (listen, url)
 }
 
+/// Each line of `--json` output, read as JSON (a line that is not fails the test).
+fn json_lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect()
+}
+
 /// Ctrl-C, and what the listener printed on standard output and standard error.
 async fn interrupt(listen: tokio::process::Child) -> (String, String) {
     let pid = listen.id().expect("running").to_string();
@@ -942,10 +950,7 @@ async fn listen_prints_each_message_once_as_json_and_refusals_on_stderr() {
     assert_eq!(junk.status().as_u16(), 400);
 
     let (stdout, stderr) = interrupt(listener).await;
-    let printed: Vec<Value> = stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
-        .collect();
+    let printed = json_lines(&stdout);
     assert_eq!(
         printed,
         [
@@ -1022,10 +1027,7 @@ async fn listen_prints_kakao_callbacks_once_beside_biz_messages() {
     assert_eq!(incomplete.status().as_u16(), 400);
 
     let (stdout, stderr) = interrupt(listener).await;
-    let printed: Vec<Value> = stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
-        .collect();
+    let printed = json_lines(&stdout);
     assert_eq!(printed.len(), 3, "{stdout}");
     let message = &printed[0];
     assert_eq!(
